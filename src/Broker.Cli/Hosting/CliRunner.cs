@@ -1,0 +1,26 @@
+// Runs a parsed command and turns the broker's typed configuration errors into one line on stderr and exit
+// code 2, instead of a stack trace. Unexpected exceptions still print in full: they are bugs.
+using System.CommandLine;
+using Broker.Kafka;
+
+namespace Broker.Cli.Hosting;
+
+internal static class CliRunner
+{
+    /// <summary>Exit code for a configuration or environment problem the user can fix.</summary>
+    public const int ConfigurationError = 2;
+
+    public static async Task<int> RunAsync(RootCommand root, string[] args)
+    {
+        try
+        {
+            var configuration = new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false };
+            return await root.Parse(args).InvokeAsync(configuration);
+        }
+        catch (Exception e) when (e is KafkaNativeLibraryException or KafkaConfigurationException or FormatException)
+        {
+            await Console.Error.WriteLineAsync($"error: {e.Message}");
+            return ConfigurationError;
+        }
+    }
+}

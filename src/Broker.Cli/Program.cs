@@ -1,0 +1,9 @@
+// The `broker` command line. Each concept has its command group under Commands/; this file only wires them.
+using System.CommandLine;
+using Broker.Cli.Commands;
+using Broker.Cli.Hosting;
+
+var root = new RootCommand("Real-time astronomical transient alert broker (ZTF, Rubin/LSST).");
+root.Subcommands.Add(KafkaCommands.Create());
+
+return await CliRunner.RunAsync(root, args);

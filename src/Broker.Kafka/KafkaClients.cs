@@ -1,0 +1,44 @@
+// Builds Confluent.Kafka clients after making sure librdkafka is loaded, so the first failure is a clear one.
+using Broker.Kafka.Native;
+using Confluent.Kafka;
+
+namespace Broker.Kafka;
+
+/// <summary>Entry point for creating Kafka clients in this project.</summary>
+public static class KafkaClients
+{
+    /// <summary>
+    /// Settings that make consumers responsive against the embedded cluster (empty fetches otherwise wait the
+    /// full fetch.wait.max.ms) and detect a dead group member quickly. Harmless against a real cluster.
+    /// </summary>
+    public static ConsumerConfig ApplyLowLatency(this ConsumerConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.FetchWaitMaxMs = 10;
+        config.SessionTimeoutMs ??= 6000;
+        config.HeartbeatIntervalMs ??= 1000;
+        return config;
+    }
+
+    public static IProducer<TKey, TValue> Producer<TKey, TValue>(ProducerConfig config, Action<ProducerBuilder<TKey, TValue>>? configure = null)
+    {
+        LibrdkafkaLoader.EnsureLoaded();
+        var builder = new ProducerBuilder<TKey, TValue>(config);
+        configure?.Invoke(builder);
+        return builder.Build();
+    }
+
+    public static IConsumer<TKey, TValue> Consumer<TKey, TValue>(ConsumerConfig config, Action<ConsumerBuilder<TKey, TValue>>? configure = null)
+    {
+        LibrdkafkaLoader.EnsureLoaded();
+        var builder = new ConsumerBuilder<TKey, TValue>(config);
+        configure?.Invoke(builder);
+        return builder.Build();
+    }
+
+    public static IAdminClient Admin(AdminClientConfig config)
+    {
+        LibrdkafkaLoader.EnsureLoaded();
+        return new AdminClientBuilder(config).Build();
+    }
+}
