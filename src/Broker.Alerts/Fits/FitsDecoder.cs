@@ -78,31 +78,51 @@ public static class FitsDecoder
         return images.Count > 0 ? images[0] : throw new FitsDecodeException("FITS file holds no image", 0);
     }
 
-    private static byte[] Gunzip(ReadOnlySpan<byte> data)
+    private static unsafe byte[] Gunzip(ReadOnlySpan<byte> data)
     {
+        // The gzip trailer's ISIZE (uncompressed size mod 2^32) lets the output be allocated once, exactly;
+        // it is only a hint (a hostile file may lie), so the stream is still read to its end with a cap.
+        var hint = data.Length >= 18 ? BinaryPrimitives.ReadUInt32LittleEndian(data[^4..]) : 0u;
+        var output = new byte[hint is > 0 and <= MaxBytes ? hint : 4 * 2880];
+        var length = 0;
         try
         {
-            using var input = new MemoryStream(data.ToArray(), writable: false);
-            using var gzip = new GZipStream(input, CompressionMode.Decompress);
-            using var output = new MemoryStream(data.Length * 4);
-            var buffer = new byte[16384];
-            int n;
-            while ((n = gzip.Read(buffer)) > 0)
+            fixed (byte* p = data)
             {
-                if (output.Length + n > MaxBytes)
+                using var input = new UnmanagedMemoryStream(p, data.Length);
+                using var gzip = new GZipStream(input, CompressionMode.Decompress);
+                int n;
+                while ((n = gzip.Read(output, length, output.Length - length)) > 0)
                 {
-                    throw new FitsDecodeException($"gzip stream expands past {MaxBytes} bytes", 0);
+                    length += n;
+                    if (length == output.Length)
+                    {
+                        if (output.Length >= MaxBytes)
+                        {
+                            if (gzip.ReadByte() < 0)
+                            {
+                                break;
+                            }
+
+                            throw new FitsDecodeException($"gzip stream expands past {MaxBytes} bytes", 0);
+                        }
+
+                        Array.Resize(ref output, Math.Min(MaxBytes, output.Length * 2));
+                    }
                 }
-
-                output.Write(buffer, 0, n);
             }
-
-            return output.ToArray();
         }
         catch (InvalidDataException e)
         {
             throw new FitsDecodeException($"gzip stream is corrupt ({e.Message})", 0);
         }
+
+        if (length != output.Length)
+        {
+            Array.Resize(ref output, length);
+        }
+
+        return output;
     }
 
     private static (Dictionary<string, string> Header, int DataStart) ReadHeader(ReadOnlySpan<byte> bytes, int offset)
