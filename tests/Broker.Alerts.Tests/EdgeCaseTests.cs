@@ -1,7 +1,6 @@
 using Broker.Alerts.Decoding;
 using Broker.Alerts.Model;
 using Broker.Avro.Container;
-using Broker.Avro.Decoding;
 using Broker.Avro.Framing;
 using Broker.Avro.Generic;
 
@@ -197,6 +196,5 @@ public sealed class EdgeCaseTests
         var alert = Assert.Single(new AlertDecoder(decodeCutouts: false).Decode(bytes));
         Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(alert.Science.Bytes, out var segment));
         Assert.Same(bytes, segment.Array);
-        _ = DecodePlan.MaxDepth;
     }
 }

@@ -134,9 +134,7 @@ public static class ContainerFile
 
         var blockSpan = block.Span;
         var reader = new AvroReader(blockSpan, header.Codec == "null" ? baseOffset : 0);
-        var source = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(block, out var segment)
-            ? new DecodeSource(segment.Array!, segment.Offset)
-            : new DecodeSource(block.ToArray(), 0);
+        var source = DecodeSource.Of(block);
         if (count > reader.Remaining + 1L && DecodePlan.MinBytes(header.Schema) > 0)
         {
             throw new AvroDecodeException($"block claims {count} records in {size} bytes", countAt);

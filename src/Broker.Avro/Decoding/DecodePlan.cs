@@ -11,7 +11,14 @@ using Broker.Avro.Schema;
 namespace Broker.Avro.Decoding;
 
 /// <summary>Where the bytes being decoded live, so bytes values can be slices of them rather than copies.</summary>
-public readonly record struct DecodeSource(byte[] Array, int Offset);
+public readonly record struct DecodeSource(byte[] Array, int Offset)
+{
+    /// <summary>The array behind <paramref name="data"/>, or a copy when it has none.</summary>
+    public static DecodeSource Of(ReadOnlyMemory<byte> data) =>
+        MemoryMarshal.TryGetArray(data, out var segment)
+            ? new DecodeSource(segment.Array!, segment.Offset)
+            : new DecodeSource(data.ToArray(), 0);
+}
 
 public sealed class DecodePlan
 {
@@ -49,9 +56,7 @@ public sealed class DecodePlan
     /// <summary>Decodes one datum from the start of <paramref name="data"/>; returns the value and bytes used.</summary>
     public AvroValue Read(ReadOnlyMemory<byte> data, out int consumed, long baseOffset = 0)
     {
-        var source = MemoryMarshal.TryGetArray(data, out var segment)
-            ? new DecodeSource(segment.Array!, segment.Offset)
-            : new DecodeSource(data.ToArray(), 0);
+        var source = DecodeSource.Of(data);
         var reader = new AvroReader(data.Span, baseOffset);
         var value = _root.Read(ref reader, source, 0);
         consumed = reader.Position;
