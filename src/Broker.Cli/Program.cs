@@ -6,6 +6,7 @@ using Broker.Cli.Hosting;
 var root = new RootCommand("Real-time astronomical transient alert broker (ZTF, Rubin/LSST).");
 root.Subcommands.Add(KafkaCommands.Create());
 root.Subcommands.Add(InspectCommand.Create());
+root.Subcommands.Add(FeaturesCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 
 return await CliRunner.RunAsync(root, args);

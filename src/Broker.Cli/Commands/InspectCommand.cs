@@ -31,7 +31,7 @@ internal static class InspectCommand
             var asJson = parse.GetValue(json);
             var failed = 0;
             var total = 0;
-            foreach (var path in Expand(parse.GetValue(files)!))
+            foreach (var path in AlertFiles.Expand(parse.GetValue(files)!))
             {
                 total++;
                 try
@@ -54,24 +54,6 @@ internal static class InspectCommand
             return failed == 0 && total > 0 ? 0 : 1;
         });
         return command;
-    }
-
-    private static IEnumerable<string> Expand(IEnumerable<string> inputs)
-    {
-        foreach (var input in inputs)
-        {
-            if (Directory.Exists(input))
-            {
-                foreach (var f in Directory.EnumerateFiles(input, "*.avro", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
-                {
-                    yield return f;
-                }
-            }
-            else
-            {
-                yield return input;
-            }
-        }
     }
 
     private static void Print(string path, IReadOnlyList<Alert> alerts, bool asJson)

@@ -1,0 +1,103 @@
+// Where the candidate sits on a stamp, and the image seeing: the two inputs pixel features need besides pixels.
+// ZTF cuts 63x63 stamps centred on the candidate and trims them at CCD edges, so a trimmed stamp's candidate
+// is found from the candidate's CCD position; Rubin stamps are centred.
+using Broker.Alerts.Fits;
+using Broker.Alerts.Model;
+
+namespace Broker.Features.Context;
+
+public static class StampGeometry
+{
+    public const int ZtfStampSize = 63;
+    public const int ZtfChipWidth = 3072;
+    public const int ZtfChipHeight = 3080;
+    public const int RubinChipWidth = 4072;
+    public const int RubinChipHeight = 4000;
+    public const double ZtfDefaultSeeing = 2.0;
+    public const double RubinDefaultSeeing = 3.5;
+
+    /// <summary>Candidate pixel (0-based column, row) on a stamp of the given size.</summary>
+    public static (int X, int Y) Center(Alert alert, int width, int height)
+    {
+        int cx = (width - 1) / 2, cy = (height - 1) / 2;
+        if (alert.Survey != Survey.Ztf)
+        {
+            return (cx, cy);
+        }
+
+        const int half = ZtfStampSize / 2;
+        if (width < ZtfStampSize && alert.SourceNumber("xpos") is var xpos && double.IsFinite(xpos) && xpos - 1 < half)
+        {
+            cx = (int)Math.Round(xpos - 1);
+        }
+        else if (width < ZtfStampSize)
+        {
+            cx = half;
+        }
+
+        if (height < ZtfStampSize && alert.SourceNumber("ypos") is var ypos && double.IsFinite(ypos) && ypos - 1 < half)
+        {
+            cy = (int)Math.Round(ypos - 1);
+        }
+        else if (height < ZtfStampSize)
+        {
+            cy = half;
+        }
+
+        return (Math.Clamp(cx, 0, width - 1), Math.Clamp(cy, 0, height - 1));
+    }
+
+    /// <summary>Seeing FWHM in pixels: ZTF candidate fwhm, Rubin's PSF stamp, else the survey's typical value.</summary>
+    public static double Seeing(Alert alert)
+    {
+        if (alert.Survey == Survey.Ztf)
+        {
+            var fwhm = alert.SourceNumber("fwhm");
+            return double.IsFinite(fwhm) && fwhm is > 0.5 and < 20 ? fwhm : ZtfDefaultSeeing;
+        }
+
+        var psf = alert.Science.Hdus.FirstOrDefault(h => h.ExtensionName?.Contains("PSF", StringComparison.OrdinalIgnoreCase) == true);
+        var fromPsf = psf is null ? double.NaN : PsfFwhm(psf);
+        return double.IsFinite(fromPsf) && fromPsf is > 0.5 and < 20 ? fromPsf : RubinDefaultSeeing;
+    }
+
+    /// <summary>FWHM of a PSF image from its second moments (exact for a Gaussian).</summary>
+    public static double PsfFwhm(FitsImage psf)
+    {
+        ArgumentNullException.ThrowIfNull(psf);
+        double w0 = 0, wx = 0, wy = 0;
+        for (var y = 0; y < psf.Height; y++)
+        {
+            for (var x = 0; x < psf.Width; x++)
+            {
+                var v = psf[x, y];
+                if (v > 0)
+                {
+                    w0 += v;
+                    wx += v * x;
+                    wy += v * y;
+                }
+            }
+        }
+
+        if (w0 <= 0)
+        {
+            return double.NaN;
+        }
+
+        double mx = wx / w0, my = wy / w0, second = 0;
+        for (var y = 0; y < psf.Height; y++)
+        {
+            for (var x = 0; x < psf.Width; x++)
+            {
+                var v = psf[x, y];
+                if (v > 0)
+                {
+                    second += v * (((x - mx) * (x - mx)) + ((y - my) * (y - my)));
+                }
+            }
+        }
+
+        return 2.3548 * Math.Sqrt(second / w0 / 2);
+    }
+}

@@ -1,0 +1,244 @@
+// Fits a circular 2-D Gaussian A exp(-r^2 / 2s^2) centred at (x0, y0) to a box of a stamp by Levenberg-Marquardt:
+// four parameters, at most 30 iterations over at most 121 pixels, no allocation. The background is the
+// stamp's (already subtracted), as Bloom et al.'s fit assumed for difference images.
+using Broker.Features.Stamps;
+
+namespace Broker.Features.Pixels;
+
+public readonly record struct GaussianFitResult(double Amplitude, double X0, double Y0, double Sigma, double Chi2, int Pixels, double Correlation, bool Converged)
+{
+    public double ReducedChi2 => Pixels > 4 ? Chi2 / (Pixels - 4) : double.NaN;
+}
+
+public static class GaussianFit
+{
+    public const double MinSigma = 0.3;
+    public const double MaxSigma = 8;
+    private const int MaxIterations = 30;
+
+    /// <summary>Fits within box <paramref name="half"/> around the stamp's candidate, starting at the given guesses.</summary>
+    public static GaussianFitResult Fit(Stamp stamp, int half, double x0, double y0, double sigma0)
+    {
+        var cx = stamp.CenterX;
+        var cy = stamp.CenterY;
+        Span<double> p = [Math.Max(stamp.At((int)Math.Round(x0), (int)Math.Round(y0)), stamp.Sigma), x0, y0, Math.Clamp(sigma0, 0.5, 5)];
+        if (!double.IsFinite(p[0]))
+        {
+            p[0] = stamp.Sigma;
+        }
+
+        var lambda = 1e-3;
+        var chi2 = Chi2(stamp, half, p, out var n);
+        var converged = false;
+        Span<double> jtj = stackalloc double[16];
+        Span<double> jtr = stackalloc double[4];
+        Span<double> trial = stackalloc double[4];
+        Span<double> step = stackalloc double[4];
+        var invVar = 1.0 / ((double)stamp.Sigma * stamp.Sigma);
+        for (var iteration = 0; iteration < MaxIterations && n > 4; iteration++)
+        {
+            jtj.Clear();
+            jtr.Clear();
+            var a = p[0];
+            var s2 = p[3] * p[3];
+            for (var y = cy - half; y <= cy + half; y++)
+            {
+                for (var x = cx - half; x <= cx + half; x++)
+                {
+                    var v = stamp.At(x, y);
+                    if (float.IsNaN(v))
+                    {
+                        continue;
+                    }
+
+                    double dx = x - p[1], dy = y - p[2];
+                    var r2 = (dx * dx) + (dy * dy);
+                    var e = Math.Exp(-r2 / (2 * s2));
+                    var residual = v - (a * e);
+                    double j0 = e, j1 = a * e * dx / s2, j2 = a * e * dy / s2, j3 = a * e * r2 / (s2 * p[3]);
+                    ReadOnlySpan<double> j = [j0, j1, j2, j3];
+                    for (var r = 0; r < 4; r++)
+                    {
+                        jtr[r] += j[r] * residual * invVar;
+                        for (var c = 0; c <= r; c++)
+                        {
+                            jtj[(r * 4) + c] += j[r] * j[c] * invVar;
+                        }
+                    }
+                }
+            }
+
+            for (var r = 0; r < 4; r++)
+            {
+                for (var c = r + 1; c < 4; c++)
+                {
+                    jtj[(r * 4) + c] = jtj[(c * 4) + r];
+                }
+            }
+
+            var improved = false;
+            for (var attempt = 0; attempt < 8; attempt++)
+            {
+                if (!SolveDamped(jtj, jtr, lambda, step))
+                {
+                    lambda *= 10;
+                    continue;
+                }
+
+                for (var i = 0; i < 4; i++)
+                {
+                    trial[i] = p[i] + step[i];
+                }
+
+                trial[1] = Math.Clamp(trial[1], cx - half, cx + half);
+                trial[2] = Math.Clamp(trial[2], cy - half, cy + half);
+                trial[3] = Math.Clamp(trial[3], MinSigma, MaxSigma);
+                var trialChi2 = Chi2(stamp, half, trial, out _);
+                if (trialChi2 <= chi2)
+                {
+                    var change = chi2 - trialChi2;
+                    trial.CopyTo(p);
+                    lambda = Math.Max(lambda / 10, 1e-9);
+                    improved = true;
+                    converged = change <= 1e-7 * Math.Max(chi2, 1);
+                    chi2 = trialChi2;
+                    break;
+                }
+
+                lambda *= 10;
+            }
+
+            if (!improved || converged)
+            {
+                converged = true;
+                break;
+            }
+        }
+
+        return new GaussianFitResult(p[0], p[1], p[2], p[3], chi2, n, Correlation(stamp, half, p), converged);
+    }
+
+    private static double Chi2(Stamp stamp, int half, ReadOnlySpan<double> p, out int n)
+    {
+        double sum = 0;
+        n = 0;
+        var s2 = p[3] * p[3];
+        for (var y = stamp.CenterY - half; y <= stamp.CenterY + half; y++)
+        {
+            for (var x = stamp.CenterX - half; x <= stamp.CenterX + half; x++)
+            {
+                var v = stamp.At(x, y);
+                if (float.IsNaN(v))
+                {
+                    continue;
+                }
+
+                double dx = x - p[1], dy = y - p[2];
+                var r = (v - (p[0] * Math.Exp(-((dx * dx) + (dy * dy)) / (2 * s2)))) / stamp.Sigma;
+                sum += r * r;
+                n++;
+            }
+        }
+
+        return sum;
+    }
+
+    private static double Correlation(Stamp stamp, int half, ReadOnlySpan<double> p)
+    {
+        double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+        var n = 0;
+        var s2 = p[3] * p[3];
+        for (var y = stamp.CenterY - half; y <= stamp.CenterY + half; y++)
+        {
+            for (var x = stamp.CenterX - half; x <= stamp.CenterX + half; x++)
+            {
+                var v = stamp.At(x, y);
+                if (float.IsNaN(v))
+                {
+                    continue;
+                }
+
+                double dx = x - p[1], dy = y - p[2];
+                var m = p[0] * Math.Exp(-((dx * dx) + (dy * dy)) / (2 * s2));
+                sx += v;
+                sy += m;
+                sxx += (double)v * v;
+                syy += m * m;
+                sxy += v * m;
+                n++;
+            }
+        }
+
+        return Statistics.Pearson(n, sx, sy, sxx, syy, sxy);
+    }
+
+    /// <summary>Solves (JtJ + lambda diag(JtJ)) step = Jtr by Gaussian elimination with partial pivoting.</summary>
+    private static bool SolveDamped(ReadOnlySpan<double> jtj, ReadOnlySpan<double> jtr, double lambda, Span<double> step)
+    {
+        Span<double> m = stackalloc double[20];
+        for (var r = 0; r < 4; r++)
+        {
+            for (var c = 0; c < 4; c++)
+            {
+                m[(r * 5) + c] = jtj[(r * 4) + c] + (r == c ? lambda * Math.Max(jtj[(r * 4) + c], 1e-12) : 0);
+            }
+
+            m[(r * 5) + 4] = jtr[r];
+        }
+
+        for (var col = 0; col < 4; col++)
+        {
+            var pivot = col;
+            for (var r = col + 1; r < 4; r++)
+            {
+                if (Math.Abs(m[(r * 5) + col]) > Math.Abs(m[(pivot * 5) + col]))
+                {
+                    pivot = r;
+                }
+            }
+
+            if (Math.Abs(m[(pivot * 5) + col]) < 1e-300)
+            {
+                return false;
+            }
+
+            if (pivot != col)
+            {
+                for (var c = 0; c < 5; c++)
+                {
+                    (m[(col * 5) + c], m[(pivot * 5) + c]) = (m[(pivot * 5) + c], m[(col * 5) + c]);
+                }
+            }
+
+            for (var r = col + 1; r < 4; r++)
+            {
+                var f = m[(r * 5) + col] / m[(col * 5) + col];
+                for (var c = col; c < 5; c++)
+                {
+                    m[(r * 5) + c] -= f * m[(col * 5) + c];
+                }
+            }
+        }
+
+        for (var r = 3; r >= 0; r--)
+        {
+            var sum = m[(r * 5) + 4];
+            for (var c = r + 1; c < 4; c++)
+            {
+                sum -= m[(r * 5) + c] * step[c];
+            }
+
+            step[r] = sum / m[(r * 5) + r];
+        }
+
+        foreach (var s in step)
+        {
+            if (!double.IsFinite(s))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
