@@ -31,12 +31,12 @@ public static class AlertFeatures
             throw new ArgumentException($"Output needs {Count} slots.", nameof(output));
         }
 
-        var seeing = StampGeometry.Seeing(alert);
-        ContextFeatures.Compute(alert, seeing, output);
         var diffSign = alert.Survey == Survey.Rubin && !alert.IsPositive ? -1 : 1;
         using var diff = Prepare(alert, alert.Difference, diffSign);
         using var science = Prepare(alert, alert.Science, 1);
         using var template = Prepare(alert, alert.Template, 1);
+        var seeing = StampGeometry.Seeing(alert, science);
+        ContextFeatures.Compute(alert, seeing, output);
         PixelFeatures.Compute(diff, science, template, seeing, output);
     }
 

@@ -59,7 +59,8 @@ public sealed class AlertFeatureTests
         var f = AlertFeatures.Extract(alert);
         Assert.Equal((float)alert.SourceNumber("elong"), f[(int)FeatureId.ZtfElong]);
         Assert.Equal((float)alert.SourceNumber("nneg"), f[(int)FeatureId.ZtfNneg]);
-        Assert.Equal((float)alert.SourceNumber("fwhm"), f[(int)FeatureId.SeeingPixels]);
+        Assert.Equal((float)alert.SourceNumber("fwhm"), f[(int)FeatureId.ZtfFwhm]);
+        Assert.InRange(f[(int)FeatureId.SeeingPixels], 1.2, 6); // measured on the science stamp's stars
         Assert.Equal((float)(alert.Mag - alert.SourceNumber("diffmaglim")), f[(int)FeatureId.MagMinusLimit]);
         Assert.All(FeatureCatalog.InGroup(FeatureGroup.Rubin), i => Assert.True(float.IsNaN(f[i.Index]), i.Name));
         Assert.Equal(alert.History.Count + 1, f[(int)FeatureId.DetectionCount]);

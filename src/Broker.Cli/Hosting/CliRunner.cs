@@ -17,7 +17,8 @@ internal static class CliRunner
             var configuration = new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false };
             return await root.Parse(args).InvokeAsync(configuration);
         }
-        catch (Exception e) when (e is KafkaNativeLibraryException or KafkaConfigurationException or FormatException)
+        catch (Exception e) when (e is KafkaNativeLibraryException or KafkaConfigurationException or FormatException
+            or Models.Xgboost.XgboostException or Models.RealBogus.ModelLoadException)
         {
             await Console.Error.WriteLineAsync($"error: {e.Message}");
             return ConfigurationError;

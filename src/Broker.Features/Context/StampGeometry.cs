@@ -3,6 +3,8 @@
 // is found from the candidate's CCD position; Rubin stamps are centred.
 using Broker.Alerts.Fits;
 using Broker.Alerts.Model;
+using Broker.Features.Pixels;
+using Broker.Features.Stamps;
 
 namespace Broker.Features.Context;
 
@@ -47,18 +49,27 @@ public static class StampGeometry
         return (Math.Clamp(cx, 0, width - 1), Math.Clamp(cy, 0, height - 1));
     }
 
-    /// <summary>Seeing FWHM in pixels: ZTF candidate fwhm, Rubin's PSF stamp, else the survey's typical value.</summary>
-    public static double Seeing(Alert alert)
+    /// <summary>
+    /// Seeing FWHM in pixels: Rubin's PSF stamp when the cutout has one, else measured on stars of the science
+    /// stamp, else the survey's typical value.
+    /// </summary>
+    public static double Seeing(Alert alert, Stamp? science)
     {
-        if (alert.Survey == Survey.Ztf)
-        {
-            var fwhm = alert.SourceNumber("fwhm");
-            return double.IsFinite(fwhm) && fwhm is > 0.5 and < 20 ? fwhm : ZtfDefaultSeeing;
-        }
-
+        ArgumentNullException.ThrowIfNull(alert);
         var psf = alert.Science.Hdus.FirstOrDefault(h => h.ExtensionName?.Contains("PSF", StringComparison.OrdinalIgnoreCase) == true);
         var fromPsf = psf is null ? double.NaN : PsfFwhm(psf);
-        return double.IsFinite(fromPsf) && fromPsf is > 0.5 and < 20 ? fromPsf : RubinDefaultSeeing;
+        if (double.IsFinite(fromPsf) && fromPsf is > 0.5 and < 20)
+        {
+            return fromPsf;
+        }
+
+        var fromStars = science is null ? double.NaN : SeeingEstimator.FromStars(science);
+        if (double.IsFinite(fromStars))
+        {
+            return fromStars;
+        }
+
+        return alert.Survey == Survey.Ztf ? ZtfDefaultSeeing : RubinDefaultSeeing;
     }
 
     /// <summary>FWHM of a PSF image from its second moments (exact for a Gaussian).</summary>

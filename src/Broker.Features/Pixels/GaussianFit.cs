@@ -17,10 +17,13 @@ public static class GaussianFit
     private const int MaxIterations = 30;
 
     /// <summary>Fits within box <paramref name="half"/> around the stamp's candidate, starting at the given guesses.</summary>
-    public static GaussianFitResult Fit(Stamp stamp, int half, double x0, double y0, double sigma0)
+    public static GaussianFitResult Fit(Stamp stamp, int half, double x0, double y0, double sigma0) =>
+        Fit(stamp, half, x0, y0, sigma0, stamp.CenterX, stamp.CenterY);
+
+    /// <summary>Fits within box <paramref name="half"/> around (<paramref name="cx"/>, <paramref name="cy"/>).</summary>
+    public static GaussianFitResult Fit(Stamp stamp, int half, double x0, double y0, double sigma0, int cx, int cy)
     {
-        var cx = stamp.CenterX;
-        var cy = stamp.CenterY;
+        ArgumentNullException.ThrowIfNull(stamp);
         Span<double> p = [Math.Max(stamp.At((int)Math.Round(x0), (int)Math.Round(y0)), stamp.Sigma), x0, y0, Math.Clamp(sigma0, 0.5, 5)];
         if (!double.IsFinite(p[0]))
         {
@@ -28,7 +31,7 @@ public static class GaussianFit
         }
 
         var lambda = 1e-3;
-        var chi2 = Chi2(stamp, half, p, out var n);
+        var chi2 = Chi2(stamp, half, cx, cy, p, out var n);
         var converged = false;
         Span<double> jtj = stackalloc double[16];
         Span<double> jtr = stackalloc double[4];
@@ -93,7 +96,7 @@ public static class GaussianFit
                 trial[1] = Math.Clamp(trial[1], cx - half, cx + half);
                 trial[2] = Math.Clamp(trial[2], cy - half, cy + half);
                 trial[3] = Math.Clamp(trial[3], MinSigma, MaxSigma);
-                var trialChi2 = Chi2(stamp, half, trial, out _);
+                var trialChi2 = Chi2(stamp, half, cx, cy, trial, out _);
                 if (trialChi2 <= chi2)
                 {
                     var change = chi2 - trialChi2;
@@ -115,17 +118,17 @@ public static class GaussianFit
             }
         }
 
-        return new GaussianFitResult(p[0], p[1], p[2], p[3], chi2, n, Correlation(stamp, half, p), converged);
+        return new GaussianFitResult(p[0], p[1], p[2], p[3], chi2, n, Correlation(stamp, half, cx, cy, p), converged);
     }
 
-    private static double Chi2(Stamp stamp, int half, ReadOnlySpan<double> p, out int n)
+    private static double Chi2(Stamp stamp, int half, int cx, int cy, ReadOnlySpan<double> p, out int n)
     {
         double sum = 0;
         n = 0;
         var s2 = p[3] * p[3];
-        for (var y = stamp.CenterY - half; y <= stamp.CenterY + half; y++)
+        for (var y = cy - half; y <= cy + half; y++)
         {
-            for (var x = stamp.CenterX - half; x <= stamp.CenterX + half; x++)
+            for (var x = cx - half; x <= cx + half; x++)
             {
                 var v = stamp.At(x, y);
                 if (float.IsNaN(v))
@@ -143,14 +146,14 @@ public static class GaussianFit
         return sum;
     }
 
-    private static double Correlation(Stamp stamp, int half, ReadOnlySpan<double> p)
+    private static double Correlation(Stamp stamp, int half, int cx, int cy, ReadOnlySpan<double> p)
     {
         double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
         var n = 0;
         var s2 = p[3] * p[3];
-        for (var y = stamp.CenterY - half; y <= stamp.CenterY + half; y++)
+        for (var y = cy - half; y <= cy + half; y++)
         {
-            for (var x = stamp.CenterX - half; x <= stamp.CenterX + half; x++)
+            for (var x = cx - half; x <= cx + half; x++)
             {
                 var v = stamp.At(x, y);
                 if (float.IsNaN(v))

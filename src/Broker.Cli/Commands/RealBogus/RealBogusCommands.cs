@@ -1,0 +1,195 @@
+// `broker train rb` and `broker eval rb`: the real/bogus boosted trees trained on generated labeled alerts
+// (training scenes), measured on a held-out generated set (held-out scenes, another seed) per artifact family,
+// and compared with ZTF's own rb/drb on real alerts. Both end with one key=value line.
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Broker.Alerts.Decoding;
+using Broker.Avro.Framing;
+using Broker.Cli.Hosting;
+using Broker.Models.Evaluation;
+using Broker.Models.RealBogus;
+using Broker.Models.Xgboost;
+using Broker.Simulation.Generation;
+using Broker.Simulation.Scenes;
+
+namespace Broker.Cli.Commands.RealBogus;
+
+internal static class RealBogusCommands
+{
+    public const string DefaultModel = "models/rb";
+    public const string DefaultScenes = "tests/fixtures/alerts";
+
+    private const string ModelFile = "rb.xgb.json";
+
+    public static Command Train()
+    {
+        var scenes = ScenesOption();
+        var schemaDir = SchemaDirOption();
+        var trainCount = new Option<int>("--train") { Description = "Generated training alerts.", DefaultValueFactory = _ => 20000 };
+        var testCount = new Option<int>("--test") { Description = "Generated held-out alerts.", DefaultValueFactory = _ => 6000 };
+        var seed = new Option<int>("--seed") { Description = "Generator and XGBoost seed (held-out set uses seed + 1).", DefaultValueFactory = _ => 1 };
+        var rounds = new Option<int>("--rounds") { Description = "Boosting rounds.", DefaultValueFactory = _ => RealBogusTrainer.DefaultRounds };
+        var output = new Option<string>("--out") { Description = "Model directory to write (card.json, CARD.md, model file).", DefaultValueFactory = _ => DefaultModel };
+        var real = RealOption();
+        var command = new Command("rb", "Train the real/bogus boosted trees on generated alerts; writes the model and its card.")
+        {
+            scenes, schemaDir, trainCount, testCount, seed, rounds, output, real,
+        };
+        command.SetAction(parse =>
+        {
+            var clock = Stopwatch.StartNew();
+            var decoder = Decoder(parse.GetValue(schemaDir));
+            var scenePaths = ScenePaths(parse.GetValue(scenes));
+            var library = SceneLibrary.Load(scenePaths, decoder);
+            Console.Out.WriteLine($"scenes: {library.Train.Count} training, {library.HeldOut.Count} held out ({library.Skipped} alerts could not host a scene)");
+            var s = parse.GetValue(seed);
+            var train = LabeledFeatures.Generate(new LabeledSetGenerator(library.Train, s), parse.GetValue(trainCount));
+            var test = LabeledFeatures.Generate(new LabeledSetGenerator(library.HeldOut, s + 1), parse.GetValue(testCount));
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"generated and measured {train.Count} + {test.Count} alerts in {clock.Elapsed.TotalSeconds:F0} s"));
+
+            var features = RealBogusTrainer.DefaultFeatures;
+            using var booster = RealBogusTrainer.Train(train.Vectors, train.Labels, features, s, parse.GetValue(rounds));
+            var bytes = booster.Save();
+            var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
+            var columns = features.Select(f => f.Index).ToArray();
+            var provisional = NewCard(sha, features.Select(f => f.Name).ToArray(), s, parse.GetValue(rounds), new JsonObject(), new JsonObject());
+            using var model = RealBogusModel.FromTrained(provisional, booster, columns);
+
+            var report = Evaluate(model, test);
+            var realPaths = parse.GetValue(real) is { Length: > 0 } r ? r : scenePaths;
+            var agreement = SurveyAgreement.Of(RealAlertScores.Score(realPaths, decoder, model.Score));
+            var training = new JsonObject
+            {
+                ["command"] = "broker " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
+                ["generator"] = "Broker.Simulation (real: PSF injections; bogus: " + string.Join(", ", ArtifactFamilies.Bogus.Select(f => f.Name())) + ")",
+                ["scenes"] = new JsonArray([.. scenePaths.Select(p => (JsonNode)p)]),
+                ["real"] = new JsonArray([.. realPaths.Select(p => (JsonNode)p)]),
+                ["schema_dir"] = parse.GetValue(schemaDir)?.ToString(),
+                ["scenes_train"] = library.Train.Count,
+                ["scenes_held_out"] = library.HeldOut.Count,
+                ["seed"] = s,
+                ["train_alerts"] = train.Count,
+                ["held_out_alerts"] = test.Count,
+                ["held_out_seed"] = s + 1,
+            };
+            var metrics = new JsonObject { ["held_out"] = report.ToJson(), ["real_alerts"] = agreement.ToJson() };
+            var card = NewCard(sha, provisional.Features, s, parse.GetValue(rounds), training, metrics);
+            var dir = parse.GetValue(output)!;
+            Directory.CreateDirectory(dir);
+            File.WriteAllBytes(Path.Combine(dir, ModelFile), bytes);
+            File.WriteAllText(Path.Combine(dir, ModelCard.FileName), card.ToJson());
+            File.WriteAllText(Path.Combine(dir, ModelCardMarkdown.FileName), ModelCardMarkdown.Render(card,
+                "Real/bogus classifier: gradient-boosted trees (XGBoost) over the pixel features of the cutout triplet, " +
+                "trained on generated labeled alerts (docs/models.md explains the data and its limits)."));
+
+            Console.Out.Write(report.ToText("held-out generated set"));
+            Console.Out.Write(agreement.ToText());
+            Console.Out.WriteLine($"wrote {dir}/{ModelFile} (sha256 {sha}) and its card");
+            Console.Out.WriteLine(KeyValues("train_rb", card.Id, report, agreement, clock.Elapsed.TotalSeconds));
+            return 0;
+        });
+        return command;
+    }
+
+    public static Command Eval()
+    {
+        var modelDir = new Option<string>("--model") { Description = "Model directory.", DefaultValueFactory = _ => DefaultModel };
+        var scenes = ScenesOption();
+        var schemaDir = SchemaDirOption();
+        var testCount = new Option<int?>("--test") { Description = "Generated held-out alerts (default: as recorded in the model card)." };
+        var seed = new Option<int?>("--seed") { Description = "Held-out generator seed (default: as recorded in the model card)." };
+        var real = RealOption();
+        var command = new Command("rb", "Measure a real/bogus model: held-out generated set per artifact family, and agreement with ZTF rb/drb on real alerts.")
+        {
+            modelDir, scenes, schemaDir, testCount, seed, real,
+        };
+        command.SetAction(parse =>
+        {
+            var clock = Stopwatch.StartNew();
+            using var model = RealBogusModel.Load(RepoPaths.Resolve(parse.GetValue(modelDir)!));
+            var training = model.Card.Training;
+            var recordedSchemaDir = training["schema_dir"]?.GetValue<string>() is { } sd && Directory.Exists(RepoPaths.Resolve(sd)) ? new DirectoryInfo(RepoPaths.Resolve(sd)) : null;
+            var decoder = Decoder(parse.GetValue(schemaDir) ?? recordedSchemaDir);
+            var scenePaths = parse.GetValue(scenes) is { Length: > 0 } given ? given : Recorded(training, "scenes") ?? ScenePaths(null);
+            var library = SceneLibrary.Load(scenePaths, decoder);
+            var s = parse.GetValue(seed) ?? training["held_out_seed"]?.GetValue<int>() ?? 2;
+            var n = parse.GetValue(testCount) ?? training["held_out_alerts"]?.GetValue<int>() ?? 6000;
+            var test = LabeledFeatures.Generate(new LabeledSetGenerator(library.HeldOut, s), n);
+            var report = Evaluate(model, test);
+            var realPaths = parse.GetValue(real) is { Length: > 0 } r ? r : Recorded(training, "real") ?? scenePaths;
+            var agreement = SurveyAgreement.Of(RealAlertScores.Score(realPaths, decoder, model.Score));
+            Console.Out.WriteLine($"model {model.Id}; held-out scenes {library.HeldOut.Count} from {string.Join(", ", scenePaths)}; seed {s}");
+            Console.Out.Write(report.ToText("held-out generated set"));
+            Console.Out.Write(agreement.ToText());
+            Console.Out.WriteLine(KeyValues("eval_rb", model.Id, report, agreement, clock.Elapsed.TotalSeconds));
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Paths recorded in the card when every one exists here (a fresh clone may lack them), else null.</summary>
+    private static string[]? Recorded(JsonObject training, string key)
+    {
+        if (training[key] is not JsonArray array || array.Count == 0)
+        {
+            return null;
+        }
+
+        var paths = array.Select(p => RepoPaths.Resolve(p!.GetValue<string>())).ToArray();
+        if (paths.All(p => Directory.Exists(p) || File.Exists(p)))
+        {
+            return paths;
+        }
+
+        Console.Error.WriteLine($"note: the card's {key} folders ({string.Join(", ", paths)}) are not here; using {DefaultScenes} (figures will differ from the card)");
+        return null;
+    }
+
+    private static ClassifierReport Evaluate(RealBogusModel model, LabeledFeatures set)
+    {
+        var scores = new float[set.Count];
+        model.Score(set.Vectors, set.Count, scores);
+        return ClassifierReport.Of(set.Scored(scores));
+    }
+
+    private static string KeyValues(string what, string id, ClassifierReport report, SurveyAgreement agreement, double seconds) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"{what}=1 model={id} mdr_at_1pct_fpr={report.MissedAt1PctFpr:F4} auc={report.Auc:F4} n={report.Count} real_n={agreement.Count} spearman_rb={agreement.SpearmanRb:F3} spearman_drb={agreement.SpearmanDrb:F3} auc_vs_drb={agreement.AucVsDrbLabels:F3} seconds={seconds:F0}");
+
+    private static ModelCard NewCard(string sha, IReadOnlyList<string> features, int seed, int rounds, JsonObject training, JsonObject metrics) => new()
+    {
+        Id = $"rb-xgb-{sha[..12]}",
+        Kind = "real-bogus/xgboost-binary-logistic",
+        ModelFile = ModelFile,
+        Sha256 = sha,
+        Created = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        Library = "XGBoost 1.7 C API (Debian libxgboost0)",
+        Features = features,
+        Parameters = RealBogusTrainer.Parameters(seed).ToDictionary(p => p.Key, p => p.Value),
+        Rounds = rounds,
+        Training = training,
+        Metrics = metrics,
+    };
+
+    private static Option<string[]> ScenesOption() => new("--scenes")
+    {
+        Description = $"Alert files or folders whose scenes host generated candidates (default {DefaultScenes}).",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
+    private static Option<string[]> RealOption() => new("--real")
+    {
+        Description = "Real ZTF alerts for agreement with rb/drb (default: the scene folders).",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
+    private static Option<DirectoryInfo?> SchemaDirOption() => new("--schema-dir") { Description = "Schemas for Confluent-framed (Rubin) files." };
+
+    private static string[] ScenePaths(string[]? given) => given is { Length: > 0 } ? given : [RepoPaths.Resolve(DefaultScenes)];
+
+    private static AlertDecoder Decoder(DirectoryInfo? schemaDir) =>
+        new(schemaDir is null ? null : new LocalSchemaDirectory(schemaDir.FullName));
+}

@@ -1,0 +1,35 @@
+// Renders a model card as CARD.md for people: the same facts as card.json.
+using System.Text;
+using System.Text.Json;
+
+namespace Broker.Models.RealBogus;
+
+public static class ModelCardMarkdown
+{
+    public const string FileName = "CARD.md";
+
+    public static string Render(ModelCard card, string description)
+    {
+        ArgumentNullException.ThrowIfNull(card);
+        var indented = new JsonSerializerOptions { WriteIndented = true };
+        var sb = new StringBuilder();
+        sb.Append("# Model card: ").Append(card.Id).Append("\n\n");
+        sb.Append(description).Append("\n\n");
+        sb.Append("- kind: ").Append(card.Kind).Append('\n');
+        sb.Append("- model file: `").Append(card.ModelFile).Append("` (sha256 `").Append(card.Sha256).Append("`, checked on load)\n");
+        sb.Append("- library: ").Append(card.Library).Append('\n');
+        sb.Append("- created: ").Append(card.Created).Append('\n');
+        sb.Append("- boosting rounds: ").Append(card.Rounds).Append("\n\n");
+        sb.Append("## Inputs (in column order)\n\n");
+        sb.Append(string.Join(", ", card.Features.Select(f => $"`{f}`"))).Append("\n\nDefinitions: docs/features.md.\n\n");
+        sb.Append("## Parameters\n\n");
+        foreach (var (k, v) in card.Parameters)
+        {
+            sb.Append("- ").Append(k).Append(" = ").Append(v).Append('\n');
+        }
+
+        sb.Append("\n## Training data\n\n```json\n").Append(card.Training.ToJsonString(indented)).Append("\n```\n\n");
+        sb.Append("## Metrics\n\n```json\n").Append(card.Metrics.ToJsonString(indented)).Append("\n```\n");
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,7 @@
+// A generated alert with its truth: the encoded message (an Avro container file, as ZTF publishes) and the label.
+namespace Broker.Simulation.Generation;
+
+public sealed record LabeledAlert(long AlertId, ArtifactFamily Family, double TargetSnr, long SceneAlertId, byte[] Message)
+{
+    public bool IsReal => Family == ArtifactFamily.Real;
+}
