@@ -40,7 +40,11 @@ public sealed class LabeledSetGenerator
         var alertId = AlertComposer.AlertId(_seed, index);
         var record = AlertComposer.Compose(triplet, alertId, ((long)_seed * 1_000_000) + index);
         var json = _schemaJson.GetOrAdd(record.Schema, s => SchemaWriter.ToJson(s));
-        var message = ContainerFileWriter.WriteEncoded(json, [Avro.Generic.GenericWriter.Encode(record.Schema, Avro.Generic.AvroValue.FromRecord(record))]);
+        // A sync marker derived from (seed, index): the same alert is the same bytes on every run.
+        var sync = new byte[16];
+        BitConverter.TryWriteBytes(sync, Rng.Mix(_seed, index));
+        BitConverter.TryWriteBytes(sync.AsSpan(8), Rng.Mix(index, _seed));
+        var message = ContainerFileWriter.WriteEncoded(json, [Avro.Generic.GenericWriter.Encode(record.Schema, Avro.Generic.AvroValue.FromRecord(record))], sync: sync);
         return new LabeledAlert(alertId, family, triplet.TargetSnr, scene.Source.AlertId, message);
     }
 

@@ -32,132 +32,132 @@ public static class TripletGenerator
         switch (family)
         {
             case ArtifactFamily.Real:
-            {
-                var x0 = cx + rng.Uniform(-0.5, 0.5);
-                var y0 = cy + rng.Uniform(-0.5, 0.5);
-                // The difference PSF is not exactly the measured seeing, nor exactly round.
-                var width = psf * rng.Uniform(0.9, 1.15);
-                var elongation = rng.Uniform(1, 1.25);
-                Draw.Elliptical(signal, w, h, flux, width * Math.Sqrt(elongation), width / Math.Sqrt(elongation), rng.Uniform(0, Math.PI), x0, y0);
-                if (rng.Chance(0.3))
                 {
-                    AddHost(scene, rng, s, t, d, flux, psf, x0, y0);
+                    var x0 = cx + rng.Uniform(-0.5, 0.5);
+                    var y0 = cy + rng.Uniform(-0.5, 0.5);
+                    // The difference PSF is not exactly the measured seeing, nor exactly round.
+                    var width = psf * rng.Uniform(0.9, 1.15);
+                    var elongation = rng.Uniform(1, 1.25);
+                    Draw.Elliptical(signal, w, h, flux, width * Math.Sqrt(elongation), width / Math.Sqrt(elongation), rng.Uniform(0, Math.PI), x0, y0);
+                    if (rng.Chance(0.3))
+                    {
+                        AddHost(scene, rng, s, t, d, flux, psf, x0, y0);
+                    }
+
+                    break;
                 }
 
-                break;
-            }
-
             case ArtifactFamily.Dipole:
-            {
-                var star = flux * rng.LogUniform(3, 50);
-                AddStar(scene, rng, s, t, d, star, psf, psf, cx, cy);
-                var angle = rng.Uniform(0, 2 * Math.PI);
-                var shift = rng.Uniform(0.25, 1.0);
-                var x1 = cx + (shift * Math.Cos(angle));
-                var y1 = cy + (shift * Math.Sin(angle));
-                var lobes = new float[w * h];
-                Draw.Gaussian(lobes, w, h, flux, psf, x1, y1);
-                // Unequal lobes too: a weak negative lobe makes a dipole look like a point source.
-                Draw.Gaussian(lobes, w, h, -flux * rng.Uniform(0.2, 1.0), psf, (2 * cx) - x1, (2 * cy) - y1);
-                Add(d, lobes);
-                break;
-            }
+                {
+                    var star = flux * rng.LogUniform(3, 50);
+                    AddStar(scene, rng, s, t, d, star, psf, psf, cx, cy);
+                    var angle = rng.Uniform(0, 2 * Math.PI);
+                    var shift = rng.Uniform(0.25, 1.0);
+                    var x1 = cx + (shift * Math.Cos(angle));
+                    var y1 = cy + (shift * Math.Sin(angle));
+                    var lobes = new float[w * h];
+                    Draw.Gaussian(lobes, w, h, flux, psf, x1, y1);
+                    // Unequal lobes too: a weak negative lobe makes a dipole look like a point source.
+                    Draw.Gaussian(lobes, w, h, -flux * rng.Uniform(0.2, 1.0), psf, (2 * cx) - x1, (2 * cy) - y1);
+                    Add(d, lobes);
+                    break;
+                }
 
             case ArtifactFamily.BrightStarResidual:
-            {
-                var star = flux * rng.LogUniform(20, 300);
-                AddStar(scene, rng, s, t, d, star, psf, psf * rng.Uniform(0.7, 0.9), cx, cy);
-                var residual = new float[w * h];
-                var epsilon = rng.Uniform(0.03, 0.15) * (rng.Chance(0.5) ? 1 : -1);
-                Draw.Gaussian(residual, w, h, star * epsilon, psf, cx, cy);
-                Draw.Gaussian(residual, w, h, -star * epsilon, psf * rng.Uniform(1.05, 1.3), cx, cy);
-                // A flux-scaling mismatch leaves a PSF-shaped residual on the star, the hardest case to tell from variability.
-                Draw.Gaussian(residual, w, h, star * rng.Uniform(-0.03, 0.03), psf, cx, cy);
-                Add(d, residual);
-                break;
-            }
+                {
+                    var star = flux * rng.LogUniform(20, 300);
+                    AddStar(scene, rng, s, t, d, star, psf, psf * rng.Uniform(0.7, 0.9), cx, cy);
+                    var residual = new float[w * h];
+                    var epsilon = rng.Uniform(0.03, 0.15) * (rng.Chance(0.5) ? 1 : -1);
+                    Draw.Gaussian(residual, w, h, star * epsilon, psf, cx, cy);
+                    Draw.Gaussian(residual, w, h, -star * epsilon, psf * rng.Uniform(1.05, 1.3), cx, cy);
+                    // A flux-scaling mismatch leaves a PSF-shaped residual on the star, the hardest case to tell from variability.
+                    Draw.Gaussian(residual, w, h, star * rng.Uniform(-0.03, 0.03), psf, cx, cy);
+                    Add(d, residual);
+                    break;
+                }
 
             case ArtifactFamily.CosmicRay:
-            {
-                var amplitude = sigma * rng.LogUniform(8, 300);
-                int x = (int)cx + rng.Int(-1, 2), y = (int)cy + rng.Int(-1, 2);
-                var length = rng.Int(1, 7);
-                // Resampling blurs some cosmic rays a little (still narrower than the PSF).
-                var blur = rng.Chance(0.4) ? rng.Uniform(0.4, 0.8) : 0;
-                for (var i = 0; i < length; i++)
                 {
-                    var value = amplitude * rng.Uniform(0.3, 1);
-                    if (blur > 0)
+                    var amplitude = sigma * rng.LogUniform(8, 300);
+                    int x = (int)cx + rng.Int(-1, 2), y = (int)cy + rng.Int(-1, 2);
+                    var length = rng.Int(1, 7);
+                    // Resampling blurs some cosmic rays a little (still narrower than the PSF).
+                    var blur = rng.Chance(0.4) ? rng.Uniform(0.4, 0.8) : 0;
+                    for (var i = 0; i < length; i++)
                     {
-                        Draw.Gaussian(signal, w, h, value * 2 * Math.PI * blur * blur, blur, x, y);
+                        var value = amplitude * rng.Uniform(0.3, 1);
+                        if (blur > 0)
+                        {
+                            Draw.Gaussian(signal, w, h, value * 2 * Math.PI * blur * blur, blur, x, y);
+                        }
+                        else
+                        {
+                            signal[(Math.Clamp(y, 0, h - 1) * w) + Math.Clamp(x, 0, w - 1)] += (float)value;
+                        }
+
+                        x += rng.Int(-1, 2);
+                        y += rng.Int(-1, 2);
+                    }
+
+                    break;
+                }
+
+            case ArtifactFamily.HotPixel:
+                {
+                    var amplitude = sigma * rng.LogUniform(6, 500);
+                    var x = (int)cx + rng.Int(-1, 2);
+                    var y = (int)cy + rng.Int(-1, 2);
+                    signal[(y * w) + x] += (float)amplitude;
+                    if (rng.Chance(0.2))
+                    {
+                        signal[(y * w) + Math.Min(x + 1, w - 1)] += (float)(amplitude * rng.Uniform(0.2, 0.8));
+                    }
+
+                    break;
+                }
+
+            case ArtifactFamily.BadColumn:
+                {
+                    var x = (int)cx + rng.Int(-1, 2);
+                    var level = sigma * rng.LogUniform(2, 40);
+                    int y0 = 0, y1 = h - 1;
+                    if (rng.Chance(0.5))
+                    {
+                        y0 = Math.Max(0, (int)cy - rng.Int(5, 20));
+                        y1 = Math.Min(h - 1, (int)cy + rng.Int(5, 20));
+                    }
+
+                    for (var y = y0; y <= y1; y++)
+                    {
+                        signal[(y * w) + x] += (float)(level * rng.Uniform(0.7, 1.3));
+                    }
+
+                    break;
+                }
+
+            case ArtifactFamily.Streak:
+                {
+                    var peak = sigma * rng.LogUniform(2, 40);
+                    Draw.Line(signal, w, h, cx + rng.Uniform(-1.5, 1.5), cy + rng.Uniform(-1.5, 1.5), rng.Uniform(0, Math.PI), peak, psf * rng.Uniform(0.8, 1.5));
+                    break;
+                }
+
+            case ArtifactFamily.Ghost:
+                {
+                    var peak = sigma * rng.Uniform(1.5, 10);
+                    if (rng.Chance(0.6))
+                    {
+                        var width = rng.Uniform(2.5, 12);
+                        Draw.Gaussian(signal, w, h, peak * 2 * Math.PI * width * width, width, cx + rng.Uniform(-3, 3), cy + rng.Uniform(-3, 3));
                     }
                     else
                     {
-                        signal[(Math.Clamp(y, 0, h - 1) * w) + Math.Clamp(x, 0, w - 1)] += (float)value;
+                        Ring(signal, w, h, cx, cy, rng, peak);
                     }
 
-                    x += rng.Int(-1, 2);
-                    y += rng.Int(-1, 2);
+                    break;
                 }
-
-                break;
-            }
-
-            case ArtifactFamily.HotPixel:
-            {
-                var amplitude = sigma * rng.LogUniform(6, 500);
-                var x = (int)cx + rng.Int(-1, 2);
-                var y = (int)cy + rng.Int(-1, 2);
-                signal[(y * w) + x] += (float)amplitude;
-                if (rng.Chance(0.2))
-                {
-                    signal[(y * w) + Math.Min(x + 1, w - 1)] += (float)(amplitude * rng.Uniform(0.2, 0.8));
-                }
-
-                break;
-            }
-
-            case ArtifactFamily.BadColumn:
-            {
-                var x = (int)cx + rng.Int(-1, 2);
-                var level = sigma * rng.LogUniform(2, 40);
-                int y0 = 0, y1 = h - 1;
-                if (rng.Chance(0.5))
-                {
-                    y0 = Math.Max(0, (int)cy - rng.Int(5, 20));
-                    y1 = Math.Min(h - 1, (int)cy + rng.Int(5, 20));
-                }
-
-                for (var y = y0; y <= y1; y++)
-                {
-                    signal[(y * w) + x] += (float)(level * rng.Uniform(0.7, 1.3));
-                }
-
-                break;
-            }
-
-            case ArtifactFamily.Streak:
-            {
-                var peak = sigma * rng.LogUniform(2, 40);
-                Draw.Line(signal, w, h, cx + rng.Uniform(-1.5, 1.5), cy + rng.Uniform(-1.5, 1.5), rng.Uniform(0, Math.PI), peak, psf * rng.Uniform(0.8, 1.5));
-                break;
-            }
-
-            case ArtifactFamily.Ghost:
-            {
-                var peak = sigma * rng.Uniform(1.5, 10);
-                if (rng.Chance(0.6))
-                {
-                    var width = rng.Uniform(2.5, 12);
-                    Draw.Gaussian(signal, w, h, peak * 2 * Math.PI * width * width, width, cx + rng.Uniform(-3, 3), cy + rng.Uniform(-3, 3));
-                }
-                else
-                {
-                    Ring(signal, w, h, cx, cy, rng, peak);
-                }
-
-                break;
-            }
 
             case ArtifactFamily.Edge:
                 break;
@@ -303,10 +303,18 @@ public static class TripletGenerator
         int x0 = 0, y0 = 0, x1 = t.Width, y1 = t.Height;
         switch (side)
         {
-            case 0: x0 = Math.Max(0, t.CenterX - distance); break;
-            case 1: x1 = Math.Min(t.Width, t.CenterX + distance + 1); break;
-            case 2: y0 = Math.Max(0, t.CenterY - distance); break;
-            default: y1 = Math.Min(t.Height, t.CenterY + distance + 1); break;
+            case 0:
+                x0 = Math.Max(0, t.CenterX - distance);
+                break;
+            case 1:
+                x1 = Math.Min(t.Width, t.CenterX + distance + 1);
+                break;
+            case 2:
+                y0 = Math.Max(0, t.CenterY - distance);
+                break;
+            default:
+                y1 = Math.Min(t.Height, t.CenterY + distance + 1);
+                break;
         }
 
         int w = x1 - x0, h = y1 - y0;

@@ -46,7 +46,7 @@ public static class AlertComposer
     private static AvroRecord Ztf(RecordEditor alert, GeneratedTriplet t, long alertId, long index, byte[] sci, byte[] tmpl, byte[] diff)
     {
         var candidate = new RecordEditor(alert.Record("candidate") ?? throw new InvalidOperationException("ZTF scene without candidate"));
-        candidate.SetNumber("candid", alertId)
+        candidate.SetLong("candid", alertId)
             .SetNumber("magpsf", t.Scene.ZeroPoint - (2.5 * Math.Log10(Math.Max(t.Flux, 1e-30))))
             .SetNumber("sigmapsf", 1.0857 / t.TargetSnr)
             .SetString("isdiffpos", "t")
@@ -64,7 +64,7 @@ public static class AlertComposer
         }
 
         alert.SetString("objectId", ZtfObjectId(index))
-            .SetNumber("candid", alertId)
+            .SetLong("candid", alertId)
             .Set("candidate", AvroValue.FromRecord(candidate.Build()));
         SetZtfCutout(alert, "cutoutScience", sci);
         SetZtfCutout(alert, "cutoutTemplate", tmpl);
@@ -86,14 +86,14 @@ public static class AlertComposer
     private static AvroRecord Rubin(RecordEditor alert, GeneratedTriplet t, long alertId, byte[] sci, byte[] tmpl, byte[] diff)
     {
         var source = new RecordEditor(alert.Record("diaSource") ?? throw new InvalidOperationException("Rubin scene without diaSource"));
-        source.SetNumber("diaSourceId", alertId)
+        source.SetLong("diaSourceId", alertId)
             .SetNumber("psfFlux", t.Flux)
             .SetNumber("psfFluxErr", t.Flux / t.TargetSnr)
             .SetNumber("snr", t.TargetSnr)
             .SetNumber("isNegative", 0)
             .SetNull("reliability");
-        alert.SetNumber("alertId", alertId)
-            .SetNumber("diaSourceId", alertId)
+        alert.SetLong("alertId", alertId)
+            .SetLong("diaSourceId", alertId)
             .Set("diaSource", AvroValue.FromRecord(source.Build()))
             .Set("cutoutScience", AvroValue.FromBytes(sci))
             .Set("cutoutTemplate", AvroValue.FromBytes(tmpl))

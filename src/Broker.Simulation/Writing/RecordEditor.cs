@@ -53,6 +53,18 @@ internal sealed class RecordEditor
         return this;
     }
 
+    /// <summary>Sets a long (or int) field exactly: ids must not pass through a double.</summary>
+    public RecordEditor SetLong(string field, long value)
+    {
+        if (_schema.GetField(field) is not { } f)
+        {
+            return this;
+        }
+
+        _values[f.Position] = NonNull(f.Schema).Type == AvroType.Int ? AvroValue.FromInt(checked((int)value)) : AvroValue.FromLong(value);
+        return this;
+    }
+
     public RecordEditor SetString(string field, string value) =>
         _schema.GetField(field) is { } f && NonNull(f.Schema).Type == AvroType.String ? Set(field, AvroValue.FromString(value)) : this;
 

@@ -1,0 +1,122 @@
+using System.Text.Json.Nodes;
+using Broker.Alerts.Decoding;
+using Broker.Alerts.Model;
+using Broker.Features;
+using Broker.Features.Catalog;
+using Broker.Models.Evaluation;
+using Broker.Models.RealBogus;
+using Broker.Simulation.Generation;
+
+namespace Broker.Models.Tests;
+
+public sealed class RealBogusModelTests
+{
+    [Fact]
+    public void Shipped_model_meets_the_missed_detection_target_on_held_out_fixture_scenes()
+    {
+        using var model = RealBogusModel.Load(TestData.ShippedModel);
+        Assert.NotEmpty(TestData.Scenes.HeldOut);
+        var generator = new LabeledSetGenerator(TestData.Scenes.HeldOut, seed: 2);
+        var decoder = new AlertDecoder();
+        var width = FeatureCatalog.Count;
+        const int n = 1600;
+        var vectors = new float[n * width];
+        var truth = new LabeledAlert[n];
+        for (var i = 0; i < n; i++)
+        {
+            truth[i] = generator.Generate(i);
+            AlertFeatures.Extract(decoder.Decode(truth[i].Message)[0], vectors.AsSpan(i * width, width));
+        }
+
+        var scores = new float[n];
+        model.Score(vectors, n, scores);
+        var report = ClassifierReport.Of([.. truth.Select((t, i) => new LabeledScore(scores[i], t.IsReal, t.Family.Name(), t.TargetSnr))]);
+        // The bar: at most 5% missed detections at 1% false positives (Brink et al. 2013: 7.7%).
+        Assert.True(report.MissedAt1PctFpr <= 0.05, report.ToText("fixture held-out"));
+        Assert.True(report.Auc > 0.99, report.ToText("fixture held-out"));
+    }
+
+    [Fact]
+    public void Batch_scores_equal_single_scores_and_stay_in_unit_interval_on_real_alerts()
+    {
+        using var model = RealBogusModel.Load(TestData.ShippedModel);
+        var decoder = new AlertDecoder();
+        var alerts = Directory.EnumerateFiles(TestData.Fixtures, "*.avro", SearchOption.AllDirectories)
+            .SelectMany(f =>
+            {
+                try
+                {
+                    return decoder.Decode(File.ReadAllBytes(f));
+                }
+                catch (AlertDecodeException)
+                {
+                    return [];
+                }
+            })
+            .Where(a => a.Difference.Status == CutoutStatus.Fits).ToList();
+        var width = FeatureCatalog.Count;
+        var vectors = new float[alerts.Count * width];
+        for (var i = 0; i < alerts.Count; i++)
+        {
+            AlertFeatures.Extract(alerts[i], vectors.AsSpan(i * width, width));
+        }
+
+        var batch = new float[alerts.Count];
+        model.Score(vectors, alerts.Count, batch);
+        for (var i = 0; i < alerts.Count; i++)
+        {
+            Assert.InRange(batch[i], 0, 1);
+            Assert.Equal(batch[i], model.Score(vectors.AsSpan(i * width, width)));
+        }
+    }
+
+    [Fact]
+    public void Model_files_are_checked_on_load()
+    {
+        var dir = Directory.CreateTempSubdirectory("rb-model-").FullName;
+        try
+        {
+            Assert.Contains("No model card", Assert.Throws<ModelLoadException>(() => RealBogusModel.Load(dir)).Message, StringComparison.Ordinal);
+
+            foreach (var f in Directory.GetFiles(TestData.ShippedModel))
+            {
+                File.Copy(f, Path.Combine(dir, Path.GetFileName(f)));
+            }
+
+            using (RealBogusModel.Load(dir))
+            {
+            }
+
+            var card = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, ModelCard.FileName)))!.AsObject();
+            var modelFile = Path.Combine(dir, card["model_file"]!.GetValue<string>());
+            var original = File.ReadAllBytes(modelFile);
+            File.WriteAllBytes(modelFile, [.. original.Take(original.Length - 10)]);
+            Assert.Contains("sha256", Assert.Throws<ModelLoadException>(() => RealBogusModel.Load(dir)).Message, StringComparison.Ordinal);
+            File.WriteAllBytes(modelFile, original);
+
+            card["features"]![0] = "no_such_feature";
+            File.WriteAllText(Path.Combine(dir, ModelCard.FileName), card.ToJsonString());
+            Assert.Contains("no_such_feature", Assert.Throws<ModelLoadException>(() => RealBogusModel.Load(dir)).Message, StringComparison.Ordinal);
+
+            File.WriteAllText(Path.Combine(dir, ModelCard.FileName), "{ not json");
+            Assert.Contains("not a valid model card", Assert.Throws<ModelLoadException>(() => RealBogusModel.Load(dir)).Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    public void Shipped_card_describes_its_inputs_data_parameters_metrics_and_checksum()
+    {
+        using var model = RealBogusModel.Load(TestData.ShippedModel);
+        var card = model.Card;
+        Assert.Equal(FeatureCatalog.InGroup(FeatureGroup.Pixel).Select(f => f.Name), card.Features);
+        Assert.Equal(64, card.Sha256.Length);
+        Assert.True(card.Training["train_alerts"]!.GetValue<int>() >= 10000);
+        Assert.True(card.Metrics["held_out"]!["mdr_at_1pct_fpr"]!.GetValue<double>() <= 0.05);
+        Assert.NotNull(card.Metrics["real_alerts"]!["spearman_drb"]);
+        Assert.Equal("1", card.Parameters["nthread"]);
+    }
+}
