@@ -7,6 +7,7 @@ var root = new RootCommand("Real-time astronomical transient alert broker (ZTF, 
 root.Subcommands.Add(KafkaCommands.Create());
 root.Subcommands.Add(InspectCommand.Create());
 root.Subcommands.Add(FeaturesCommand.Create());
+root.Subcommands.Add(SimulateCommand.Create());
 root.Subcommands.Add(TrainEvalCommands.Train());
 root.Subcommands.Add(TrainEvalCommands.Eval());
 root.Subcommands.Add(BenchCommand.Create());

@@ -1,0 +1,38 @@
+namespace Broker.Cli.Tests;
+
+public sealed class SimulateAndEvalTests
+{
+    private static string FixtureAlerts => Path.Combine(AppContext.BaseDirectory, "fixtures", "alerts");
+
+    [Fact]
+    public void Simulate_writes_alert_files_and_labels_that_inspect_decodes()
+    {
+        var dir = Directory.CreateTempSubdirectory("simulate-").FullName;
+        try
+        {
+            var (code, output, error) = BrokerProcess.Run(TimeSpan.FromMinutes(2), "simulate", "--scenes", FixtureAlerts, "--count", "12", "--seed", "4", "--out", dir);
+            Assert.True(code == 0, output + error);
+            var labels = File.ReadAllLines(Path.Combine(dir, "labels.csv"));
+            Assert.Equal(13, labels.Length);
+            Assert.Equal(6, labels.Skip(1).Count(l => l.Split(',')[2] == "1"));
+            Assert.Equal(12, Directory.GetFiles(dir, "*.avro").Length);
+            var inspect = BrokerProcess.Run(TimeSpan.FromMinutes(1), "inspect", dir);
+            Assert.Equal(0, inspect.ExitCode);
+            Assert.Contains("12 of 12 files decoded, 0 failed", inspect.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    public void Eval_rb_ends_with_a_key_value_line()
+    {
+        var (code, output, error) = BrokerProcess.Run(TimeSpan.FromMinutes(3), "eval", "rb", "--scenes", FixtureAlerts, "--real", FixtureAlerts, "--test", "400");
+        Assert.True(code == 0, output + error);
+        var last = output.TrimEnd().Split('\n')[^1];
+        Assert.StartsWith("eval_rb=1 model=rb-xgb-", last, StringComparison.Ordinal);
+        Assert.Matches(@"mdr_at_1pct_fpr=0\.\d{4} auc=0\.9\d{3} n=400 ", last);
+    }
+}
