@@ -31,7 +31,7 @@ internal static class BenchCommand
         {
             var decoder = new AlertDecoder();
             var alerts = new List<Broker.Alerts.Model.Alert>();
-            foreach (var file in Directory.EnumerateFiles(parse.GetValue(input)!.FullName, "*.avro", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            foreach (var file in AlertFiles.Expand([parse.GetValue(input)!.FullName]))
             {
                 try
                 {
@@ -113,7 +113,7 @@ internal static class BenchCommand
         {
             var decoder = new AlertDecoder(decodeCutouts: !parse.GetValue(cutouts));
             var messages = new List<byte[]>();
-            foreach (var file in Directory.EnumerateFiles(parse.GetValue(input)!.FullName, "*.avro", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            foreach (var file in AlertFiles.Expand([parse.GetValue(input)!.FullName]))
             {
                 var bytes = File.ReadAllBytes(file);
                 try

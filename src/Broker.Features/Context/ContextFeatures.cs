@@ -2,6 +2,7 @@
 // the quantity. Survey-neutral definitions live in FeatureCatalog.
 using Broker.Alerts.Model;
 using Broker.Features.Catalog;
+using Broker.Features.Pixels;
 
 namespace Broker.Features.Context;
 
@@ -57,9 +58,8 @@ public static class ContextFeatures
     {
         o[(int)FeatureId.ChipEdgeDistance] = EdgeDistance(a.SourceNumber("x"), a.SourceNumber("y"), StampGeometry.RubinChipWidth, StampGeometry.RubinChipHeight);
         double ixx = a.SourceNumber("ixx"), iyy = a.SourceNumber("iyy"), ixy = a.SourceNumber("ixy");
-        var mean = (ixx + iyy) / 2;
-        var root = Math.Sqrt((((ixx - iyy) / 2) * ((ixx - iyy) / 2)) + (ixy * ixy));
-        o[(int)FeatureId.SourceElongation] = mean - root > 0 ? (float)Math.Sqrt((mean + root) / (mean - root)) : float.NaN;
+        var (major, minor) = Statistics.Eigen(ixx, iyy, ixy);
+        o[(int)FeatureId.SourceElongation] = minor > 0 ? (float)Math.Sqrt(major / minor) : float.NaN;
         o[(int)FeatureId.RubinExtendedness] = (float)a.SourceNumber("extendedness");
         o[(int)FeatureId.RubinTrailLength] = (float)a.SourceNumber("trailLength");
         o[(int)FeatureId.RubinDipoleLength] = (float)a.SourceNumber("dipoleLength");

@@ -21,32 +21,27 @@ public static class StampGeometry
     /// <summary>Candidate pixel (0-based column, row) on a stamp of the given size.</summary>
     public static (int X, int Y) Center(Alert alert, int width, int height)
     {
-        int cx = (width - 1) / 2, cy = (height - 1) / 2;
-        if (alert.Survey != Survey.Ztf)
-        {
-            return (cx, cy);
-        }
+        ArgumentNullException.ThrowIfNull(alert);
+        return alert.Survey != Survey.Ztf
+            ? ((width - 1) / 2, (height - 1) / 2)
+            : (ZtfAxis(width, alert, "xpos"), ZtfAxis(height, alert, "ypos"));
+    }
 
+    /// <summary>
+    /// The candidate's index along one axis of a ZTF stamp: the centre of a full stamp; on a trimmed one, its
+    /// 1-based CCD position when the CCD's low edge cut the stamp, else the untrimmed centre (the high edge cut it).
+    /// </summary>
+    private static int ZtfAxis(int size, Alert alert, string positionField)
+    {
         const int half = ZtfStampSize / 2;
-        if (width < ZtfStampSize && alert.SourceNumber("xpos") is var xpos && double.IsFinite(xpos) && xpos - 1 < half)
+        if (size >= ZtfStampSize)
         {
-            cx = (int)Math.Round(xpos - 1);
-        }
-        else if (width < ZtfStampSize)
-        {
-            cx = half;
+            return (size - 1) / 2;
         }
 
-        if (height < ZtfStampSize && alert.SourceNumber("ypos") is var ypos && double.IsFinite(ypos) && ypos - 1 < half)
-        {
-            cy = (int)Math.Round(ypos - 1);
-        }
-        else if (height < ZtfStampSize)
-        {
-            cy = half;
-        }
-
-        return (Math.Clamp(cx, 0, width - 1), Math.Clamp(cy, 0, height - 1));
+        var ccdPosition = alert.SourceNumber(positionField);
+        var index = double.IsFinite(ccdPosition) && ccdPosition - 1 < half ? (int)Math.Round(ccdPosition - 1) : half;
+        return Math.Clamp(index, 0, size - 1);
     }
 
     /// <summary>

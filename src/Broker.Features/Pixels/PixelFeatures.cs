@@ -129,7 +129,8 @@ public static class PixelFeatures
         return double.IsNaN(value) ? double.NaN : Math.Sqrt(Square(x - s.CenterX) + Square(y - s.CenterY));
     }
 
-    internal static double BoxSum(Stamp s, int half)
+    /// <summary>Sum of the finite pixels in box <paramref name="half"/> around the candidate.</summary>
+    public static double BoxSum(Stamp s, int half)
     {
         double sum = 0;
         for (var y = s.CenterY - half; y <= s.CenterY + half; y++)
@@ -291,16 +292,8 @@ public static class PixelFeatures
             }
         }
 
-        var (major, minor) = Eigen(ixx / w0, iyy / w0, ixy / w0);
+        var (major, minor) = Statistics.Eigen(ixx / w0, iyy / w0, ixy / w0);
         return major <= 0 ? 0 : 1 - Math.Sqrt(Math.Max(minor, 0) / major);
-    }
-
-    /// <summary>Eigenvalues of the symmetric 2x2 moment matrix, larger first.</summary>
-    private static (double Major, double Minor) Eigen(double ixx, double iyy, double ixy)
-    {
-        var mean = (ixx + iyy) / 2;
-        var root = Math.Sqrt(Square((ixx - iyy) / 2) + (ixy * ixy));
-        return (mean + root, mean - root);
     }
 
     private static (double Fraction, double Elongation) WideShape(Stamp s)
@@ -333,7 +326,7 @@ public static class PixelFeatures
         }
 
         double mx = wx / w0, my = wy / w0;
-        var (major, minor) = Eigen((wxx / w0) - (mx * mx), (wyy / w0) - (my * my), (wxy / w0) - (mx * my));
+        var (major, minor) = Statistics.Eigen((wxx / w0) - (mx * mx), (wyy / w0) - (my * my), (wxy / w0) - (mx * my));
         return (fraction, Math.Min(Math.Sqrt(major / Math.Max(minor, 1e-2)), 100));
     }
 

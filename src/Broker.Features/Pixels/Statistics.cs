@@ -17,5 +17,13 @@ internal static class Statistics
         return vx <= 1e-300 || vy <= 1e-300 ? 0 : Math.Clamp(cov / Math.Sqrt(vx * vy), -1, 1);
     }
 
+    /// <summary>Eigenvalues of the symmetric 2x2 moment matrix [[ixx, ixy], [ixy, iyy]], larger first.</summary>
+    public static (double Major, double Minor) Eigen(double ixx, double iyy, double ixy)
+    {
+        var mean = (ixx + iyy) / 2;
+        var root = Math.Sqrt((((ixx - iyy) / 2) * ((ixx - iyy) / 2)) + (ixy * ixy));
+        return (mean + root, mean - root);
+    }
+
     public static float Clip(double v, double lo, double hi) => double.IsNaN(v) ? float.NaN : (float)Math.Clamp(v, lo, hi);
 }

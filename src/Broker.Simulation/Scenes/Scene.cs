@@ -6,6 +6,7 @@
 using Broker.Alerts.Fits;
 using Broker.Alerts.Model;
 using Broker.Features.Context;
+using Broker.Features.Pixels;
 using Broker.Features.Stamps;
 
 namespace Broker.Simulation.Scenes;
@@ -108,7 +109,7 @@ public sealed class Scene
             }
         }
 
-        var flux = CandidateFlux(pd, 4);
+        var flux = PixelFeatures.BoxSum(pd, 4);
         if (alert.IsPositive)
         {
             // Take the alert's own transient out of the science image with a tapered copy of its difference.
@@ -134,24 +135,6 @@ public sealed class Scene
             DifferenceExtras = [.. alert.Difference.Hdus.Skip(1)],
             Gzipped = alert.Difference.Gzipped,
         };
-    }
-
-    private static double CandidateFlux(Stamp d, int half)
-    {
-        double sum = 0;
-        for (var y = d.CenterY - half; y <= d.CenterY + half; y++)
-        {
-            for (var x = d.CenterX - half; x <= d.CenterX + half; x++)
-            {
-                var v = d.At(x, y);
-                if (!float.IsNaN(v))
-                {
-                    sum += v;
-                }
-            }
-        }
-
-        return sum;
     }
 
     private static void RemoveCandidate(float[] science, float[] diff, int width, int height, int cx, int cy, float diffBackground)

@@ -43,7 +43,7 @@ public sealed class SceneLibrary
         var train = new List<Scene>();
         var heldOut = new List<Scene>();
         var skipped = 0;
-        foreach (var file in paths.SelectMany(Expand))
+        foreach (var file in AlertFiles.Expand(paths))
         {
             IReadOnlyList<Alert> alerts;
             try
@@ -74,9 +74,4 @@ public sealed class SceneLibrary
 
         return new SceneLibrary(train, heldOut, skipped);
     }
-
-    private static IEnumerable<string> Expand(string path) =>
-        Directory.Exists(path)
-            ? Directory.EnumerateFiles(path, "*.avro", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
-            : [path];
 }

@@ -1,10 +1,12 @@
-// Turns command-line paths into alert files: a folder means every *.avro below it, in a stable order.
-namespace Broker.Cli.Commands;
+// Turns paths into alert files: a folder means every *.avro below it, in a stable (ordinal) order; a file is
+// itself. Shared by every command and loader that reads alert files.
+namespace Broker.Alerts.Decoding;
 
-internal static class AlertFiles
+public static class AlertFiles
 {
     public static IEnumerable<string> Expand(IEnumerable<string> inputs)
     {
+        ArgumentNullException.ThrowIfNull(inputs);
         foreach (var input in inputs)
         {
             if (Directory.Exists(input))
