@@ -25,7 +25,11 @@ public static class FeatureCatalog
 
     public static bool TryGet(string name, out FeatureInfo info) => ByName.TryGetValue(name, out info!);
 
-    public static IEnumerable<FeatureInfo> InGroup(FeatureGroup group) => All.Where(f => f.Group == group);
+    // Built once: feature extraction walks a group for every alert.
+    private static readonly FeatureInfo[][] Groups =
+        [.. Enum.GetValues<FeatureGroup>().Select(g => All.Where(f => f.Group == g).ToArray())];
+
+    public static IReadOnlyList<FeatureInfo> InGroup(FeatureGroup group) => Groups[(int)group];
 
     public static string[] Names => [.. All.Select(f => f.Name)];
 
