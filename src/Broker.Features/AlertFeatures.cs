@@ -5,6 +5,7 @@
 using Broker.Alerts.Model;
 using Broker.Features.Catalog;
 using Broker.Features.Context;
+using Broker.Features.LightCurve;
 using Broker.Features.Pixels;
 using Broker.Features.Stamps;
 
@@ -37,6 +38,7 @@ public static class AlertFeatures
         using var template = Prepare(alert, alert.Template, 1);
         var seeing = StampGeometry.Seeing(alert, science);
         ContextFeatures.Compute(alert, seeing, output);
+        LightCurveFeatures.Compute(alert, output);
         PixelFeatures.Compute(diff, science, template, seeing, output);
     }
 

@@ -35,4 +35,34 @@ public sealed class SimulateAndEvalTests
         Assert.StartsWith("eval_rb=1 model=rb-xgb-", last, StringComparison.Ordinal);
         Assert.Matches(@"mdr_at_1pct_fpr=0\.\d{4} auc=0\.9\d{3} n=400 ", last);
     }
+
+    [Fact]
+    public void Eval_cnn_measures_cnn_trees_and_their_stack_and_ends_with_a_key_value_line()
+    {
+        var (code, output, error) = BrokerProcess.Run(TimeSpan.FromMinutes(3), "eval", "cnn", "--scenes", FixtureAlerts, "--real", FixtureAlerts, "--test", "300");
+        Assert.True(code == 0, output + error);
+        Assert.Contains("CNN, held-out generated set", output, StringComparison.Ordinal);
+        Assert.Contains("combined (stacked) score, same alerts", output, StringComparison.Ordinal);
+        var last = output.TrimEnd().Split('\n')[^1];
+        Assert.StartsWith("eval_cnn=1 model=cnn-onnx-", last, StringComparison.Ordinal);
+        Assert.Matches(@"mdr_at_1pct_fpr=\d\.\d{4} auc=0\.9\d{3} rb_mdr_at_1pct_fpr=\d\.\d{4} rb_auc=0\.9\d{3} combined_mdr_at_1pct_fpr=\d\.\d{4} combined_auc=0\.9\d{3} n=300 ", last);
+    }
+
+    [Fact]
+    public void Bench_cnn_reports_batch_1_the_default_batch_and_the_batcher()
+    {
+        var (code, output, error) = BrokerProcess.Run(TimeSpan.FromMinutes(2), "bench", "cnn", FixtureAlerts, "--seconds", "0.2");
+        Assert.True(code == 0, output + error);
+        var last = output.TrimEnd().Split('\n')[^1];
+        Assert.Matches(@"^bench=cnn model=cnn-onnx-\w+ batch1_per_s=\d+ batch16_per_s=\d+ batch64_per_s=\d+ us_preprocess=[\d.]+ batcher_per_s=\d+ ", last);
+    }
+
+    [Fact]
+    public void A_missing_cnn_model_is_a_one_line_error_with_exit_code_2()
+    {
+        var (code, output, error) = BrokerProcess.Run(TimeSpan.FromMinutes(1), "bench", "cnn", FixtureAlerts, "--model", "/nonexistent/cnn");
+        Assert.Equal(2, code);
+        Assert.Contains("error: No model card at /nonexistent/cnn/card.json", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
 }

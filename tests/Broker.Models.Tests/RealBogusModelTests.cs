@@ -3,6 +3,7 @@ using Broker.Alerts.Decoding;
 using Broker.Alerts.Model;
 using Broker.Features;
 using Broker.Features.Catalog;
+using Broker.Models.Cards;
 using Broker.Models.Evaluation;
 using Broker.Models.RealBogus;
 using Broker.Simulation.Generation;

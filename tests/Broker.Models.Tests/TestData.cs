@@ -9,6 +9,10 @@ internal static class TestData
 
     public static string ShippedModel => Path.Combine(AppContext.BaseDirectory, "models", "rb");
 
+    public static string ShippedCnn => Path.Combine(AppContext.BaseDirectory, "models", "cnn");
+
+    public static string OnnxFixture(string name) => Path.Combine(AppContext.BaseDirectory, "fixtures", "onnx", name);
+
     private static readonly Lazy<SceneLibrary> LazyScenes = new(() => SceneLibrary.Load([Fixtures], new AlertDecoder()));
 
     public static SceneLibrary Scenes => LazyScenes.Value;

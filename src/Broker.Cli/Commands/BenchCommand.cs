@@ -14,7 +14,28 @@ internal static class BenchCommand
         var bench = new Command("bench", "Measure the throughput of a stage on this machine.");
         bench.Subcommands.Add(Decode());
         bench.Subcommands.Add(Score());
+        bench.Subcommands.Add(Cnn.CnnBench.Create());
+        bench.Subcommands.Add(Novelty.NoveltyBench.Create());
         return bench;
+    }
+
+    /// <summary>The decodable alerts of a folder that carry a FITS difference cutout (what the scoring benches run on).</summary>
+    internal static List<Broker.Alerts.Model.Alert> AlertsWithCutouts(DirectoryInfo folder)
+    {
+        var decoder = new AlertDecoder();
+        var alerts = new List<Broker.Alerts.Model.Alert>();
+        foreach (var file in AlertFiles.Expand([folder.FullName]))
+        {
+            try
+            {
+                alerts.AddRange(decoder.Decode(File.ReadAllBytes(file)).Where(a => a.Difference.Status == Broker.Alerts.Model.CutoutStatus.Fits));
+            }
+            catch (AlertDecodeException)
+            {
+            }
+        }
+
+        return alerts;
     }
 
     private static Command Score()
@@ -29,19 +50,7 @@ internal static class BenchCommand
         };
         command.SetAction(parse =>
         {
-            var decoder = new AlertDecoder();
-            var alerts = new List<Broker.Alerts.Model.Alert>();
-            foreach (var file in AlertFiles.Expand([parse.GetValue(input)!.FullName]))
-            {
-                try
-                {
-                    alerts.AddRange(decoder.Decode(File.ReadAllBytes(file)).Where(a => a.Difference.Status == Broker.Alerts.Model.CutoutStatus.Fits));
-                }
-                catch (AlertDecodeException)
-                {
-                }
-            }
-
+            var alerts = AlertsWithCutouts(parse.GetValue(input)!);
             if (alerts.Count == 0)
             {
                 Console.Error.WriteLine("error: no decodable alerts with FITS cutouts in that folder");

@@ -1,5 +1,7 @@
 // `broker train ...` and `broker eval ...`: one subcommand per model kind.
 using System.CommandLine;
+using Broker.Cli.Commands.Cnn;
+using Broker.Cli.Commands.Novelty;
 using Broker.Cli.Commands.RealBogus;
 
 namespace Broker.Cli.Commands;
@@ -10,6 +12,7 @@ internal static class TrainEvalCommands
     {
         var train = new Command("train", "Train a model on generated labeled alerts; writes the model file and its card under models/.");
         train.Subcommands.Add(RealBogusCommands.Train());
+        train.Subcommands.Add(CnnCommands.Train());
         return train;
     }
 
@@ -17,6 +20,8 @@ internal static class TrainEvalCommands
     {
         var eval = new Command("eval", "Measure a model; ends with one key=value line.");
         eval.Subcommands.Add(RealBogusCommands.Eval());
+        eval.Subcommands.Add(CnnCommands.Eval());
+        eval.Subcommands.Add(NoveltyCommands.Eval());
         return eval;
     }
 }

@@ -2,6 +2,7 @@
 // code 2, instead of a stack trace. Unexpected exceptions still print in full: they are bugs.
 using System.CommandLine;
 using Broker.Kafka;
+using Broker.Models.Cards;
 
 namespace Broker.Cli.Hosting;
 
@@ -18,7 +19,7 @@ internal static class CliRunner
             return await root.Parse(args).InvokeAsync(configuration);
         }
         catch (Exception e) when (e is KafkaNativeLibraryException or KafkaConfigurationException or FormatException
-            or Models.Xgboost.XgboostException or Models.RealBogus.ModelLoadException)
+            or Models.Xgboost.XgboostException or ModelLoadException or Models.Onnx.OrtException)
         {
             await Console.Error.WriteLineAsync($"error: {e.Message}");
             return ConfigurationError;

@@ -176,6 +176,20 @@ public static class FeatureCatalog
             R(FeatureId.RubinEdgeFlag, "rubin_edge_flag", "0/1", "diaSource.pixelFlags_edge", "The footprint touches a detector edge."),
         ]);
 
+        list.AddRange(
+        [
+            L(FeatureId.LcRiseRate, "lc_rise_rate", "mag/day",
+                "(mag - mag of the latest earlier detection in the same band at least half a day before) / elapsed days; negative = brightening (same-night revisits would turn noise into rates).",
+                "Rise/decline rate (Fink early SN Ia, ALeRCE stamp classifier context)."),
+            L(FeatureId.LcDaysSinceLast, "lc_days_since_last", "day", "Days since the latest earlier detection in any band.",
+                "Cadence context (ALeRCE light-curve features)."),
+            L(FeatureId.LcAmplitude, "lc_amplitude", "mag", "Brightest minus faintest magnitude among the detections in this detection's band (at least two).",
+                "Amplitude (ALeRCE, Richards et al. 2011)."),
+            L(FeatureId.LcColor, "lc_color", "mag", "Bluer-band minus redder-band magnitude, from this detection and the nearest-in-time detection in another band within 1 day (bands ordered u g r i z y).",
+                "Colour at detection (Fink, Lasair g-r)."),
+            L(FeatureId.LcBands, "lc_nbands", "count", "Distinct bands among this detection and its history.", "Light-curve coverage."),
+        ]);
+
         for (var i = 0; i < list.Count; i++)
         {
             if ((int)list[i].Id != i)
@@ -195,6 +209,9 @@ public static class FeatureCatalog
 
     private static FeatureInfo R(FeatureId id, string name, string unit, string inputs, string definition) =>
         new(id, name, FeatureGroup.Rubin, unit, inputs, definition, "Rubin Science Pipelines (DiaSource table).");
+
+    private static FeatureInfo L(FeatureId id, string name, string unit, string definition, string lineage) =>
+        new(id, name, FeatureGroup.LightCurve, unit, "ZTF prv_candidates; Rubin prvDiaSources", definition, lineage);
 
     private static IEnumerable<FeatureInfo> Ztf(params (FeatureId Id, string Field, string Unit, string Meaning)[] fields) =>
         fields.Select(f => new FeatureInfo(f.Id, "ztf_" + f.Field, FeatureGroup.Ztf, f.Unit, "candidate." + f.Field,

@@ -21,7 +21,8 @@ public static class FeatureDocs
             11x11 box (so the candidate does not inflate it); the candidate sits at the stamp centre, or, on ZTF stamps
             trimmed at a CCD edge, where the candidate's CCD position (xpos, ypos) puts it; "box k" is the
             (2k+1) x (2k+1) pixels around the candidate. The difference stamp of a negative Rubin detection is
-            flipped so the source is positive; ZTF already publishes it that way. Masked (NaN) pixels are skipped.
+            flipped so the source is positive; ZTF already publishes it that way. Masked pixels are skipped: NaN, and
+            any value of magnitude 1e30 or more (real ZTF templates mark masked pixels with float.MinValue).
             A feature whose input is missing (no cutout, a field the survey does not have) is NaN; the boosted trees
             treat NaN as missing.
 
@@ -36,7 +37,8 @@ public static class FeatureDocs
                 FeatureGroup.Pixel => "Pixel features (cutouts)",
                 FeatureGroup.Context => "Context features (alert fields, survey-neutral)",
                 FeatureGroup.Ztf => "ZTF pipeline features (passed through)",
-                _ => "Rubin pipeline features (passed through)",
+                FeatureGroup.Rubin => "Rubin pipeline features (passed through)",
+                _ => "Light-curve features (the packet's history, survey-neutral)",
             };
             sb.Append("\n## ").Append(title).Append("\n\n");
             sb.Append("| # | name | unit | surveys | inputs | definition | lineage |\n");

@@ -84,4 +84,11 @@ public enum FeatureId
     RubinIsDipole,
     RubinCosmicRayFlag,
     RubinEdgeFlag,
+
+    // Light curve from the packet's history (NaN when the history is too short).
+    LcRiseRate,
+    LcDaysSinceLast,
+    LcAmplitude,
+    LcColor,
+    LcBands,
 }

@@ -14,6 +14,9 @@ public enum FeatureGroup
 
     /// <summary>Rubin's own pipeline quantities, passed through.</summary>
     Rubin,
+
+    /// <summary>The object's light curve in the packet (this detection and its history), survey-neutral.</summary>
+    LightCurve,
 }
 
 public sealed record FeatureInfo(

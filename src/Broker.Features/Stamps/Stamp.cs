@@ -1,5 +1,6 @@
 // A cutout prepared for measurement: background (median) subtracted, noise (MAD sigma) known, candidate
-// position known. Masked pixels stay NaN; every measurement skips them. Pixels live in a pooled buffer that
+// position known. Masked pixels stay NaN; every measurement skips them. Besides NaN, real ZTF templates mark
+// masked pixels with float.MinValue (4 of 262 shared alerts): any |value| >= 1e30 is taken as masked. Pixels live in a pooled buffer that
 // the owner returns with Dispose.
 using System.Buffers;
 using Broker.Alerts.Fits;
@@ -10,6 +11,9 @@ public sealed class Stamp : IDisposable
 {
     /// <summary>Half-size of the central box left out of the noise estimate, so the candidate does not inflate it.</summary>
     public const int NoiseExclusionHalfSize = 5;
+
+    /// <summary>Magnitudes at or above this are mask sentinels, not flux (no detector reaches it).</summary>
+    public const float MaskSentinel = 1e30f;
 
     private float[]? _pixels;
 
@@ -77,7 +81,7 @@ public sealed class Stamp : IDisposable
                 for (var x = 0; x < image.Width; x++)
                 {
                     var v = source[(y * image.Width) + x];
-                    if (!float.IsFinite(v))
+                    if (!float.IsFinite(v) || Math.Abs(v) >= MaskSentinel)
                     {
                         pixels[(y * image.Width) + x] = float.NaN;
                         continue;

@@ -2,8 +2,8 @@
 // feature vectors (the model picks its columns; no per-alert allocation). Loading checks the model file's
 // sha256 against its card and that every feature the model needs still exists in the catalog.
 using System.Buffers;
-using System.Security.Cryptography;
 using Broker.Features.Catalog;
+using Broker.Models.Cards;
 using Broker.Models.Xgboost;
 
 namespace Broker.Models.RealBogus;
@@ -30,35 +30,7 @@ public sealed class RealBogusModel : IDisposable
     /// <summary>Loads card.json and its model file from <paramref name="directory"/>.</summary>
     public static RealBogusModel Load(string directory)
     {
-        var cardPath = Path.Combine(directory, ModelCard.FileName);
-        if (!File.Exists(cardPath))
-        {
-            throw new ModelLoadException($"No model card at {cardPath}: train one with `broker train rb`, or point --model at a model directory.");
-        }
-
-        ModelCard card;
-        try
-        {
-            card = ModelCard.FromJson(File.ReadAllText(cardPath));
-        }
-        catch (System.Text.Json.JsonException e)
-        {
-            throw new ModelLoadException($"{cardPath} is not a valid model card: {e.Message}", e);
-        }
-
-        var modelPath = Path.Combine(directory, card.ModelFile);
-        if (!File.Exists(modelPath))
-        {
-            throw new ModelLoadException($"Model file {modelPath} named by {cardPath} is missing.");
-        }
-
-        var bytes = File.ReadAllBytes(modelPath);
-        var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
-        if (!string.Equals(sha, card.Sha256, StringComparison.OrdinalIgnoreCase))
-        {
-            throw new ModelLoadException($"{modelPath} has sha256 {sha}, but its card says {card.Sha256}: the file was changed or corrupted.");
-        }
-
+        var (card, bytes, modelPath) = ModelDirectory.Read(directory, "broker train rb");
         var columns = new int[card.Features.Count];
         for (var i = 0; i < columns.Length; i++)
         {

@@ -1,23 +1,26 @@
 // Generates a labeled set and measures it the way the broker measures live alerts: each generated alert is
-// encoded as an Avro container file, decoded by AlertDecoder, and its features extracted (both cores in use).
+// encoded as an Avro container file, decoded by AlertDecoder, and its features extracted (both cores in use);
+// on request also its CNN input tensor (CutoutTensor), so trees and CNN are measured on the very same alerts.
 using Broker.Alerts.Decoding;
 using Broker.Features;
 using Broker.Features.Catalog;
+using Broker.Models.Cnn;
 using Broker.Models.Evaluation;
 using Broker.Simulation.Generation;
 
 namespace Broker.Cli.Commands.RealBogus;
 
-internal sealed record LabeledFeatures(float[] Vectors, LabeledAlert[] Alerts)
+internal sealed record LabeledFeatures(float[] Vectors, LabeledAlert[] Alerts, float[]? Tensors = null)
 {
     public int Count => Alerts.Length;
 
     public float[] Labels => [.. Alerts.Select(a => a.IsReal ? 1f : 0f)];
 
-    public static LabeledFeatures Generate(LabeledSetGenerator generator, int count)
+    public static LabeledFeatures Generate(LabeledSetGenerator generator, int count, bool withTensors = false)
     {
         var width = FeatureCatalog.Count;
         var vectors = new float[count * width];
+        var tensors = withTensors ? new float[(long)count * CutoutTensor.Length] : null;
         var alerts = new LabeledAlert[count];
         using var decoders = new ThreadLocal<AlertDecoder>(() => new AlertDecoder());
         Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
@@ -25,9 +28,14 @@ internal sealed record LabeledFeatures(float[] Vectors, LabeledAlert[] Alerts)
             var labeled = generator.Generate(i);
             var alert = decoders.Value!.Decode(labeled.Message)[0];
             AlertFeatures.Extract(alert, vectors.AsSpan(i * width, width));
+            if (tensors is not null)
+            {
+                CutoutTensor.Write(alert, tensors.AsSpan(i * CutoutTensor.Length, CutoutTensor.Length));
+            }
+
             alerts[i] = labeled with { Message = [] }; // keep the truth, drop the bytes
         });
-        return new LabeledFeatures(vectors, alerts);
+        return new LabeledFeatures(vectors, alerts, tensors);
     }
 
     public IReadOnlyList<LabeledScore> Scored(ReadOnlySpan<float> scores)

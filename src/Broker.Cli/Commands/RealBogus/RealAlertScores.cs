@@ -1,18 +1,29 @@
-// Scores real alert files with a real/bogus scorer next to the survey's own rb/drb, for agreement figures.
-// Alerts without FITS cutouts are left out; the same alert in several schema versions counts once.
+// Real alert files scored next to the survey's own rb/drb, for agreement figures. Alerts without FITS cutouts
+// are left out; the same alert in several schema versions counts once.
 using Broker.Alerts.Decoding;
 using Broker.Alerts.Model;
 using Broker.Features;
 using Broker.Features.Catalog;
+using Broker.Models.Cnn;
 using Broker.Models.Evaluation;
 
 namespace Broker.Cli.Commands.RealBogus;
 
-internal static class RealAlertScores
+internal sealed record RealAlertScores(IReadOnlyList<Alert> Alerts, float[] Vectors)
 {
     public delegate void Scorer(ReadOnlySpan<float> vectors, int count, Span<float> scores);
 
+    public int Count => Alerts.Count;
+
     public static List<SurveyScored> Score(IEnumerable<string> paths, AlertDecoder decoder, Scorer scorer)
+    {
+        var set = Load(paths, decoder);
+        var scores = new float[set.Count];
+        scorer(set.Vectors, set.Count, scores);
+        return set.Scored(scores);
+    }
+
+    public static RealAlertScores Load(IEnumerable<string> paths, AlertDecoder decoder)
     {
         var seen = new HashSet<long>();
         var alerts = new List<Alert>();
@@ -41,8 +52,30 @@ internal static class RealAlertScores
             AlertFeatures.Extract(alerts[i], vectors.AsSpan(i * width, width));
         }
 
-        var scores = new float[alerts.Count];
-        scorer(vectors, alerts.Count, scores);
-        return [.. alerts.Select((a, i) => new SurveyScored(a.AlertId, scores[i], (float)a.SourceNumber("rb"), (float)a.SourceNumber("drb")))];
+        return new RealAlertScores(alerts, vectors);
+    }
+
+    /// <summary>The CNN inputs of these alerts.</summary>
+    public float[] Tensors()
+    {
+        var tensors = new float[Count * CutoutTensor.Length];
+        for (var i = 0; i < Count; i++)
+        {
+            CutoutTensor.Write(Alerts[i], tensors.AsSpan(i * CutoutTensor.Length, CutoutTensor.Length));
+        }
+
+        return tensors;
+    }
+
+    public List<SurveyScored> Scored(ReadOnlySpan<float> scores)
+    {
+        var list = new List<SurveyScored>(Count);
+        for (var i = 0; i < Count; i++)
+        {
+            var a = Alerts[i];
+            list.Add(new SurveyScored(a.AlertId, scores[i], (float)a.SourceNumber("rb"), (float)a.SourceNumber("drb")));
+        }
+
+        return list;
     }
 }

@@ -9,6 +9,7 @@ using System.Text.Json.Nodes;
 using Broker.Alerts.Decoding;
 using Broker.Avro.Framing;
 using Broker.Cli.Hosting;
+using Broker.Models.Cards;
 using Broker.Models.Evaluation;
 using Broker.Models.RealBogus;
 using Broker.Models.Xgboost;
@@ -131,7 +132,7 @@ internal static class RealBogusCommands
     }
 
     /// <summary>Paths recorded in the card when every one exists here (a fresh clone may lack them), else null.</summary>
-    private static string[]? Recorded(JsonObject training, string key)
+    internal static string[]? Recorded(JsonObject training, string key)
     {
         if (training[key] is not JsonArray array || array.Count == 0)
         {
@@ -174,22 +175,22 @@ internal static class RealBogusCommands
         Metrics = metrics,
     };
 
-    private static Option<string[]> ScenesOption() => new("--scenes")
+    internal static Option<string[]> ScenesOption() => new("--scenes")
     {
         Description = $"Alert files or folders whose scenes host generated candidates (default {DefaultScenes}).",
         AllowMultipleArgumentsPerToken = true,
     };
 
-    private static Option<string[]> RealOption() => new("--real")
+    internal static Option<string[]> RealOption() => new("--real")
     {
         Description = "Real ZTF alerts for agreement with rb/drb (default: the scene folders).",
         AllowMultipleArgumentsPerToken = true,
     };
 
-    private static Option<DirectoryInfo?> SchemaDirOption() => new("--schema-dir") { Description = "Schemas for Confluent-framed (Rubin) files." };
+    internal static Option<DirectoryInfo?> SchemaDirOption() => new("--schema-dir") { Description = "Schemas for Confluent-framed (Rubin) files." };
 
-    private static string[] ScenePaths(string[]? given) => given is { Length: > 0 } ? given : [RepoPaths.Resolve(DefaultScenes)];
+    internal static string[] ScenePaths(string[]? given) => given is { Length: > 0 } ? given : [RepoPaths.Resolve(DefaultScenes)];
 
-    private static AlertDecoder Decoder(DirectoryInfo? schemaDir) =>
+    internal static AlertDecoder Decoder(DirectoryInfo? schemaDir) =>
         new(schemaDir is null ? null : new LocalSchemaDirectory(schemaDir.FullName));
 }

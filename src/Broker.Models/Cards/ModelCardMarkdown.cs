@@ -2,7 +2,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace Broker.Models.RealBogus;
+namespace Broker.Models.Cards;
 
 public static class ModelCardMarkdown
 {
@@ -19,9 +19,21 @@ public static class ModelCardMarkdown
         sb.Append("- model file: `").Append(card.ModelFile).Append("` (sha256 `").Append(card.Sha256).Append("`, checked on load)\n");
         sb.Append("- library: ").Append(card.Library).Append('\n');
         sb.Append("- created: ").Append(card.Created).Append('\n');
-        sb.Append("- boosting rounds: ").Append(card.Rounds).Append("\n\n");
-        sb.Append("## Inputs (in column order)\n\n");
-        sb.Append(string.Join(", ", card.Features.Select(f => $"`{f}`"))).Append("\n\nDefinitions: docs/features.md.\n\n");
+        if (card.Rounds is { } rounds)
+        {
+            sb.Append(card.Features.Count > 0 ? "- boosting rounds: " : "- epochs: ").Append(rounds).Append('\n');
+        }
+
+        if (card.Features.Count > 0)
+        {
+            sb.Append("\n## Inputs (in column order)\n\n");
+            sb.Append(string.Join(", ", card.Features.Select(f => $"`{f}`"))).Append("\n\nDefinitions: docs/features.md.\n\n");
+        }
+        else
+        {
+            sb.Append("\n## Input\n\nThe cutout triplet, preprocessed as `").Append(card.Preprocessing)
+                .Append("` (src/Broker.Models/Cnn/CutoutTensor.cs; docs/models.md).\n\n");
+        }
         sb.Append("## Parameters\n\n");
         foreach (var (k, v) in card.Parameters)
         {

@@ -1,10 +1,10 @@
-// The model card stored next to a model file: what goes in, what it was trained on, with which parameters,
+// The model card stored next to a model file (boosted trees or a network): what goes in, what it was trained on, with which parameters,
 // how well it did, and the model file's sha256 (checked on load). `CARD.md` is rendered from it.
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
-namespace Broker.Models.RealBogus;
+namespace Broker.Models.Cards;
 
 public sealed class ModelCard
 {
@@ -15,6 +15,7 @@ public sealed class ModelCard
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // cards are read by people: keep "->" and quotes as typed
     };
 
     public required string Id { get; init; }
@@ -29,12 +30,16 @@ public sealed class ModelCard
 
     public required string Library { get; init; }
 
-    /// <summary>Input feature names in column order (FeatureCatalog names).</summary>
-    public required IReadOnlyList<string> Features { get; init; }
+    /// <summary>Input feature names in column order (FeatureCatalog names); empty for a model of the cutouts.</summary>
+    public IReadOnlyList<string> Features { get; init; } = [];
+
+    /// <summary>For a model of the cutouts: the preprocessing it was trained on (CutoutTensor.Version).</summary>
+    public string? Preprocessing { get; init; }
 
     public required IReadOnlyDictionary<string, string> Parameters { get; init; }
 
-    public required int Rounds { get; init; }
+    /// <summary>Boosting rounds (trees) or training epochs (networks).</summary>
+    public int? Rounds { get; init; }
 
     /// <summary>Command, generator seed, scene folders and counts.</summary>
     public required JsonObject Training { get; init; }

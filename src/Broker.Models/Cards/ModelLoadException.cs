@@ -1,4 +1,4 @@
-namespace Broker.Models.RealBogus;
+namespace Broker.Models.Cards;
 
 /// <summary>A model directory that cannot be used: missing files, checksum mismatch, unknown features, corrupt model.</summary>
 public sealed class ModelLoadException : Exception

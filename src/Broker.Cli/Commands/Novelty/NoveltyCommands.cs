@@ -1,0 +1,211 @@
+// `broker eval novelty` and `broker bench novelty`. The evaluation streams ordinary generated alerts with rare
+// kinds mixed in through the streaming forests (each alert scored by the snapshot current when it arrives, then
+// learned from: what the live broker does), measures AUC, precision@k and recall@k per subspace and for the
+// combined score (the highest subspace score), per rare kind, against a batch forest trained on the whole set,
+// and reports the top-k overlaps between subspaces with the g^2/k estimate of how many anomalies there are.
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Broker.Alerts.Model;
+using Broker.Cli.Commands.RealBogus;
+using Broker.Features.Catalog;
+using Broker.Models.Evaluation;
+using Broker.Novelty;
+using Broker.Novelty.Forest;
+using Broker.Novelty.Snapshots;
+using Broker.Simulation.Generation;
+using Broker.Simulation.Scenes;
+
+namespace Broker.Cli.Commands.Novelty;
+
+internal static class NoveltyCommands
+{
+    public static Command Eval()
+    {
+        var scenes = RealBogusCommands.ScenesOption();
+        var schemaDir = RealBogusCommands.SchemaDirOption();
+        var normal = new Option<int>("--normal") { Description = "Ordinary alerts in the stream.", DefaultValueFactory = _ => 20000 };
+        var perKind = new Option<int>("--rare") { Description = "Alerts of each rare kind mixed in.", DefaultValueFactory = _ => 20 };
+        var seed = new Option<int>("--seed") { Description = "Generator and forest seed.", DefaultValueFactory = _ => 1 };
+        var snapshotOut = new Option<string?>("--save-snapshot") { Description = "Write the final streaming snapshot to this file." };
+        var survey = new Option<Survey>("--survey")
+        {
+            Description = "Survey whose scenes make the stream: the broker keeps one novelty learner per survey (a Rubin alert among ZTF ones is novel for trivial reasons).",
+            DefaultValueFactory = _ => Survey.Ztf,
+        };
+        var command = new Command("novelty", "Measure the streaming isolation forests on a stream with injected rare kinds, per subspace, against a batch forest.")
+        {
+            scenes, schemaDir, normal, perKind, seed, snapshotOut, survey,
+        };
+        command.SetAction(parse =>
+        {
+            var clock = Stopwatch.StartNew();
+            var decoder = RealBogusCommands.Decoder(parse.GetValue(schemaDir));
+            var library = SceneLibrary.Load(RealBogusCommands.ScenePaths(parse.GetValue(scenes)), decoder);
+            var all = library.Train.Concat(library.HeldOut).Where(sc => sc.Source.Survey == parse.GetValue(survey)).ToList();
+            if (all.Count == 0)
+            {
+                Console.Error.WriteLine($"error: no {parse.GetValue(survey)} scenes in {string.Join(", ", RealBogusCommands.ScenePaths(parse.GetValue(scenes)))}");
+                return 2;
+            }
+
+            var s = parse.GetValue(seed);
+            var options = new NoveltyOptions { Seed = (ulong)s };
+            var warmup = options.RebuildEvery;
+            var stream = NoveltyStream.Generate(new LabeledSetGenerator(all, s), new LabeledSetGenerator(all, s + 1000), parse.GetValue(normal), parse.GetValue(perKind), s, warmup);
+            var generated = clock.Elapsed.TotalSeconds;
+
+            var width = FeatureCatalog.Count;
+            var subspaces = Subspace.Default;
+            var learner = new NoveltyLearner(options, subspaces, width);
+            var streaming = new float[subspaces.Count][];
+            for (var k = 0; k < subspaces.Count; k++)
+            {
+                streaming[k] = new float[stream.Count];
+            }
+
+            var result = new NoveltyResult(subspaces.Count);
+            var scoreClock = new Stopwatch();
+            for (var i = 0; i < stream.Count; i++)
+            {
+                var vector = stream.Vectors.AsSpan(i * width, width);
+                if (learner.Current is { } snapshot)
+                {
+                    scoreClock.Start();
+                    snapshot.Score(vector, result);
+                    scoreClock.Stop();
+                    for (var k = 0; k < subspaces.Count; k++)
+                    {
+                        streaming[k][i] = result.SubspaceScores[k];
+                    }
+                }
+
+                learner.Update(vector);
+            }
+
+            var batch = NoveltyLearner.Batch(stream.Vectors, stream.Count, width, options, subspaces);
+            var batchScores = Score(batch, stream, width);
+            var scored = Enumerable.Range(warmup, stream.Count - warmup).ToArray(); // after the first rebuild cycle
+            var report = new NoveltyReport(stream, scored, subspaces, streaming, batchScores);
+            Console.Out.Write(report.ToText());
+            if (parse.GetValue(snapshotOut) is { } path)
+            {
+                SnapshotFile.Save(learner.Current!, path, FeatureCatalog.Names);
+                Console.Out.WriteLine($"saved snapshot {learner.Current!.Id} to {path}");
+            }
+
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"stream of {stream.Count} alerts generated in {generated:F0} s; streaming scoring {scoreClock.Elapsed.TotalMilliseconds * 1000 / Math.Max(1, stream.Count - warmup):F1} us/alert (all subspaces, explanation included)"));
+            Console.Out.WriteLine(report.KeyValues(learner.Current!.Id, clock.Elapsed.TotalSeconds));
+            return 0;
+        });
+        return command;
+    }
+
+    internal static float[][] Score(NoveltySnapshot snapshot, NoveltyStream stream, int width)
+    {
+        var scores = snapshot.Subspaces.Select(_ => new float[stream.Count]).ToArray();
+        var result = new NoveltyResult(snapshot.Subspaces.Count);
+        for (var i = 0; i < stream.Count; i++)
+        {
+            snapshot.Score(stream.Vectors.AsSpan(i * width, width), result);
+            for (var k = 0; k < scores.Length; k++)
+            {
+                scores[k][i] = result.SubspaceScores[k];
+            }
+        }
+
+        return scores;
+    }
+}
+
+/// <summary>The figures of one evaluation: per subspace and combined, streaming and batch.</summary>
+internal sealed class NoveltyReport
+{
+    private readonly NoveltyStream _stream;
+    private readonly int[] _rows;
+    private readonly IReadOnlyList<Subspace> _subspaces;
+    private readonly float[][] _streaming;
+    private readonly float[][] _batch;
+    private readonly bool[] _labels;
+
+    public NoveltyReport(NoveltyStream stream, int[] rows, IReadOnlyList<Subspace> subspaces, float[][] streaming, float[][] batch)
+    {
+        _stream = stream;
+        _rows = rows;
+        _subspaces = subspaces;
+        _streaming = streaming;
+        _batch = batch;
+        _labels = [.. rows.Select(stream.IsRare)];
+        K = _labels.Count(l => l);
+    }
+
+    /// <summary>k of precision@k and recall@k: the number of injected rare alerts.</summary>
+    public int K { get; }
+
+    public double Auc(float[] scores) => Metrics.RocAuc(Rows(scores), _labels);
+
+    public static float[] Combined(float[][] perSubspace)
+    {
+        var combined = new float[perSubspace[0].Length];
+        for (var i = 0; i < combined.Length; i++)
+        {
+            combined[i] = perSubspace.Max(s => s[i]);
+        }
+
+        return combined;
+    }
+
+    public string ToText()
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        sb.Append(inv, $"{_rows.Length} alerts scored, {K} rare ({string.Join(", ", NoveltyStream.Kinds.Select(k => $"{k} {_rows.Count(r => _stream.RareKind[r] == k)}"))}); k = {K}\n");
+        sb.Append("subspace        auc     batch_auc  p@k     r@k     recall@k by kind (" + string.Join(", ", NoveltyStream.Kinds) + ")\n");
+        var combinedStreaming = Combined(_streaming);
+        var combinedBatch = Combined(_batch);
+        foreach (var (name, s, b) in _subspaces.Select((x, i) => (x.Name, _streaming[i], _batch[i])).Append(("combined", combinedStreaming, combinedBatch)))
+        {
+            var top = TopK(s, K);
+            var hits = top.Count(r => _stream.IsRare(r));
+            var byKind = NoveltyStream.Kinds.Select(kind =>
+            {
+                var n = _rows.Count(r => _stream.RareKind[r] == kind);
+                return n == 0 ? "-" : (top.Count(r => _stream.RareKind[r] == kind) / (double)n).ToString("F2", inv);
+            });
+            sb.Append(inv, $"{name,-14}  {Auc(s):F4}  {Auc(b):F4}     {hits / (double)K:F3}   {hits / (double)K:F3}   {string.Join("  ", byKind)}\n");
+        }
+
+        sb.Append("top-k overlaps between subspaces (k_ij of top ").Append(K).Append("; n ~ k^2 / k_ij):\n");
+        var named = Enumerable.Range(0, _subspaces.Count).Where(i => _subspaces[i].Name != Subspace.AllName).ToArray();
+        foreach (var i in named)
+        {
+            foreach (var j in named.Where(j => j > i))
+            {
+                var overlap = TopK(_streaming[i], K).Intersect(TopK(_streaming[j], K)).Count();
+                var estimate = overlap == 0 ? "inf" : ((double)K * K / overlap).ToString("F0", inv);
+                sb.Append(inv, $"  {_subspaces[i].Name} x {_subspaces[j].Name}: {overlap} (n ~ {estimate})\n");
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    public string KeyValues(string snapshotId, double seconds)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var combined = Combined(_streaming);
+        var top = TopK(combined, K);
+        var hits = top.Count(r => _stream.IsRare(r));
+        var auc = Auc(combined);
+        var batchAuc = Auc(Combined(_batch));
+        var perSubspace = string.Join(' ', _subspaces.Select((x, i) => string.Create(inv, $"auc_{x.Name}={Auc(_streaming[i]):F4}")));
+        return string.Create(inv,
+            $"eval_novelty=1 snapshot={snapshotId} auc={auc:F4} batch_auc={batchAuc:F4} auc_gap={batchAuc - auc:F4} precision_at_k={hits / (double)K:F3} recall_at_k={hits / (double)K:F3} k={K} n={_rows.Length} {perSubspace} seconds={seconds:F0}");
+    }
+
+    private float[] Rows(float[] scores) => [.. _rows.Select(r => scores[r])];
+
+    private HashSet<int> TopK(float[] scores, int k) => [.. _rows.OrderByDescending(r => scores[r]).ThenBy(r => r).Take(k)];
+}
