@@ -65,4 +65,37 @@ public sealed class SimulateAndEvalTests
         Assert.Contains("error: No model card at /nonexistent/cnn/card.json", error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Eval_novelty_reports_every_subspace_and_the_batch_comparison_in_its_key_value_line()
+    {
+        var snapshot = Path.Combine(Path.GetTempPath(), $"broker-novelty-{Guid.NewGuid():N}.bin");
+        try
+        {
+            var (code, output, error) = BrokerProcess.Run(TimeSpan.FromMinutes(3), "eval", "novelty", "--scenes", FixtureAlerts,
+                "--normal", "3000", "--rare", "6", "--save-snapshot", snapshot);
+            Assert.True(code == 0, output + error);
+            Assert.Contains("top-k overlaps between subspaces", output, StringComparison.Ordinal);
+            var last = output.TrimEnd().Split('\n')[^1];
+            Assert.Matches(@"^eval_novelty=1 snapshot=nov-1-\d+-\d+ auc=0\.\d{4} batch_auc=0\.\d{4} auc_gap=-?0\.\d{4} precision_at_k=[\d.]+ recall_at_k=[\d.]+ k=30 ", last);
+            foreach (var subspace in new[] { "photometry", "shape", "pixels", "history", "context", "all" })
+            {
+                Assert.Contains($" auc_{subspace}=", last, StringComparison.Ordinal);
+            }
+
+            Assert.True(new FileInfo(snapshot).Length > 10_000);
+        }
+        finally
+        {
+            File.Delete(snapshot);
+        }
+    }
+
+    [Fact]
+    public void Bench_novelty_reports_scoring_and_learning_rates()
+    {
+        var (code, output, error) = BrokerProcess.Run(TimeSpan.FromMinutes(2), "bench", "novelty", "--scenes", FixtureAlerts, "--count", "600", "--seconds", "0.3");
+        Assert.True(code == 0, output + error);
+        Assert.Matches(@"^bench=novelty score_per_s=\d+ update_per_s=\d+ ", output.TrimEnd().Split('\n')[^1]);
+    }
 }

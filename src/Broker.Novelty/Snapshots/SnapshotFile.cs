@@ -116,8 +116,8 @@ public static class SnapshotFile
                 forests[s] = new IsolationTree[Count(r, 1 << 16)];
                 for (var t = 0; t < forests[s].Length; t++)
                 {
-                    var feature = ReadInts(r, 1 << 20);
-                    var nodes = Count(r, 1 << 20);
+                    var feature = ReadInts(r, ushort.MaxValue - 1);
+                    var nodes = Count(r, ushort.MaxValue - 1);
                     var split = new float[nodes];
                     for (var i = 0; i < nodes; i++)
                     {
@@ -175,7 +175,7 @@ public static class SnapshotFile
         for (var i = 0; i < n; i++)
         {
             var f = feature[i];
-            if (f >= features || f < -1 || (f >= 0 && (left[i] <= i || left[i] >= n || right[i] <= i || right[i] >= n)))
+            if (f >= features || f < -1 || (f >= 0 && (left[i] != i + 1 || right[i] <= i + 1 || right[i] >= n)))
             {
                 throw new InvalidDataException($"{path}: tree node {i} is malformed.");
             }
