@@ -1,7 +1,5 @@
-// The feature vector of one alert: context features from its fields, pixel features from its cutouts. The
-// difference stamp of a negative Rubin detection is flipped so the source is positive (ZTF publishes negative
-// detections' difference stamps already flipped: measured on the shared ZTF set, the centre is positive for
-// both isdiffpos values).
+// The feature vector of one alert: context and light-curve features from its fields, pixel features from its
+// cutouts (prepared by TripletStamps, which the CNN's input shares).
 using Broker.Alerts.Model;
 using Broker.Features.Catalog;
 using Broker.Features.Context;
@@ -32,24 +30,10 @@ public static class AlertFeatures
             throw new ArgumentException($"Output needs {Count} slots.", nameof(output));
         }
 
-        var diffSign = alert.Survey == Survey.Rubin && !alert.IsPositive ? -1 : 1;
-        using var diff = Prepare(alert, alert.Difference, diffSign);
-        using var science = Prepare(alert, alert.Science, 1);
-        using var template = Prepare(alert, alert.Template, 1);
-        var seeing = StampGeometry.Seeing(alert, science);
+        using var stamps = TripletStamps.Prepare(alert);
+        var seeing = StampGeometry.Seeing(alert, stamps.Science);
         ContextFeatures.Compute(alert, seeing, output);
         LightCurveFeatures.Compute(alert, output);
-        PixelFeatures.Compute(diff, science, template, seeing, output);
-    }
-
-    private static Stamp? Prepare(Alert alert, Cutout cutout, int sign)
-    {
-        if (cutout.Image is not { } image)
-        {
-            return null;
-        }
-
-        var (cx, cy) = StampGeometry.Center(alert, image.Width, image.Height);
-        return Stamp.From(image, sign, cx, cy);
+        PixelFeatures.Compute(stamps.Difference, stamps.Science, stamps.Template, seeing, output);
     }
 }

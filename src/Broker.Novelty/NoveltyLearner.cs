@@ -94,11 +94,7 @@ public sealed class NoveltyLearner
         }
 
         var transform = new RankTransform(columns);
-        var ranked = new float[count * width];
-        for (var i = 0; i < count; i++)
-        {
-            transform.Transform(vectors.Slice(i * width, width), ranked.AsSpan(i * width, width));
-        }
+        var ranked = RankAll(transform, vectors, count, width);
 
         var random = new SplitMix(options.Seed ^ 0xBA7C4UL);
         var psi = Math.Min(options.SampleSize, count);
@@ -141,11 +137,7 @@ public sealed class NoveltyLearner
     private NoveltySnapshot Build(bool rebuildAll)
     {
         var transform = new RankTransform([.. _ranks.Select(r => r.SortedSample())]);
-        var ranked = new float[_pointCount * _width];
-        for (var p = 0; p < _pointCount; p++)
-        {
-            transform.Transform(_points.AsSpan(p * _width, _width), ranked.AsSpan(p * _width, _width));
-        }
+        var ranked = RankAll(transform, _points, _pointCount, _width);
 
         var psi = Math.Min(_options.SampleSize, _pointCount);
         var replace = rebuildAll ? _options.Trees : Math.Min(_options.TreesPerRebuild, _options.Trees);
@@ -170,6 +162,18 @@ public sealed class NoveltyLearner
         var forests = _trees.Select(t => t.Select(x => x!).ToArray()).ToArray();
         var id = $"nov-{_options.Seed}-{_generation}-{_updates}";
         return new NoveltySnapshot(id, _options.Seed, _generation, _updates, psi, transform, _subspaces, forests);
+    }
+
+    /// <summary>The rank-transformed copy of <paramref name="count"/> raw rows.</summary>
+    private static float[] RankAll(RankTransform transform, ReadOnlySpan<float> rows, int count, int width)
+    {
+        var ranked = new float[count * width];
+        for (var i = 0; i < count; i++)
+        {
+            transform.Transform(rows.Slice(i * width, width), ranked.AsSpan(i * width, width));
+        }
+
+        return ranked;
     }
 
     /// <summary>psi distinct rows of <paramref name="ranked"/>, drawn without replacement (partial Fisher-Yates on indexes).</summary>

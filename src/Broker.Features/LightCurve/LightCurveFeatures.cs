@@ -64,8 +64,8 @@ public static class LightCurveFeatures
         o[(int)FeatureId.LcBands] = count;
     }
 
-    /// <summary>Position in u g r i z y; anything else shares the last slot.</summary>
-    private static int BandIndex(string band)
+    /// <summary>Position in u g r i z y (bluest first); anything else shares the last slot, 6.</summary>
+    public static int BandIndex(string band)
     {
         var i = band.Length == 1 ? BandOrder.IndexOf(band[0], StringComparison.Ordinal) : -1;
         return i >= 0 ? i : BandOrder.Length;

@@ -2,7 +2,7 @@
 // values to the .npy files the training script reads, and the live path calls the same method.
 //
 // Per alert, three channels (science, template, difference) of 63x63 pixels in FITS row order:
-//  1. each stamp is prepared like the features' stamps: background = median, noise sigma = 1.4826 MAD, both
+//  1. the stamps are the features' own (TripletStamps): background = median, noise sigma = 1.4826 MAD, both
 //     measured outside the central 11x11 box; a negative Rubin detection's difference is flipped;
 //  2. the candidate pixel goes to (31, 31): ZTF stamps trimmed at a CCD edge and Rubin's smaller stamps are
 //     padded, larger stamps cropped (no resampling: a pixel stays a pixel, so a survey's seeing in pixels is kept);
@@ -33,11 +33,8 @@ public static class CutoutTensor
     public static void Write(Alert alert, Span<float> destination)
     {
         ArgumentNullException.ThrowIfNull(alert);
-        var diffSign = alert.Survey == Survey.Rubin && !alert.IsPositive ? -1 : 1;
-        using var science = Prepare(alert, alert.Science.Image, 1);
-        using var template = Prepare(alert, alert.Template.Image, 1);
-        using var difference = Prepare(alert, alert.Difference.Image, diffSign);
-        Write(science, template, difference, destination);
+        using var stamps = TripletStamps.Prepare(alert);
+        Write(stamps.Science, stamps.Template, stamps.Difference, destination);
     }
 
     /// <summary>Writes already prepared stamps (the feature stage's) into <paramref name="destination"/>.</summary>
@@ -51,17 +48,6 @@ public static class CutoutTensor
         WriteChannel(science, destination[..(Size * Size)]);
         WriteChannel(template, destination.Slice(Size * Size, Size * Size));
         WriteChannel(difference, destination.Slice(2 * Size * Size, Size * Size));
-    }
-
-    private static Stamp? Prepare(Alert alert, FitsImage? image, int sign)
-    {
-        if (image is null)
-        {
-            return null;
-        }
-
-        var (cx, cy) = StampGeometry.Center(alert, image.Width, image.Height);
-        return Stamp.From(image, sign, cx, cy);
     }
 
     private static void WriteChannel(Stamp? stamp, Span<float> channel)

@@ -172,15 +172,10 @@ internal static class CnnCommands
             var combined = CombinedScore.FromParameters(cnn.Card.Parameters)
                 ?? throw new ModelLoadException($"{cnn.Id} has no combined.* parameters: retrain with `broker train cnn`.");
             var training = cnn.Card.Training;
-            var recordedSchemaDir = training["schema_dir"]?.GetValue<string>() is { } sd && Directory.Exists(RepoPaths.Resolve(sd)) ? new DirectoryInfo(RepoPaths.Resolve(sd)) : null;
-            var decoder = RealBogusCommands.Decoder(parse.GetValue(schemaDir) ?? recordedSchemaDir);
-            var scenePaths = parse.GetValue(scenes) is { Length: > 0 } given ? given : RealBogusCommands.Recorded(training, "scenes") ?? RealBogusCommands.ScenePaths(null);
-            var library = SceneLibrary.Load(scenePaths, decoder);
-            var s = parse.GetValue(seed) ?? training["held_out_seed"]?.GetValue<int>() ?? 2;
-            var n = parse.GetValue(testCount) ?? training["held_out_alerts"]?.GetValue<int>() ?? 6000;
-            var test = LabeledFeatures.Generate(new LabeledSetGenerator(library.HeldOut, s), n, withTensors: true);
-            var realPaths = parse.GetValue(real) is { Length: > 0 } r ? r : RealBogusCommands.Recorded(training, "real") ?? scenePaths;
-            var results = Evaluation.Run(cnn, rb, combined, test, RealAlertScores.Load(realPaths, decoder));
+            var inputs = HeldOutInputs.FromCard(training, parse.GetValue(schemaDir), parse.GetValue(scenes), parse.GetValue(seed), parse.GetValue(testCount), parse.GetValue(real));
+            var (library, scenePaths, s) = (inputs.Library, inputs.ScenePaths, inputs.Seed);
+            var test = LabeledFeatures.Generate(new LabeledSetGenerator(library.HeldOut, s), inputs.Count, withTensors: true);
+            var results = Evaluation.Run(cnn, rb, combined, test, RealAlertScores.Load(inputs.RealPaths, inputs.Decoder));
             Console.Out.WriteLine($"models {cnn.Id} + {rb.Id}; held-out scenes {library.HeldOut.Count} from {string.Join(", ", scenePaths)}; seed {s}");
             Console.Out.Write(results.ToText());
             Console.Out.WriteLine(results.KeyValues("eval_cnn", cnn.Id, clock.Elapsed.TotalSeconds));

@@ -6,6 +6,7 @@ using Broker.Alerts.Decoding;
 using Broker.Alerts.Model;
 using Broker.Features;
 using Broker.Features.Catalog;
+using Broker.Features.LightCurve;
 using Broker.Simulation.Generation;
 using Broker.Simulation.Rendering;
 
@@ -81,12 +82,11 @@ internal sealed record NoveltyStream(float[] Vectors, string?[] RareKind, int Co
     {
         var slope = rng.Uniform(-0.05, 0.05); // mag/day
         var color = rng.Uniform(-0.2, 0.8);   // bluer minus redder band
-        const string order = "ugrizy";
-        var here = order.IndexOf(alert.Band, StringComparison.Ordinal);
+        var here = LightCurveFeatures.BandIndex(alert.Band);
         return [.. alert.History.Select(d =>
         {
-            var there = order.IndexOf(d.Band, StringComparison.Ordinal);
-            var offset = there == here || there < 0 || here < 0 ? 0 : there < here ? color : -color;
+            var there = LightCurveFeatures.BandIndex(d.Band);
+            var offset = there == here ? 0 : there < here ? color : -color;
             var mag = alert.Mag + (slope * (d.Mjd - alert.Mjd)) + offset + (0.1 * rng.Gaussian());
             return d with { Mag = mag, MagErr = 0.05 };
         })];
