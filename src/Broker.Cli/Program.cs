@@ -11,5 +11,7 @@ root.Subcommands.Add(SimulateCommand.Create());
 root.Subcommands.Add(TrainEvalCommands.Train());
 root.Subcommands.Add(TrainEvalCommands.Eval());
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(Broker.Cli.Commands.Pipeline.RunCommand.Create());
+root.Subcommands.Add(Broker.Cli.Commands.Pipeline.DemoCommand.Create());
 
 return await CliRunner.RunAsync(root, args);

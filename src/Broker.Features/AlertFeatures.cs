@@ -31,6 +31,19 @@ public static class AlertFeatures
         }
 
         using var stamps = TripletStamps.Prepare(alert);
+        Extract(alert, stamps, output);
+    }
+
+    /// <summary>Same, from stamps the caller prepared (the pipeline prepares them once for the features and the CNN).</summary>
+    public static void Extract(Alert alert, TripletStamps stamps, Span<float> output)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        ArgumentNullException.ThrowIfNull(stamps);
+        if (output.Length < Count)
+        {
+            throw new ArgumentException($"Output needs {Count} slots.", nameof(output));
+        }
+
         var seeing = StampGeometry.Seeing(alert, stamps.Science);
         ContextFeatures.Compute(alert, seeing, output);
         LightCurveFeatures.Compute(alert, output);

@@ -48,7 +48,7 @@ public sealed class AlertDecoder
                 throw new AlertDecodeException(DecodeStage.Schema, e.Message, null, e);
             }
 
-            return [.. contents.Records.Select(r => Adapt(r))];
+            return [.. contents.Records.Select((r, i) => Adapt(r, new AlertEnvelope(contents.Datums[i], null)))];
         }
 
         if (ConfluentFrame.HasMagic(span))
@@ -74,7 +74,7 @@ public sealed class AlertDecoder
             try
             {
                 var value = DecodePlan.For(schema).ReadExact(message[ConfluentFrame.HeaderSize..], ConfluentFrame.HeaderSize);
-                return [Adapt(value)];
+                return [Adapt(value, new AlertEnvelope(message[ConfluentFrame.HeaderSize..], id))];
             }
             catch (AvroDecodeException e)
             {
@@ -86,7 +86,7 @@ public sealed class AlertDecoder
             span.IsEmpty ? "empty message" : $"neither an Avro container file nor a Confluent frame (first byte 0x{span[0]:x2})", 0);
     }
 
-    private Alert Adapt(AvroValue value)
+    private Alert Adapt(AvroValue value, AlertEnvelope envelope)
     {
         if (value.Kind != Avro.Schema.AvroType.Record)
         {
@@ -98,12 +98,12 @@ public sealed class AlertDecoder
         {
             if (ZtfAdapter.Accepts(record))
             {
-                return ZtfAdapter.Build(record, DecodeCutouts);
+                return ZtfAdapter.Build(record, DecodeCutouts, envelope);
             }
 
             if (RubinAdapter.Accepts(record))
             {
-                return RubinAdapter.Build(record, DecodeCutouts);
+                return RubinAdapter.Build(record, DecodeCutouts, envelope);
             }
         }
         catch (Exception e) when (e is InvalidCastException or KeyNotFoundException)

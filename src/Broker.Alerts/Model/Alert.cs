@@ -10,6 +10,12 @@ public enum Survey
     Rubin,
 }
 
+/// <summary>
+/// Where an alert came from in its message: its encoded record bytes and, for Confluent-framed messages, the schema
+/// id. The pipeline appends the broker's annotation to these bytes instead of re-encoding the alert.
+/// </summary>
+public sealed record AlertEnvelope(ReadOnlyMemory<byte> Datum, int? SchemaId);
+
 /// <summary>One earlier detection or forced measurement of the same object.</summary>
 public readonly record struct Detection(double Mjd, string Band, double Mag, double MagErr, bool IsPositive, double Ra, double Dec);
 
@@ -68,6 +74,9 @@ public sealed class Alert
 
     /// <summary>A raw field of the detection record (candidate / diaSource) as a number; NaN when absent or null.</summary>
     public double SourceNumber(string field) => Source.GetOrNull(field).ToDouble();
+
+    /// <summary>The alert's encoded bytes and schema id, when it was decoded from a message (null when built in memory).</summary>
+    public AlertEnvelope? Envelope { get; init; }
 
     public override string ToString() => $"{Survey} {AlertId} {ObjectId} mjd={Mjd:F5} {Band} mag={Mag:F3}";
 }

@@ -14,7 +14,7 @@ public static class RubinAdapter
 
     public static bool Accepts(AvroRecord record) => record.Schema.IndexOf("diaSource") >= 0;
 
-    public static Alert Build(AvroRecord alert, bool decodeCutouts)
+    public static Alert Build(AvroRecord alert, bool decodeCutouts, AlertEnvelope? envelope = null)
     {
         var source = alert["diaSource"].AsRecord();
         var flux = source.GetOrNull("psfFlux").ToDouble();
@@ -48,6 +48,7 @@ public static class RubinAdapter
         var reliability = source.GetOrNull("reliability").ToDouble();
         return new Alert
         {
+            Envelope = envelope,
             Survey = Survey.Rubin,
             AlertId = id,
             ObjectId = objectId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,

@@ -13,7 +13,7 @@ public static class ZtfAdapter
 
     public static bool Accepts(AvroRecord record) => record.Schema.IndexOf("candidate") >= 0;
 
-    public static Alert Build(AvroRecord alert, bool decodeCutouts)
+    public static Alert Build(AvroRecord alert, bool decodeCutouts, AlertEnvelope? envelope = null)
     {
         var candidate = alert["candidate"].AsRecord();
         var candid = alert.GetOrNull("candid") is { IsNull: false } c ? c.AsLong() : candidate["candid"].AsLong();
@@ -43,6 +43,7 @@ public static class ZtfAdapter
         var rb = candidate.GetOrNull("rb").ToDouble();
         return new Alert
         {
+            Envelope = envelope,
             Survey = Survey.Ztf,
             AlertId = candid,
             ObjectId = alert.GetOrNull("objectId").ToText() ?? string.Empty,

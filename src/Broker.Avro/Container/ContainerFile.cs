@@ -12,8 +12,12 @@ namespace Broker.Avro.Container;
 /// <summary>The header of a container file.</summary>
 public sealed record ContainerHeader(AvroSchema Schema, string Codec, IReadOnlyDictionary<string, byte[]> Metadata, byte[] Sync, int Length);
 
-/// <summary>A decoded container file: its header and every record, each with the offset of its block.</summary>
-public sealed record ContainerContents(ContainerHeader Header, IReadOnlyList<AvroValue> Records);
+/// <summary>
+/// A decoded container file: its header, every record, and each record's encoded bytes (<see cref="Datums"/>, slices
+/// of the file or of its decompressed block): a record's bytes followed by more fields' bytes encode the record with
+/// those fields appended, which is how the broker annotates alerts without re-encoding them.
+/// </summary>
+public sealed record ContainerContents(ContainerHeader Header, IReadOnlyList<AvroValue> Records, IReadOnlyList<ReadOnlyMemory<byte>> Datums);
 
 public static class ContainerFile
 {
@@ -90,16 +94,17 @@ public static class ContainerFile
         var header = ReadHeader(data.Span, schemas);
         var plan = DecodePlan.For(header.Schema, reader);
         var records = new List<AvroValue>(1);
+        var datums = new List<ReadOnlyMemory<byte>>(1);
         var offset = header.Length;
         while (offset < data.Length)
         {
-            offset = ReadBlock(data, offset, header, plan, records);
+            offset = ReadBlock(data, offset, header, plan, records, datums);
         }
 
-        return new ContainerContents(header, records);
+        return new ContainerContents(header, records, datums);
     }
 
-    private static int ReadBlock(ReadOnlyMemory<byte> data, int offset, ContainerHeader header, DecodePlan plan, List<AvroValue> records)
+    private static int ReadBlock(ReadOnlyMemory<byte> data, int offset, ContainerHeader header, DecodePlan plan, List<AvroValue> records, List<ReadOnlyMemory<byte>> datums)
     {
         var span = data.Span;
         var r = new AvroReader(span[offset..], offset);
@@ -144,7 +149,9 @@ public static class ContainerFile
         {
             for (long i = 0; i < count; i++)
             {
+                var start = reader.Position;
                 records.Add(plan.Read(ref reader, source));
+                datums.Add(block[start..reader.Position]);
             }
         }
         catch (AvroDecodeException e) when (header.Codec != "null")

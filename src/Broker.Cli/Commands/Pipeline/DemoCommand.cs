@@ -1,0 +1,147 @@
+// `broker demo`: the whole broker on this machine with nothing to set up. Starts the embedded Kafka, replays the
+// fixture night mixed into a generated night into an input topic (holding back while the pipeline lags), runs
+// the full pipeline in-process with /metrics and /health on a loopback port, prints progress every second, and
+// ends with a summary and a key=value line. Exit 0 when every input message was published or dead-lettered.
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Broker.Cli.Hosting;
+using Broker.Kafka;
+using Broker.Kafka.Embedded;
+using Broker.Pipeline;
+using Broker.Pipeline.Configuration;
+using Broker.Pipeline.Replay;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+
+namespace Broker.Cli.Commands.Pipeline;
+
+internal static class DemoCommand
+{
+    public const string InputTopic = "ztf.alerts";
+
+    public static Command Create()
+    {
+        var generated = new Option<int>("--generated") { Description = "Generated alerts to mix with the fixture night (0: the fixture night alone).", DefaultValueFactory = _ => 1500 };
+        var rate = new Option<double>("--rate") { Description = "Offered messages per second (0: as fast as the lag bound allows).", DefaultValueFactory = _ => 300 };
+        var seconds = new Option<double>("--seconds") { Description = "Give up after this long.", DefaultValueFactory = _ => 180 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the generated night.", DefaultValueFactory = _ => 7 };
+        var verbose = new Option<bool>("--verbose") { Description = "Show the pipeline's own log lines." };
+        var command = new Command("demo", "Run the whole broker on the embedded Kafka over a replayed night, then summarize.")
+        {
+            generated, rate, seconds, seed, verbose,
+        };
+        command.SetAction(async (parse, cancel) =>
+        {
+            var inv = CultureInfo.InvariantCulture;
+            using var shutdown = new ShutdownSignal(cancel);
+            var clock = Stopwatch.StartNew();
+            var night = DemoNight.Mix(DemoNight.Generated(parse.GetValue(generated), parse.GetValue(seed)), DemoNight.Fixtures());
+            Console.Out.WriteLine(string.Create(inv, $"night: {night.Count} messages ({night.Sum(m => (long)m.Length) / 1e6:F1} MB), prepared in {clock.Elapsed.TotalSeconds:F1} s"));
+
+            using var cluster = EmbeddedKafkaCluster.Start(3, [new TopicSpec(InputTopic, 4)]);
+            var state = Directory.CreateTempSubdirectory("broker-demo-");
+            var options = Options(cluster.BootstrapServers, state.FullName);
+            foreach (var topic in new[] { options.AnnotatedTopic, options.DeadLetterTopic }.Concat(options.Filters.Select(f => options.FilteredTopic(f.Name))))
+            {
+                cluster.CreateTopic(topic, 4);
+            }
+
+            var observer = new DemoObserver();
+            using var logs = PipelineHost.Logging(false, parse.GetValue(verbose) ? LogLevel.Information : LogLevel.Error);
+            await using var pipeline = BrokerPipeline.Create(options, logs.CreateLogger("broker"), observer);
+            using var stopPipeline = CancellationTokenSource.CreateLinkedTokenSource(shutdown.Token);
+            Uri? metrics = null;
+            var running = PipelineHost.RunAsync(pipeline, stopPipeline.Token, a => metrics = a);
+            Console.Out.WriteLine($"embedded Kafka {cluster.BootstrapServers}; pipeline rb {pipeline.RbModelId}, cnn {pipeline.CnnModelId ?? "none"}; {options.Filters.Count} filters");
+
+            long Done() => pipeline.Status.Published + pipeline.Status.DeadLettered;
+            using var producer = KafkaClients.Producer<byte[]?, byte[]>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 1 });
+            var limit = TimeSpan.FromSeconds(parse.GetValue(seconds));
+            var replay = AlertReplayer.ReplayAsync(producer, InputTopic, night, Done, new ReplayOptions { Rate = parse.GetValue(rate), TimeLimit = limit }, shutdown.Token);
+            var run = Stopwatch.StartNew();
+            var lastDone = 0L;
+            while (Done() < night.Count && run.Elapsed < limit && !shutdown.Token.IsCancellationRequested && !running.IsCompleted)
+            {
+                await Task.WhenAny(Task.Delay(1000, CancellationToken.None), running);
+                var done = Done();
+                var p = pipeline.Metrics.IngestToPublishSamples.Percentiles(0.5, 0.99);
+                Console.Out.WriteLine(string.Create(inv,
+                    $"  {run.Elapsed.TotalSeconds,5:F0} s  read {pipeline.Status.Consumed,6}  published {pipeline.Status.Published,6}  dead letters {pipeline.Status.DeadLettered,4}  {done - lastDone,5} msg/s  latency p50 {p[0],6:F1} ms p99 {p[1],6:F1} ms  novelty {pipeline.Novelty.Current?.Id ?? "warming up"}"));
+                lastDone = done;
+            }
+
+            var elapsed = run.Elapsed.TotalSeconds;
+            await stopPipeline.CancelAsync();
+            try
+            {
+                await running;
+                await replay;
+            }
+            catch (PipelineFailedException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            var complete = Done() >= night.Count;
+            Summary(pipeline, observer, night.Count, elapsed, metrics, complete);
+            state.Delete(recursive: true);
+            return complete ? 0 : 1;
+        });
+        return command;
+    }
+
+    /// <summary>The demo's pipeline settings: every model, three example subscriptions, metrics on a free port.</summary>
+    internal static PipelineOptions Options(string bootstrap, string stateFolder) => new PipelineOptions
+    {
+        Kafka = new KafkaOptions { BootstrapServers = bootstrap, GroupId = "broker-demo", InputTopics = [InputTopic], OutputPrefix = "demo" },
+        Schemas = new SchemaOptions { OutputDirectory = Path.Combine(stateFolder, "schemas") },
+        Models = new ModelOptions { Rb = RepoPaths.Resolve("models/rb"), Cnn = RepoPaths.Resolve("models/cnn") },
+        Metrics = new MetricsOptions { Listen = "127.0.0.1:0" },
+        Filters =
+        [
+            new FilterOptions { Name = "likely_real", MinRbCombined = 0.9, Positive = true, Payload = Broker.Pipeline.Annotation.Payload.Light },
+            new FilterOptions { Name = "novel", MinNovelty = 0.62, Payload = Broker.Pipeline.Annotation.Payload.Full },
+            new FilterOptions { Name = "bright_r", MaxMag = 17.5, Bands = ["r"], MinRb = 0.5, Payload = Broker.Pipeline.Annotation.Payload.Light },
+        ],
+    }.Validate("demo");
+
+    private static void Summary(BrokerPipeline pipeline, DemoObserver observer, int messages, double seconds, Uri? metrics, bool complete)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var p = pipeline.Metrics.IngestToPublishSamples.Percentiles(0.5, 0.9, 0.99, 1.0);
+        Console.Out.WriteLine();
+        Console.Out.WriteLine(string.Create(inv, $"summary: {messages} input messages in {seconds:F1} s; {pipeline.Status.Published} published, {pipeline.Status.DeadLettered} dead-lettered{(complete ? string.Empty : " (INCOMPLETE)")}"));
+        Console.Out.WriteLine("output topics:");
+        foreach (var (topic, count) in observer.Topics.OrderBy(t => t.Key, StringComparer.Ordinal))
+        {
+            Console.Out.WriteLine(string.Create(inv, $"  {topic,-28} {count,7}"));
+        }
+
+        Console.Out.WriteLine(string.Create(inv, $"  {pipeline.Options.DeadLetterTopic,-28} {observer.DeadLetterCount,7}"));
+        Console.Out.WriteLine("dead letters by stage:");
+        foreach (var (stage, count) in observer.DeadLetters.OrderBy(t => t.Key, StringComparer.Ordinal))
+        {
+            Console.Out.WriteLine(string.Create(inv, $"  {stage,-28} {count,7}"));
+        }
+
+        Console.Out.WriteLine("most novel alerts:");
+        foreach (var line in observer.MostNovel())
+        {
+            Console.Out.WriteLine("  " + line);
+        }
+
+        Console.Out.WriteLine(string.Create(inv, $"ingest-to-publish latency: p50 {p[0]:F1} ms, p90 {p[1]:F1} ms, p99 {p[2]:F1} ms, max {p[3]:F1} ms"));
+        if (metrics is not null)
+        {
+            Console.Out.WriteLine($"(metrics were served at {metrics}metrics while it ran)");
+        }
+
+        Console.Out.WriteLine(string.Create(inv,
+            $"demo=done messages={messages} published={pipeline.Status.Published} dead_letters={pipeline.Status.DeadLettered} alerts={observer.DistinctAlerts} seconds={seconds:F1} p50_ms={p[0]:F1} p99_ms={p[2]:F1} complete={complete.ToString().ToLowerInvariant()}"));
+    }
+}

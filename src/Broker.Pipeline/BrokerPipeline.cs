@@ -1,0 +1,693 @@
+// The streaming broker: one consumer (a member of the configured group) reads the input topics on its own thread
+// and hands messages through a bounded channel to N lanes; each lane decodes, scores (AlertScorer), routes
+// (FilterSet) and produces the outputs (OutputFormat), then reports completion through Kafka's delivery reports.
+// OffsetTracker turns completions into committable offsets, which only the consumer thread stores; librdkafka
+// commits them every second, and the revocation handler and shutdown drain and commit explicitly. So nothing is
+// committed before its outputs are stored (at-least-once), a full channel slows consumption instead of dropping,
+// and a message that cannot be decoded or scored goes to <prefix>.deadletter with its reason while the stream
+// goes on. A delivery failure other than "too large" stops the pipeline without committing: a restart re-reads.
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using System.Text;
+using System.Threading.Channels;
+using Broker.Alerts.Decoding;
+using Broker.Alerts.Model;
+using Broker.Avro.Framing;
+using Broker.Kafka;
+using Broker.Models.Cnn;
+using Broker.Models.RealBogus;
+using Broker.Novelty;
+using Broker.Pipeline.Annotation;
+using Broker.Pipeline.Configuration;
+using Broker.Pipeline.Kafka;
+using Broker.Pipeline.Metrics;
+using Broker.Pipeline.Routing;
+using Broker.Pipeline.Scoring;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+
+namespace Broker.Pipeline;
+
+public sealed partial class BrokerPipeline : IAsyncDisposable
+{
+    private readonly PipelineOptions _options;
+    private readonly ILogger _log;
+    private readonly IPipelineObserver? _observer;
+    private readonly AlertDecoder _decoder;
+    private readonly OutputFormat _format;
+    private readonly RealBogusModel _rb;
+    private readonly CnnModel? _cnnModel;
+    private readonly CnnBatcher? _cnn;
+    private readonly AlertScorer _scorer;
+    private readonly OffsetTracker _tracker = new();
+    private readonly Channel<InputWork> _queue;
+    private readonly CancellationTokenSource _failed = new();
+    private readonly Lock _assignmentGate = new();
+    private readonly HttpClient? _ownedHttp;
+#pragma warning disable CA2213 // owned and disposed by RunAsync (using); these fields only let callbacks reach them
+    private IProducer<byte[]?, byte[]>? _producer;
+    private IConsumer<byte[]?, byte[]?>? _consumer;
+#pragma warning restore CA2213
+    private List<TopicPartition> _assignment = [];
+
+    private BrokerPipeline(PipelineOptions options, ILogger log, IPipelineObserver? observer, HttpClient? registryHttp)
+    {
+        _options = options;
+        _log = log;
+        _observer = observer;
+        if (options.Schemas.RegistryUrl is not null && registryHttp is null)
+        {
+            _ownedHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        }
+
+        ISchemaSource? schemas = options.Schemas.RegistryUrl is { } url
+            ? new SchemaRegistryClient(registryHttp ?? _ownedHttp!, new Uri(url))
+            : options.Schemas.Directory is { } dir ? new LocalSchemaDirectory(dir) : null;
+        _decoder = new AlertDecoder(schemas);
+        _format = new OutputFormat(options.Schemas.OutputDirectory);
+        Metrics = new PipelineMetrics(options.Kafka.GroupId);
+        Filters = new FilterSet(options.Filters.Select(f => f.ToFilter()));
+        _rb = RealBogusModel.Load(options.Models.Rb);
+        try
+        {
+            CombinedScore? combined = null;
+            if (options.Models.Cnn is { } cnnDir)
+            {
+                _cnnModel = CnnModel.Load(cnnDir);
+                combined = CombinedScore.FromParameters(_cnnModel.Card.Parameters);
+                _cnn = new CnnBatcher(_cnnModel, new CnnBatcherOptions
+                {
+                    MaxBatch = options.Processing.CnnMaxBatch,
+                    MaxWait = TimeSpan.FromMilliseconds(options.Processing.CnnMaxWaitMs),
+                });
+                Metrics.ObserveCnnBatches(() => _cnn.BatchSizes.Select((n, size) => new Measurement<long>(n, new KeyValuePair<string, object?>("size", size))).Where(m => m.Value > 0));
+            }
+
+            _scorer = new AlertScorer(_rb, _cnn, _cnnModel?.Id, combined, new NoveltyLearner(new NoveltyOptions { Seed = options.Processing.NoveltySeed }), Metrics);
+        }
+        catch
+        {
+            _rb.Dispose();
+            _cnnModel?.Dispose();
+            throw;
+        }
+
+        _queue = Channel.CreateBounded<InputWork>(new BoundedChannelOptions(options.Processing.QueueCapacity)
+        {
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        Metrics.ObserveLag(ObserveLag);
+    }
+
+    public PipelineOptions Options => _options;
+
+    public PipelineStatus Status { get; } = new();
+
+    public PipelineMetrics Metrics { get; }
+
+    /// <summary>The subscriptions in force; replace them at any time.</summary>
+    public FilterSet Filters { get; }
+
+    /// <summary>The novelty learner (its current snapshot id is in every annotation).</summary>
+    public NoveltyLearner Novelty => _scorer.Novelty;
+
+    public string RbModelId => _rb.Id;
+
+    public string? CnnModelId => _cnnModel?.Id;
+
+    /// <summary>Loads the models and prepares the stages; nothing connects to Kafka until <see cref="RunAsync"/>.</summary>
+    public static BrokerPipeline Create(PipelineOptions options, ILogger log, IPipelineObserver? observer = null, HttpClient? registryHttp = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(log);
+        return new BrokerPipeline(options.Validate(), log, observer, registryHttp);
+    }
+
+    /// <summary>Consumes until <paramref name="stop"/> fires (then drains and commits) or a fatal error (then throws).</summary>
+    public async Task RunAsync(CancellationToken stop)
+    {
+        using var producer = KafkaClients.Producer<byte[]?, byte[]>(KafkaSettings.Producer(_options), b => b
+            .SetErrorHandler((_, e) => OnClientError("producer", e))
+            .SetLogHandler((_, m) => OnClientLog("producer", m)));
+        using var consumer = KafkaClients.Consumer<byte[]?, byte[]?>(KafkaSettings.Consumer(_options), b => b
+            .SetErrorHandler((_, e) => OnClientError("consumer", e))
+            .SetLogHandler((_, m) => OnClientLog("consumer", m))
+            .SetPartitionsAssignedHandler((_, partitions) => OnAssigned(partitions))
+            .SetPartitionsRevokedHandler((c, partitions) => OnRevoked(c, partitions))
+            .SetPartitionsLostHandler((_, partitions) => OnLost(partitions)));
+        _producer = producer;
+        _consumer = consumer;
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stop, _failed.Token);
+        var lanes = Enumerable.Range(0, _options.Processing.Lanes).Select(_ => Task.Run(() => LaneAsync(_failed.Token))).ToArray();
+        var consumeLoop = new Thread(() => ConsumeLoop(consumer, linked.Token)) { Name = "broker-consume", IsBackground = true };
+        consumer.Subscribe(_options.Kafka.InputTopics);
+        Status.State = PipelineState.Running;
+        LogStarted(_log, string.Join(",", _options.Kafka.InputTopics), _options.Kafka.GroupId, _rb.Id, _cnnModel?.Id ?? "none", Filters.Filters.Count);
+        consumeLoop.Start();
+        await Task.Run(consumeLoop.Join, CancellationToken.None).ConfigureAwait(false);
+
+        // Drain: no more input; finish what was read, wait for its delivery reports, store and commit.
+        Status.State = Status.State == PipelineState.Failed ? PipelineState.Failed : PipelineState.Draining;
+        _queue.Writer.TryComplete();
+        var drain = TimeSpan.FromSeconds(_options.Processing.DrainSeconds);
+        var drained = Task.WhenAll(lanes);
+        await Task.WhenAny(drained, Task.Delay(drain, CancellationToken.None)).ConfigureAwait(false);
+        WaitInFlight(null, drain);
+        producer.Flush(TimeSpan.FromSeconds(5));
+        StoreCommittable(consumer);
+        if (Status.State != PipelineState.Failed)
+        {
+            CommitStored(consumer, "shutdown");
+        }
+
+        consumer.Close();
+        _producer = null;
+        _consumer = null;
+        if (Status.State == PipelineState.Failed)
+        {
+            throw new PipelineFailedException(Status.Error ?? "the pipeline failed");
+        }
+
+        Status.State = PipelineState.Stopped;
+        LogStopped(_log, Status.Consumed, Status.Published, Status.DeadLettered);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_cnn is not null)
+        {
+            await _cnn.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _cnnModel?.Dispose();
+        _rb.Dispose();
+        Metrics.Dispose();
+        _failed.Dispose();
+        _ownedHttp?.Dispose();
+    }
+
+    private void ConsumeLoop(IConsumer<byte[]?, byte[]?> consumer, CancellationToken stop)
+    {
+        var lastStore = Stopwatch.GetTimestamp();
+        while (!stop.IsCancellationRequested)
+        {
+            if (Stopwatch.GetElapsedTime(lastStore) > TimeSpan.FromMilliseconds(100))
+            {
+                StoreCommittable(consumer);
+                lastStore = Stopwatch.GetTimestamp();
+            }
+
+            ConsumeResult<byte[]?, byte[]?>? result;
+            try
+            {
+                result = consumer.Consume(TimeSpan.FromMilliseconds(100));
+            }
+            catch (ConsumeException e) when (!e.Error.IsFatal)
+            {
+                // A message librdkafka itself could not deliver (e.g. a CRC error): it has an offset; dead-letter it.
+                if (e.ConsumerRecord is { } bad && bad.Message is not null)
+                {
+                    result = bad;
+                }
+                else
+                {
+                    LogConsumeError(_log, e.Error.Reason);
+                    continue;
+                }
+            }
+            catch (ConsumeException e)
+            {
+                Fail($"consumer: {e.Error.Reason}");
+                return;
+            }
+
+            if (result is null || result.IsPartitionEOF)
+            {
+                continue;
+            }
+
+            Status.AddConsumed();
+            Metrics.AlertsIn.Add(1, PipelineMetrics.Topic(result.Topic));
+            var work = new InputWork(result, _tracker.Begin(result.TopicPartition, result.Offset.Value), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), Stopwatch.GetTimestamp());
+            while (!_queue.Writer.TryWrite(work))
+            {
+                // Backpressure: the lanes are behind. Keep storing offsets while waiting; never drop.
+                if (stop.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                try
+                {
+                    _queue.Writer.WaitToWriteAsync(stop).AsTask().Wait(TimeSpan.FromMilliseconds(100), CancellationToken.None);
+                }
+                catch (AggregateException)
+                {
+                    return;
+                }
+
+                StoreCommittable(consumer);
+            }
+        }
+    }
+
+    private async Task LaneAsync(CancellationToken failed)
+    {
+        await foreach (var work in _queue.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            if (failed.IsCancellationRequested)
+            {
+                continue; // not completed: its offset stays uncommitted and is re-read after a restart
+            }
+
+            await ProcessAsync(work, failed).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ProcessAsync(InputWork work, CancellationToken cancel)
+    {
+        var source = work.Source;
+        var value = work.Result.Message.Value;
+        IReadOnlyList<Alert> alerts;
+        var start = Stopwatch.GetTimestamp();
+        try
+        {
+            alerts = value is null
+                ? throw new AlertDecodeException(DecodeStage.Envelope, "the message has no value (a tombstone)", 0)
+                : _decoder.Decode(value);
+            if (alerts.Count == 0)
+            {
+                throw new AlertDecodeException(DecodeStage.Alert, "the container file holds no alert records");
+            }
+        }
+        catch (AlertDecodeException e)
+        {
+            await DeadLetterAsync(work, "decode." + e.Stage.ToString().ToLowerInvariant(), e.Message).ConfigureAwait(false);
+            return;
+        }
+
+        Metrics.StageLatency.Record(Stopwatch.GetElapsedTime(start).TotalMilliseconds, PipelineMetrics.Stage("decode"));
+        var outputs = new List<Output>(alerts.Count * 2);
+        try
+        {
+            foreach (var alert in alerts)
+            {
+                var annotation = await _scorer.ScoreAsync(alert, source, work.IngestMs, cancel).ConfigureAwait(false);
+                var routeStart = Stopwatch.GetTimestamp();
+                var matched = Filters.Match(alert, annotation);
+                annotation.Filters = [.. matched.Select(f => f.Name)];
+                var key = Encoding.ASCII.GetBytes(alert.AlertId.ToString(CultureInfo.InvariantCulture));
+                var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                var published = new PublishedAlert(alert, annotation);
+                outputs.Add(new Output(_options.AnnotatedTopic, key, Encode(Payload.Full, alert, annotation, now), published));
+                foreach (var filter in matched)
+                {
+                    outputs.Add(new Output(_options.FilteredTopic(filter.Name), key, Encode(filter.Payload, alert, annotation, now), published));
+                }
+
+                Metrics.StageLatency.Record(Stopwatch.GetElapsedTime(routeStart).TotalMilliseconds, PipelineMetrics.Stage("annotate"));
+            }
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (AlreadyAnnotatedException e)
+        {
+            await DeadLetterAsync(work, "annotate", e.Message).ConfigureAwait(false);
+            return;
+        }
+#pragma warning disable CA1031 // one alert's failure (a malformed cutout, a model error) must not stop the stream
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            await DeadLetterAsync(work, "score", $"{e.GetType().Name}: {e.Message}").ConfigureAwait(false);
+            return;
+        }
+
+        work.Begin(outputs.Count);
+        foreach (var output in outputs)
+        {
+            await ProduceAsync(output.Topic, new Message<byte[]?, byte[]> { Key = output.Key, Value = output.Value }, report => OnOutputDelivered(work, output, report)).ConfigureAwait(false);
+        }
+    }
+
+    private byte[] Encode(Payload payload, Alert alert, AlertAnnotation annotation, long now)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(payload == Payload.Full ? (alert.Envelope?.Datum.Length ?? 0) + 4096 : 2048);
+        _format.Write(buffer, payload, alert, annotation, now);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private void OnOutputDelivered(InputWork work, Output output, DeliveryReport<byte[]?, byte[]> report)
+    {
+        if (report.Error.IsError)
+        {
+            if (IsTooLarge(report.Error.Code))
+            {
+                work.Reject($"{output.Topic}: {report.Error.Reason}");
+            }
+            else
+            {
+                Fail($"delivery to {output.Topic} failed: {report.Error.Reason}");
+                return;
+            }
+        }
+        else
+        {
+            Metrics.MessagesOut.Add(1, PipelineMetrics.Topic(output.Topic));
+            work.Delivered(output);
+        }
+
+        if (!work.Finish())
+        {
+            return;
+        }
+
+        if (work.Rejection is { } reason)
+        {
+            _ = DeadLetterAsync(work, "publish", reason);
+            return;
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(work.IngestTicks).TotalMilliseconds;
+        Metrics.RecordPublished(elapsed);
+        Status.AddPublished();
+        work.State.Complete(work.Result.Offset.Value);
+        if (_observer is not null)
+        {
+            foreach (var (published, topics) in work.DeliveredByAlert())
+            {
+                _observer.Published(published.Alert, published.Annotation, topics, elapsed);
+            }
+        }
+    }
+
+    private async Task DeadLetterAsync(InputWork work, string stage, string error)
+    {
+        var source = work.Source;
+        LogDeadLetter(_log, source.ToString(), stage, error);
+        var message = new Message<byte[]?, byte[]>
+        {
+            Key = work.Result.Message.Key,
+            Value = work.Result.Message.Value ?? [],
+            Headers = DeadLetterHeaders.Create(stage, error, source, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
+        };
+        await ProduceAsync(_options.DeadLetterTopic, message, report =>
+        {
+            if (report.Error.IsError)
+            {
+                Fail($"delivery to {_options.DeadLetterTopic} failed: {report.Error.Reason}");
+                return;
+            }
+
+            Metrics.DeadLetters.Add(1, PipelineMetrics.Stage(stage));
+            Metrics.MessagesOut.Add(1, PipelineMetrics.Topic(_options.DeadLetterTopic));
+            Status.AddDeadLettered();
+            work.State.Complete(work.Result.Offset.Value);
+            _observer?.DeadLettered(source, stage, error);
+        }).ConfigureAwait(false);
+    }
+
+    /// <summary>Produces, waiting while librdkafka's queue is full; a synchronous failure is reported like a delivery one.</summary>
+    private async Task ProduceAsync(string topic, Message<byte[]?, byte[]> message, Action<DeliveryReport<byte[]?, byte[]>> delivered)
+    {
+        var producer = _producer ?? throw new InvalidOperationException("The pipeline is not running.");
+        while (true)
+        {
+            try
+            {
+                producer.Produce(topic, message, delivered);
+                return;
+            }
+            catch (ProduceException<byte[]?, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+            {
+                await Task.Delay(5, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (ProduceException<byte[]?, byte[]> e)
+            {
+                delivered(new DeliveryReport<byte[]?, byte[]> { Error = e.Error, Message = message, TopicPartitionOffset = new TopicPartitionOffset(topic, Partition.Any, Offset.Unset) });
+                return;
+            }
+        }
+    }
+
+    private static bool IsTooLarge(ErrorCode code) =>
+        code is ErrorCode.MsgSizeTooLarge or ErrorCode.InvalidRecord or ErrorCode.RecordListTooLarge;
+
+    private void StoreCommittable(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        foreach (var offset in _tracker.TakeCommittable())
+        {
+            try
+            {
+                consumer.StoreOffset(offset);
+            }
+            catch (KafkaException e)
+            {
+                // The partition moved away meanwhile; its next owner re-reads from the last commit.
+                LogStoreSkipped(_log, offset.ToString(), e.Error.Reason);
+            }
+        }
+    }
+
+    private void CommitStored(IConsumer<byte[]?, byte[]?> consumer, string why)
+    {
+        try
+        {
+            var committed = consumer.Commit();
+            LogCommitted(_log, why, string.Join(",", committed.Select(c => $"{c.TopicPartition}@{c.Offset}")));
+        }
+        catch (KafkaException e) when (e.Error.Code == ErrorCode.Local_NoOffset)
+        {
+        }
+        catch (KafkaException e)
+        {
+            // Not fatal: the offsets are stored and auto-commit retries; at worst alerts are re-read (duplicates).
+            LogCommitFailed(_log, why, e.Error.Reason);
+        }
+    }
+
+    private void OnAssigned(List<TopicPartition> partitions)
+    {
+        lock (_assignmentGate)
+        {
+            _assignment = [.. _assignment.Union(partitions)];
+            Status.Assigned = [.. _assignment.Select(p => p.ToString())];
+        }
+
+        LogAssigned(_log, string.Join(",", partitions));
+    }
+
+    private void OnRevoked(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartitionOffset> partitions)
+    {
+        var revoked = partitions.Select(p => p.TopicPartition).ToList();
+        WaitInFlight(revoked, TimeSpan.FromSeconds(_options.Processing.DrainSeconds));
+        StoreCommittable(consumer);
+        if (Status.State != PipelineState.Failed)
+        {
+            CommitStored(consumer, "revocation");
+        }
+
+        _tracker.Remove(revoked);
+        RemoveAssignment(revoked);
+        LogRevoked(_log, string.Join(",", revoked));
+    }
+
+    private void OnLost(List<TopicPartitionOffset> partitions)
+    {
+        var lost = partitions.Select(p => p.TopicPartition).ToList();
+        _tracker.Remove(lost);
+        RemoveAssignment(lost);
+        LogLost(_log, string.Join(",", lost));
+    }
+
+    private void RemoveAssignment(List<TopicPartition> partitions)
+    {
+        lock (_assignmentGate)
+        {
+            _assignment = [.. _assignment.Except(partitions)];
+            Status.Assigned = [.. _assignment.Select(p => p.ToString())];
+        }
+    }
+
+    private void WaitInFlight(List<TopicPartition>? partitions, TimeSpan limit)
+    {
+        var clock = Stopwatch.StartNew();
+        while (_tracker.InFlight(partitions) > 0 && clock.Elapsed < limit && !_failed.IsCancellationRequested)
+        {
+            Thread.Sleep(5);
+        }
+    }
+
+    private IEnumerable<Measurement<long>> ObserveLag()
+    {
+        var consumer = _consumer;
+        if (consumer is null)
+        {
+            return [];
+        }
+
+        List<TopicPartition> assigned;
+        lock (_assignmentGate)
+        {
+            assigned = _assignment;
+        }
+
+        var result = new List<Measurement<long>>(assigned.Count);
+        foreach (var tp in assigned)
+        {
+            try
+            {
+                var marks = consumer.GetWatermarkOffsets(tp);
+                var position = consumer.Position(tp);
+                if (marks.High.Value >= 0 && position.Value >= 0)
+                {
+                    result.Add(new Measurement<long>(marks.High.Value - position.Value,
+                        new KeyValuePair<string, object?>("topic", tp.Topic), new KeyValuePair<string, object?>("partition", tp.Partition.Value)));
+                }
+            }
+            catch (KafkaException)
+            {
+            }
+        }
+
+        return result;
+    }
+
+    private void Fail(string error)
+    {
+        if (Status.State == PipelineState.Failed)
+        {
+            return;
+        }
+
+        Status.Error = error;
+        Status.State = PipelineState.Failed;
+        LogFailed(_log, error);
+        _failed.Cancel();
+    }
+
+    private void OnClientError(string client, Error error)
+    {
+        if (error.IsFatal)
+        {
+            Fail($"{client}: {error.Reason}");
+        }
+        else
+        {
+            LogClientError(_log, client, error.Code.ToString(), error.Reason);
+        }
+    }
+
+    private void OnClientLog(string client, LogMessage message)
+    {
+        if (message.Level <= SyslogLevel.Warning)
+        {
+            LogClientWarning(_log, client, message.Facility, message.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline running: input {Topics}, group {Group}, rb {RbModel}, cnn {CnnModel}, {Filters} filters")]
+    private static partial void LogStarted(ILogger log, string topics, string group, string rbModel, string cnnModel, int filters);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline stopped: {Consumed} consumed, {Published} published, {DeadLettered} dead-lettered")]
+    private static partial void LogStopped(ILogger log, long consumed, long published, long deadLettered);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dead letter {Source} at {Stage}: {Error}")]
+    private static partial void LogDeadLetter(ILogger log, string source, string stage, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Pipeline failed: {Error}")]
+    private static partial void LogFailed(ILogger log, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Assigned {Partitions}")]
+    private static partial void LogAssigned(ILogger log, string partitions);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Revoked {Partitions} (drained and committed)")]
+    private static partial void LogRevoked(ILogger log, string partitions);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lost {Partitions} (not committed: their next owner re-reads)")]
+    private static partial void LogLost(ILogger log, string partitions);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Committed at {Why}: {Offsets}")]
+    private static partial void LogCommitted(ILogger log, string why, string offsets);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Commit at {Why} failed: {Reason}")]
+    private static partial void LogCommitFailed(ILogger log, string why, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Offset {Offset} not stored: {Reason}")]
+    private static partial void LogStoreSkipped(ILogger log, string offset, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Consume error: {Reason}")]
+    private static partial void LogConsumeError(ILogger log, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka {Client} error {Code}: {Reason}")]
+    private static partial void LogClientError(ILogger log, string client, string code, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka {Client} [{Facility}] {Message}")]
+    private static partial void LogClientWarning(ILogger log, string client, string facility, string message);
+
+    private sealed record PublishedAlert(Alert Alert, AlertAnnotation Annotation);
+
+    private sealed record Output(string Topic, byte[] Key, byte[] Value, PublishedAlert Alert);
+
+    /// <summary>One input message on its way: how many of its outputs are still unreported.</summary>
+    private sealed class InputWork(ConsumeResult<byte[]?, byte[]?> result, OffsetTracker.PartitionState state, long ingestMs, long ingestTicks)
+    {
+        private readonly List<Output> _delivered = [];
+        private int _remaining;
+
+        public ConsumeResult<byte[]?, byte[]?> Result { get; } = result;
+
+        public OffsetTracker.PartitionState State { get; } = state;
+
+        public long IngestMs { get; } = ingestMs;
+
+        public long IngestTicks { get; } = ingestTicks;
+
+        public SourcePosition Source => new(Result.Topic, Result.Partition.Value, Result.Offset.Value);
+
+        public string? Rejection { get; private set; }
+
+        public void Begin(int outputs) => _remaining = outputs;
+
+        public void Delivered(Output output)
+        {
+            lock (_delivered)
+            {
+                _delivered.Add(output);
+            }
+        }
+
+        public void Reject(string reason)
+        {
+            lock (_delivered)
+            {
+                Rejection ??= reason;
+            }
+        }
+
+        /// <summary>True for the report that was the last one outstanding.</summary>
+        public bool Finish() => Interlocked.Decrement(ref _remaining) == 0;
+
+        public IEnumerable<(PublishedAlert Alert, IReadOnlyList<string> Topics)> DeliveredByAlert()
+        {
+            lock (_delivered)
+            {
+                return [.. _delivered.GroupBy(o => o.Alert).Select(g => (g.Key, (IReadOnlyList<string>)[.. g.Select(o => o.Topic)]))];
+            }
+        }
+    }
+}
+
+/// <summary>The pipeline stopped on an error it must not paper over (outputs could not be stored); nothing past it was committed.</summary>
+public sealed class PipelineFailedException : Exception
+{
+    public PipelineFailedException(string message) : base(message) { }
+
+    public PipelineFailedException(string message, Exception inner) : base(message, inner) { }
+
+    public PipelineFailedException() { }
+}

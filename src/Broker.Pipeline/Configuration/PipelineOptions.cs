@@ -1,0 +1,208 @@
+// `broker run --config FILE`: the pipeline's settings, one JSON file (snake_case keys; deploy/broker.json is an
+// annotated example). Relative paths are resolved against the file's folder. Unknown keys are errors, so a typo
+// never silently falls back to a default.
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Broker.Pipeline.Routing;
+
+namespace Broker.Pipeline.Configuration;
+
+public sealed record KafkaOptions
+{
+    public string BootstrapServers { get; init; } = "127.0.0.1:9092";
+
+    public string GroupId { get; init; } = "broker";
+
+    /// <summary>Input topic names; a name starting with '^' is a regular expression (Kafka's convention), e.g. "^ztf_.*".</summary>
+    public IReadOnlyList<string> InputTopics { get; init; } = ["alerts"];
+
+    /// <summary>Output topics are &lt;prefix&gt;.annotated, &lt;prefix&gt;.filtered.&lt;name&gt;, &lt;prefix&gt;.deadletter.</summary>
+    public string OutputPrefix { get; init; } = "broker";
+
+    /// <summary>Extra librdkafka settings for every client (security.protocol, sasl.*, ...).</summary>
+    public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Where a new group starts: earliest (replay everything retained) or latest.</summary>
+    public string AutoOffsetReset { get; init; } = "earliest";
+}
+
+public sealed record SchemaOptions
+{
+    /// <summary>Confluent schema registry for framed (Rubin) input.</summary>
+    public string? RegistryUrl { get; init; }
+
+    /// <summary>Local schema folder for framed input (offline), e.g. Rubin's alert_packet schemas.</summary>
+    public string? Directory { get; init; }
+
+    /// <summary>Where the schemas of framed outputs are written as &lt;id&gt;.avsc.</summary>
+    public string OutputDirectory { get; init; } = "state/schemas";
+}
+
+public sealed record ModelOptions
+{
+    public string Rb { get; init; } = "models/rb";
+
+    /// <summary>The cutout CNN's folder; null runs without the CNN (cnn fields are null).</summary>
+    public string? Cnn { get; init; } = "models/cnn";
+}
+
+public sealed record ProcessingOptions
+{
+    /// <summary>Alerts processed concurrently (each awaits the CNN batcher, so more lanes than cores fill batches).</summary>
+    public int Lanes { get; init; } = 32;
+
+    /// <summary>Messages read ahead of the lanes (the bounded queue between the consumer and the lanes).</summary>
+    public int QueueCapacity { get; init; } = 64;
+
+    public int CnnMaxBatch { get; init; } = 16;
+
+    public double CnnMaxWaitMs { get; init; } = 2;
+
+    /// <summary>Novelty forests' seed (a replay with the same seed and order gets the same snapshots).</summary>
+    public ulong NoveltySeed { get; init; } = 1;
+
+    /// <summary>How long revocation or shutdown waits for in-flight alerts before giving up (they are re-read later).</summary>
+    public double DrainSeconds { get; init; } = 30;
+}
+
+public sealed record MetricsOptions
+{
+    /// <summary>host:port for /metrics and /health (loopback by default; port 0 picks a free one); null disables.</summary>
+    public string? Listen { get; init; } = "127.0.0.1:9464";
+}
+
+public sealed record FilterOptions
+{
+    public required string Name { get; init; }
+
+    public Annotation.Payload Payload { get; init; } = Annotation.Payload.Full;
+
+    public double? MinRb { get; init; }
+
+    public double? MinCnn { get; init; }
+
+    public double? MinRbCombined { get; init; }
+
+    public double? MinNovelty { get; init; }
+
+    public string? NoveltySubspace { get; init; }
+
+    public double? MaxMag { get; init; }
+
+    public string? Survey { get; init; }
+
+    public IReadOnlyList<string>? Bands { get; init; }
+
+    public bool? Positive { get; init; }
+
+    public ThresholdFilter ToFilter() => new()
+    {
+        Name = Name,
+        Payload = Payload,
+        MinRb = MinRb,
+        MinCnn = MinCnn,
+        MinRbCombined = MinRbCombined,
+        MinNovelty = MinNovelty,
+        NoveltySubspace = NoveltySubspace,
+        MaxMag = MaxMag,
+        Survey = Survey,
+        Bands = Bands,
+        Positive = Positive,
+    };
+}
+
+public sealed record PipelineOptions
+{
+    public KafkaOptions Kafka { get; init; } = new();
+
+    public SchemaOptions Schemas { get; init; } = new();
+
+    public ModelOptions Models { get; init; } = new();
+
+    public ProcessingOptions Processing { get; init; } = new();
+
+    public MetricsOptions Metrics { get; init; } = new();
+
+    public IReadOnlyList<FilterOptions> Filters { get; init; } = [];
+
+    public string AnnotatedTopic => Kafka.OutputPrefix + ".annotated";
+
+    public string DeadLetterTopic => Kafka.OutputPrefix + ".deadletter";
+
+    public string FilteredTopic(string filter) => Kafka.OutputPrefix + ".filtered." + filter;
+
+    public static JsonSerializerOptions Json { get; } = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+
+    /// <summary>Reads a config file; relative paths in it are taken from the file's folder.</summary>
+    public static PipelineOptions Load(string path)
+    {
+        PipelineOptions options;
+        try
+        {
+            options = JsonSerializer.Deserialize<PipelineOptions>(File.ReadAllText(path), Json)
+                ?? throw new PipelineConfigException($"{path}: the file is empty.");
+        }
+        catch (JsonException e)
+        {
+            throw new PipelineConfigException($"{path}: {e.Message}", e);
+        }
+
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        return options.ResolvePaths(folder).Validate(path);
+    }
+
+    public PipelineOptions ResolvePaths(string folder)
+    {
+        string Abs(string p) => Path.IsPathRooted(p) ? p : Path.GetFullPath(Path.Combine(folder, p));
+        return this with
+        {
+            Schemas = Schemas with
+            {
+                Directory = Schemas.Directory is { } d ? Abs(d) : null,
+                OutputDirectory = Abs(Schemas.OutputDirectory),
+            },
+            Models = Models with { Rb = Abs(Models.Rb), Cnn = Models.Cnn is { } c ? Abs(c) : null },
+        };
+    }
+
+    public PipelineOptions Validate(string source = "configuration")
+    {
+        void Check(bool ok, string message)
+        {
+            if (!ok)
+            {
+                throw new PipelineConfigException($"{source}: {message}");
+            }
+        }
+
+        Check(Kafka.InputTopics.Count > 0, "kafka.input_topics needs at least one topic or pattern.");
+        Check(Kafka.InputTopics.All(t => t.StartsWith('^') || Broker.Kafka.Embedded.TopicSpec.IsValidName(t)), "kafka.input_topics: a name is letters, digits, '.', '_' and '-' (start it with '^' for a pattern).");
+        Check(Broker.Kafka.Embedded.TopicSpec.IsValidName(Kafka.OutputPrefix), "kafka.output_prefix must be a legal topic name.");
+        Check(Kafka.AutoOffsetReset is "earliest" or "latest", "kafka.auto_offset_reset is earliest or latest.");
+        Check(Processing.Lanes is >= 1 and <= 1024, "processing.lanes is 1..1024.");
+        Check(Processing.QueueCapacity is >= 1 and <= 100_000, "processing.queue_capacity is 1..100000.");
+        Check(Processing.CnnMaxBatch is >= 1 and <= Broker.Models.Cnn.CnnModel.MaxBatch, $"processing.cnn_max_batch is 1..{Broker.Models.Cnn.CnnModel.MaxBatch}.");
+        Check(Processing.DrainSeconds > 0, "processing.drain_seconds must be positive.");
+        Check(Filters.Select(f => f.Name).Distinct(StringComparer.Ordinal).Count() == Filters.Count, "two filters have the same name.");
+        Check(Filters.All(f => Broker.Kafka.Embedded.TopicSpec.IsValidName(f.Name)), "a filter name is letters, digits, '.', '_' and '-' (it names a topic).");
+        return this;
+    }
+}
+
+/// <summary>A configuration file that cannot be used; the message names the file and the setting.</summary>
+public sealed class PipelineConfigException : Exception
+{
+    public PipelineConfigException(string message) : base(message) { }
+
+    public PipelineConfigException(string message, Exception inner) : base(message, inner) { }
+
+    public PipelineConfigException() { }
+}

@@ -1,0 +1,45 @@
+// The pipeline's Kafka client settings: at-least-once consumption (offsets stored by the pipeline only after the
+// outputs are stored, committed by librdkafka's auto-commit and explicitly on revocation and shutdown) and an
+// idempotent producer that waits for every in-sync replica.
+using Broker.Kafka;
+using Broker.Pipeline.Configuration;
+using Confluent.Kafka;
+
+namespace Broker.Pipeline.Kafka;
+
+public static class KafkaSettings
+{
+    public static ConsumerConfig Consumer(PipelineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var config = new ConsumerConfig(new Dictionary<string, string>(options.Kafka.Settings))
+        {
+            BootstrapServers = options.Kafka.BootstrapServers,
+            GroupId = options.Kafka.GroupId,
+            EnableAutoCommit = true,
+            AutoCommitIntervalMs = 1000,
+            EnableAutoOffsetStore = false,
+            AutoOffsetReset = options.Kafka.AutoOffsetReset == "latest" ? AutoOffsetReset.Latest : AutoOffsetReset.Earliest,
+            // Bound what librdkafka reads ahead per partition: the lanes' queue is the real buffer.
+            QueuedMaxMessagesKbytes = 16 * 1024,
+            ClientId = $"broker-{Environment.MachineName}-{Environment.ProcessId}",
+        }.ApplyLowLatency();
+        return config;
+    }
+
+    public static ProducerConfig Producer(PipelineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new ProducerConfig(new Dictionary<string, string>(options.Kafka.Settings))
+        {
+            BootstrapServers = options.Kafka.BootstrapServers,
+            Acks = Acks.All,
+            EnableIdempotence = true,
+            LingerMs = 2,
+            // Java-compatible key placement: the same alert id lands in the same partition as from a Java producer.
+            Partitioner = Partitioner.Murmur2Random,
+            MessageMaxBytes = 8 * 1024 * 1024,
+            ClientId = $"broker-{Environment.MachineName}-{Environment.ProcessId}",
+        };
+    }
+}

@@ -1,0 +1,16 @@
+// A subscription: which annotated alerts a follow-up team wants, and in which payload. Each filter has its own
+// output topic, <prefix>.filtered.<name>. A filter must never stop the stream: FilterSet catches what one throws.
+using Broker.Alerts.Model;
+using Broker.Pipeline.Annotation;
+
+namespace Broker.Pipeline.Routing;
+
+public interface IAlertFilter
+{
+    /// <summary>Unique name; also the last part of the output topic.</summary>
+    string Name { get; }
+
+    Payload Payload { get; }
+
+    bool Matches(Alert alert, AlertAnnotation annotation);
+}
