@@ -26,7 +26,7 @@ ORT_VERSION="1.30.0"
 ORT_MEMBER="package/bin/napi-v6/linux/x64/libonnxruntime.so.1"
 ORT_SHA256="ffb75a925ba05e47b235bb66e3e3911714a80b328a9c9425539feb204aa32a23"
 ORT_LIB="$DEPS/onnxruntime/libonnxruntime.so.1"
-APT_PACKAGES=(librdkafka1 libxgboost0 kcat)
+APT_PACKAGES=(librdkafka1 libxgboost0 kcat python3-avro)
 STAMP="$DEPS/setup.stamp"
 
 build=1

@@ -13,5 +13,6 @@ root.Subcommands.Add(TrainEvalCommands.Eval());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(Broker.Cli.Commands.Pipeline.RunCommand.Create());
 root.Subcommands.Add(Broker.Cli.Commands.Pipeline.DemoCommand.Create());
+root.Subcommands.Add(Broker.Cli.Commands.Pipeline.SchemasCommand.Create());
 
 return await CliRunner.RunAsync(root, args);

@@ -62,19 +62,26 @@ public sealed class PrometheusExporter : IDisposable
     {
         if (_series.TryGetValue(instrument, out var series))
         {
-            series.Record(value, Labels(tags));
+            series.Record(value, Labels(instrument.Meter.Tags, tags));
         }
     }
 
-    private static string Labels(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    /// <summary>The meter's own tags (the pipeline instance) and the measurement's, sorted, as Prometheus labels.</summary>
+    private static string Labels(IEnumerable<KeyValuePair<string, object?>>? meterTags, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
-        if (tags.IsEmpty)
+        var all = new List<KeyValuePair<string, object?>>(meterTags ?? []);
+        foreach (var t in tags)
+        {
+            all.Add(t);
+        }
+
+        if (all.Count == 0)
         {
             return string.Empty;
         }
 
-        var parts = new List<string>(tags.Length);
-        foreach (var (key, value) in tags)
+        var parts = new List<string>(all.Count);
+        foreach (var (key, value) in all)
         {
             var text = Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty;
             parts.Add($"{key}=\"{text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal)}\"");
