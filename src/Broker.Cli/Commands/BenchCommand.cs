@@ -16,6 +16,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(Score());
         bench.Subcommands.Add(Cnn.CnnBench.Create());
         bench.Subcommands.Add(Novelty.NoveltyBench.Create());
+        bench.Subcommands.Add(Pipeline.E2eBench.Create());
         return bench;
     }
 

@@ -125,8 +125,10 @@ public sealed record PipelineOptions
 
     public IReadOnlyList<FilterOptions> Filters { get; init; } = [];
 
+    [JsonIgnore]
     public string AnnotatedTopic => Kafka.OutputPrefix + ".annotated";
 
+    [JsonIgnore]
     public string DeadLetterTopic => Kafka.OutputPrefix + ".deadletter";
 
     public string FilteredTopic(string filter) => Kafka.OutputPrefix + ".filtered." + filter;

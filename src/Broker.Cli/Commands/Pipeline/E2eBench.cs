@@ -1,0 +1,78 @@
+// `broker bench e2e`: sustained throughput and ingest-to-publish latency of the whole pipeline through the
+// embedded Kafka, at fixed offered rates (0 = as fast as it goes). One cluster and one pipeline for all steps;
+// each step replays the generated night (cycled) for a fixed time and measures what was finished in it.
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Broker.Kafka;
+using Broker.Kafka.Embedded;
+using Broker.Pipeline;
+using Broker.Pipeline.Replay;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+
+namespace Broker.Cli.Commands.Pipeline;
+
+internal static class E2eBench
+{
+    public static Command Create()
+    {
+        var rates = new Option<string>("--rates") { Description = "Offered rates in messages/s, comma-separated (0: unlimited).", DefaultValueFactory = _ => "1000,0" };
+        var seconds = new Option<double>("--seconds") { Description = "Measured seconds per rate.", DefaultValueFactory = _ => 20 };
+        var generated = new Option<int>("--generated") { Description = "Distinct generated alerts to cycle through.", DefaultValueFactory = _ => 2000 };
+        var command = new Command("e2e", "Whole-pipeline throughput and ingest-to-publish latency through the embedded Kafka.") { rates, seconds, generated };
+        command.SetAction(async (parse, cancel) =>
+        {
+            var inv = CultureInfo.InvariantCulture;
+            var steps = parse.GetValue(rates)!.Split(',').Select(r => double.Parse(r, inv)).ToList();
+            var night = DemoNight.Generated(parse.GetValue(generated), 3);
+            using var cluster = EmbeddedKafkaCluster.Start(3, [new TopicSpec(DemoCommand.InputTopic, 4)]);
+            var state = Directory.CreateTempSubdirectory("broker-bench-");
+            var options = DemoCommand.Options(cluster.BootstrapServers, state.FullName) with { Metrics = new() { Listen = null } };
+            foreach (var topic in new[] { options.AnnotatedTopic, options.DeadLetterTopic }.Concat(options.Filters.Select(f => options.FilteredTopic(f.Name))))
+            {
+                cluster.CreateTopic(topic, 4);
+            }
+
+            using var logs = PipelineHost.Logging(false, LogLevel.Error);
+            await using var pipeline = BrokerPipeline.Create(options, logs.CreateLogger("broker"));
+            using var stop = new CancellationTokenSource();
+            var running = pipeline.RunAsync(stop.Token);
+            using var producer = KafkaClients.Producer<byte[]?, byte[]>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 1 });
+            long Done() => pipeline.Status.Published + pipeline.Status.DeadLettered;
+
+            // Warm-up: join the group, JIT, fill the novelty reservoirs.
+            await AlertReplayer.ReplayAsync(producer, DemoCommand.InputTopic, night.Take(500).ToList(), Done, new ReplayOptions(), cancel);
+            SpinWait.SpinUntil(() => Done() >= 500, TimeSpan.FromSeconds(60));
+            var results = new List<string>();
+            Console.Out.WriteLine(string.Create(inv, $"{Environment.ProcessorCount} cores; rb {pipeline.RbModelId}, cnn {pipeline.CnnModelId}; {night.Count} distinct messages ({night.Average(m => m.Length) / 1024:F0} KiB avg)"));
+            foreach (var rate in steps)
+            {
+                var limit = TimeSpan.FromSeconds(parse.GetValue(seconds));
+                var count = rate > 0 ? (int)(rate * limit.TotalSeconds) : 1_000_000;
+                var messages = Enumerable.Range(0, count).Select(i => night[i % night.Count]).ToList();
+                var before = Done();
+                pipeline.Metrics.IngestToPublishSamples.Clear();
+                var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                var clock = Stopwatch.StartNew();
+                var produced = await AlertReplayer.ReplayAsync(producer, DemoCommand.InputTopic, messages, Done, new ReplayOptions { Rate = rate, TimeLimit = limit, MaxInFlight = 64 }, cancel);
+                SpinWait.SpinUntil(() => Done() >= before + produced, TimeSpan.FromSeconds(30));
+                var elapsed = clock.Elapsed.TotalSeconds;
+                var cores = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds / elapsed;
+                var finished = Done() - before;
+                var p = pipeline.Metrics.IngestToPublishSamples.Percentiles(0.5, 0.9, 0.99);
+                var label = rate > 0 ? rate.ToString("F0", inv) : "max";
+                Console.Out.WriteLine(string.Create(inv,
+                    $"offered {label,5}/s: {finished / elapsed,7:F0} alerts/s sustained over {elapsed:F1} s ({finished} alerts, {cores:F2} cores busy); ingest-to-publish p50 {p[0]:F1} ms, p90 {p[1]:F1} ms, p99 {p[2]:F1} ms"));
+                results.Add(string.Create(inv, $"rate_{label}_per_s={finished / elapsed:F0} rate_{label}_p50_ms={p[0]:F1} rate_{label}_p99_ms={p[2]:F1}"));
+            }
+
+            await stop.CancelAsync();
+            await running;
+            state.Delete(recursive: true);
+            Console.Out.WriteLine($"bench=e2e {string.Join(' ', results)} cores={Environment.ProcessorCount}");
+            return 0;
+        });
+        return command;
+    }
+}

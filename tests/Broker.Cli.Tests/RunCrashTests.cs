@@ -1,0 +1,105 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using Broker.Alerts.Decoding;
+using Broker.Kafka;
+using Broker.Kafka.Embedded;
+using Broker.Pipeline.Configuration;
+using Broker.Simulation.Generation;
+using Broker.Simulation.Scenes;
+using Confluent.Kafka;
+
+namespace Broker.Cli.Tests;
+
+/// <summary>`broker run` as a real process: killed with SIGKILL mid-stream and restarted, it loses nothing.</summary>
+public sealed class RunCrashTests
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(120);
+
+    [Fact]
+    public async Task A_run_killed_mid_stream_and_restarted_loses_no_alert()
+    {
+        using var cluster = EmbeddedKafkaCluster.Start(3, [new TopicSpec("crash.in", 4), new TopicSpec("crash.annotated", 4), new TopicSpec("crash.deadletter", 4)]);
+        var root = AppContext.BaseDirectory;
+        var fixtures = Path.Combine(root, "fixtures", "alerts");
+        var library = SceneLibrary.Load([fixtures], new AlertDecoder());
+        var generator = new LabeledSetGenerator([.. library.Train, .. library.HeldOut], 21);
+        var stream = generator.Generate(0, 150).ToList();
+        var ids = stream.Select(a => a.AlertId).ToHashSet();
+
+        var state = Directory.CreateTempSubdirectory("broker-crash-");
+        try
+        {
+            var config = Path.Combine(state.FullName, "broker.json");
+            var options = new PipelineOptions
+            {
+                Kafka = new KafkaOptions { BootstrapServers = cluster.BootstrapServers, GroupId = "crash-group", InputTopics = ["crash.in"], OutputPrefix = "crash" },
+                Schemas = new SchemaOptions { OutputDirectory = Path.Combine(state.FullName, "schemas") },
+                Models = new ModelOptions { Rb = Path.Combine(root, "models", "rb"), Cnn = Path.Combine(root, "models", "cnn") },
+                Metrics = new MetricsOptions { Listen = null },
+            };
+            File.WriteAllText(config, JsonSerializer.Serialize(options, PipelineOptions.Json));
+
+            // Read the outputs as they appear (the embedded cluster forgets old messages).
+            var seen = new ConcurrentDictionary<long, int>();
+            using var stopReading = new CancellationTokenSource();
+            var reading = Task.Run(() =>
+            {
+                using var consumer = KafkaClients.Consumer<byte[], byte[]>(new ConsumerConfig
+                {
+                    BootstrapServers = cluster.BootstrapServers,
+                    GroupId = "crash-reader",
+                    AutoOffsetReset = AutoOffsetReset.Earliest,
+                    EnableAutoCommit = false,
+                }.ApplyLowLatency());
+                consumer.Subscribe("crash.annotated");
+                while (!stopReading.IsCancellationRequested)
+                {
+                    if (consumer.Consume(TimeSpan.FromMilliseconds(50)) is { IsPartitionEOF: false } r)
+                    {
+                        seen.AddOrUpdate(long.Parse(Encoding.ASCII.GetString(r.Message.Key), System.Globalization.CultureInfo.InvariantCulture), 1, (_, n) => n + 1);
+                    }
+                }
+
+                consumer.Close();
+            });
+
+            using var producer = KafkaClients.Producer<byte[], byte[]>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 1 });
+            var produced = 0;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            void ProduceUpTo(int count)
+            {
+                for (; produced < count && clock.Elapsed < Limit; produced++)
+                {
+                    // Hold back while the consumer lags (the embedded cluster keeps ~5 MiB per partition).
+                    SpinWait.SpinUntil(() => produced - seen.Count < 40, Limit - clock.Elapsed);
+                    producer.Produce("crash.in", new Message<byte[], byte[]> { Key = BitConverter.GetBytes(produced), Value = stream[produced].Message });
+                }
+
+                producer.Flush(TimeSpan.FromSeconds(30));
+            }
+
+            using (var first = BrokerProcess.Start(["run", "--config", config]))
+            {
+                ProduceUpTo(60);
+                Assert.True(SpinWait.SpinUntil(() => seen.Count >= 30, Limit), $"first run published {seen.Count}: {first.StandardError}");
+                first.SendSignal(9); // SIGKILL: no drain, no commit, no goodbye to the group
+                Assert.Equal(137, first.WaitForExit(TimeSpan.FromSeconds(30)));
+            }
+
+            using var second = BrokerProcess.Start(["run", "--config", config]);
+            ProduceUpTo(stream.Count);
+            var complete = SpinWait.SpinUntil(() => ids.IsSubsetOf(seen.Keys), Limit);
+            second.SendSignal(15);
+            var code = second.WaitForExit(TimeSpan.FromSeconds(60));
+            await stopReading.CancelAsync();
+            await reading.WaitAsync(TimeSpan.FromSeconds(15));
+            Assert.True(complete, $"{ids.Count(seen.ContainsKey)} of {ids.Count} alerts annotated after the restart. stderr: {second.StandardError}");
+            Assert.Equal(0, code);
+        }
+        finally
+        {
+            state.Delete(recursive: true);
+        }
+    }
+}
