@@ -207,15 +207,15 @@ public sealed class EndToEndTests
         Assert.True(SpinWait.SpinUntil(() => a.Status.Published > 0 && b.Status.Published > 0, Limit), $"published: a {a.Status.Published}, b {b.Status.Published}");
         await stopB.CancelAsync();
         await runB; // b leaves the group: a takes over its partitions
-        foreach (var m in stream.Skip(60))
+        Assert.True(SpinWait.SpinUntil(() => a.Status.Assigned.Count == PipelineHarness.Partitions, Limit), $"a holds [{string.Join(",", a.Status.Assigned)}]");
+        foreach (var (m, i) in stream.Skip(60).Select((m, i) => (m, i)))
         {
-            producer.Produce(harness.Input, new Message<byte[]?, byte[]> { Value = m });
+            producer.Produce(harness.Input, new Message<byte[]?, byte[]> { Key = BitConverter.GetBytes(i), Value = m });
         }
 
         producer.Flush(TimeSpan.FromSeconds(30));
         Assert.True(reader.WaitFor(r => r.From("scale.annotated").Select(Id).ToHashSet().IsSupersetOf(ids), Limit),
             $"{reader.From("scale.annotated").Select(Id).Distinct().Count()} of {ids.Count} annotated");
-        Assert.Equal(PipelineHarness.Partitions, a.Status.Assigned.Count);
         await stopA.CancelAsync();
         await runA;
     }
