@@ -67,7 +67,7 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
         _decoder = new AlertDecoder(schemas);
         _format = new OutputFormat(options.Schemas.OutputDirectory);
         Metrics = new PipelineMetrics(options.Kafka.GroupId);
-        Filters = new FilterSet(options.Filters.Select(f => f.ToFilter()));
+        Filters = new FilterSet(options.Filters);
         _rb = RealBogusModel.Load(options.Models.Rb);
         try
         {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Broker.Kafka;
 using Broker.Kafka.Embedded;
 using Broker.Pipeline.Configuration;
+using Broker.Pipeline.Routing;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -39,9 +40,9 @@ internal sealed class PipelineHarness : IDisposable
         Metrics = new MetricsOptions { Listen = metrics },
         Filters =
         [
-            new FilterOptions { Name = "real", MinRb = 0.5, Payload = Annotation.Payload.Light },
-            new FilterOptions { Name = "ztf", Survey = "ztf", Payload = Annotation.Payload.Full },
-            new FilterOptions { Name = "none", MinRb = 2 },
+            new ThresholdFilter { Name = "real", MinRb = 0.5, Payload = Annotation.Payload.Light },
+            new ThresholdFilter { Name = "ztf", Survey = "ztf", Payload = Annotation.Payload.Full },
+            new ThresholdFilter { Name = "none", MinRb = 2 },
         ],
     };
 

@@ -71,46 +71,6 @@ public sealed record MetricsOptions
     public string? Listen { get; init; } = "127.0.0.1:9464";
 }
 
-public sealed record FilterOptions
-{
-    public required string Name { get; init; }
-
-    public Annotation.Payload Payload { get; init; } = Annotation.Payload.Full;
-
-    public double? MinRb { get; init; }
-
-    public double? MinCnn { get; init; }
-
-    public double? MinRbCombined { get; init; }
-
-    public double? MinNovelty { get; init; }
-
-    public string? NoveltySubspace { get; init; }
-
-    public double? MaxMag { get; init; }
-
-    public string? Survey { get; init; }
-
-    public IReadOnlyList<string>? Bands { get; init; }
-
-    public bool? Positive { get; init; }
-
-    public ThresholdFilter ToFilter() => new()
-    {
-        Name = Name,
-        Payload = Payload,
-        MinRb = MinRb,
-        MinCnn = MinCnn,
-        MinRbCombined = MinRbCombined,
-        MinNovelty = MinNovelty,
-        NoveltySubspace = NoveltySubspace,
-        MaxMag = MaxMag,
-        Survey = Survey,
-        Bands = Bands,
-        Positive = Positive,
-    };
-}
-
 public sealed record PipelineOptions
 {
     public KafkaOptions Kafka { get; init; } = new();
@@ -123,13 +83,18 @@ public sealed record PipelineOptions
 
     public MetricsOptions Metrics { get; init; } = new();
 
-    public IReadOnlyList<FilterOptions> Filters { get; init; } = [];
+    /// <summary>The subscriptions: each written in the file as a ThresholdFilter (name, payload, bounds).</summary>
+    public IReadOnlyList<ThresholdFilter> Filters { get; init; } = [];
 
     [JsonIgnore]
     public string AnnotatedTopic => Kafka.OutputPrefix + ".annotated";
 
     [JsonIgnore]
     public string DeadLetterTopic => Kafka.OutputPrefix + ".deadletter";
+
+    /// <summary>Every topic the pipeline writes: annotated, dead letters, one per filter (to create them up front).</summary>
+    [JsonIgnore]
+    public IEnumerable<string> OutputTopics => new[] { AnnotatedTopic, DeadLetterTopic }.Concat(Filters.Select(f => FilteredTopic(f.Name)));
 
     public string FilteredTopic(string filter) => Kafka.OutputPrefix + ".filtered." + filter;
 

@@ -11,6 +11,7 @@ using Broker.Kafka.Embedded;
 using Broker.Pipeline;
 using Broker.Pipeline.Configuration;
 using Broker.Pipeline.Replay;
+using Broker.Pipeline.Routing;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 
@@ -42,7 +43,7 @@ internal static class DemoCommand
             using var cluster = EmbeddedKafkaCluster.Start(3, [new TopicSpec(InputTopic, 4)]);
             var state = Directory.CreateTempSubdirectory("broker-demo-");
             var options = Options(cluster.BootstrapServers, state.FullName);
-            foreach (var topic in new[] { options.AnnotatedTopic, options.DeadLetterTopic }.Concat(options.Filters.Select(f => options.FilteredTopic(f.Name))))
+            foreach (var topic in options.OutputTopics)
             {
                 cluster.CreateTopic(topic, 4);
             }
@@ -104,9 +105,9 @@ internal static class DemoCommand
         Metrics = new MetricsOptions { Listen = "127.0.0.1:0" },
         Filters =
         [
-            new FilterOptions { Name = "likely_real", MinRbCombined = 0.9, Positive = true, Payload = Broker.Pipeline.Annotation.Payload.Light },
-            new FilterOptions { Name = "novel", MinNovelty = 0.62, Payload = Broker.Pipeline.Annotation.Payload.Full },
-            new FilterOptions { Name = "bright_r", MaxMag = 17.5, Bands = ["r"], MinRb = 0.5, Payload = Broker.Pipeline.Annotation.Payload.Light },
+            new ThresholdFilter { Name = "likely_real", MinRbCombined = 0.9, Positive = true, Payload = Broker.Pipeline.Annotation.Payload.Light },
+            new ThresholdFilter { Name = "novel", MinNovelty = 0.62, Payload = Broker.Pipeline.Annotation.Payload.Full },
+            new ThresholdFilter { Name = "bright_r", MaxMag = 17.5, Bands = ["r"], MinRb = 0.5, Payload = Broker.Pipeline.Annotation.Payload.Light },
         ],
     }.Validate("demo");
 

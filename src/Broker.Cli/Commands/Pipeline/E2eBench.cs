@@ -29,7 +29,7 @@ internal static class E2eBench
             using var cluster = EmbeddedKafkaCluster.Start(3, [new TopicSpec(DemoCommand.InputTopic, 4)]);
             var state = Directory.CreateTempSubdirectory("broker-bench-");
             var options = DemoCommand.Options(cluster.BootstrapServers, state.FullName) with { Metrics = new() { Listen = null } };
-            foreach (var topic in new[] { options.AnnotatedTopic, options.DeadLetterTopic }.Concat(options.Filters.Select(f => options.FilteredTopic(f.Name))))
+            foreach (var topic in options.OutputTopics)
             {
                 cluster.CreateTopic(topic, 4);
             }
