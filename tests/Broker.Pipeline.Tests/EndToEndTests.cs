@@ -67,12 +67,7 @@ public sealed class EndToEndTests
         var running = PipelineHost.RunAsync(pipeline, stop.Token, a => metrics = a);
         using (var producer = harness.Producer())
         {
-            foreach (var m in stream)
-            {
-                producer.Produce(harness.Input, new Message<byte[]?, byte[]> { Value = m });
-            }
-
-            producer.Flush(TimeSpan.FromSeconds(30));
+            harness.Produce(producer, stream);
         }
 
         Assert.True(reader.WaitFor(r =>
@@ -142,12 +137,7 @@ public sealed class EndToEndTests
         var ids = Expected(stream).Values.SelectMany(v => v!).ToHashSet();
         using var reader = new OutputReader(harness.Cluster.BootstrapServers, "resume.annotated");
         using var producer = harness.Producer();
-        foreach (var m in stream.Take(40))
-        {
-            producer.Produce(harness.Input, new Message<byte[]?, byte[]> { Value = m });
-        }
-
-        producer.Flush(TimeSpan.FromSeconds(30));
+        harness.Produce(producer, stream.Take(40));
         var first = harness.Pipeline("resume-group");
         using (var stop = new CancellationTokenSource())
         {
@@ -159,12 +149,7 @@ public sealed class EndToEndTests
 
         var firstCount = first.Status.Published;
         await first.DisposeAsync();
-        foreach (var m in stream.Skip(40))
-        {
-            producer.Produce(harness.Input, new Message<byte[]?, byte[]> { Value = m });
-        }
-
-        producer.Flush(TimeSpan.FromSeconds(30));
+        harness.Produce(producer, stream.Skip(40), firstKey: 40);
         await using var second = harness.Pipeline("resume-group");
         using (var stop = new CancellationTokenSource())
         {
@@ -197,23 +182,12 @@ public sealed class EndToEndTests
         Assert.Empty(a.Status.Assigned.Intersect(b.Status.Assigned));
 
         using var producer = harness.Producer();
-        foreach (var (m, i) in stream.Take(60).Select((m, i) => (m, i)))
-        {
-            // Keyed: librdkafka's sticky partitioner would put a quick burst of unkeyed messages in one partition.
-            producer.Produce(harness.Input, new Message<byte[]?, byte[]> { Key = BitConverter.GetBytes(i), Value = m });
-        }
-
-        producer.Flush(TimeSpan.FromSeconds(30));
+        harness.Produce(producer, stream.Take(60));
         Assert.True(SpinWait.SpinUntil(() => a.Status.Published > 0 && b.Status.Published > 0, Limit), $"published: a {a.Status.Published}, b {b.Status.Published}");
         await stopB.CancelAsync();
         await runB; // b leaves the group: a takes over its partitions
         Assert.True(SpinWait.SpinUntil(() => a.Status.Assigned.Count == PipelineHarness.Partitions, Limit), $"a holds [{string.Join(",", a.Status.Assigned)}]");
-        foreach (var (m, i) in stream.Skip(60).Select((m, i) => (m, i)))
-        {
-            producer.Produce(harness.Input, new Message<byte[]?, byte[]> { Key = BitConverter.GetBytes(i), Value = m });
-        }
-
-        producer.Flush(TimeSpan.FromSeconds(30));
+        harness.Produce(producer, stream.Skip(60), firstKey: 60);
         Assert.True(reader.WaitFor(r => r.From("scale.annotated").Select(Id).ToHashSet().IsSupersetOf(ids), Limit),
             $"{reader.From("scale.annotated").Select(Id).Distinct().Count()} of {ids.Count} annotated");
         await stopA.CancelAsync();

@@ -52,6 +52,23 @@ internal sealed class PipelineHarness : IDisposable
     public IProducer<byte[]?, byte[]> Producer() =>
         KafkaClients.Producer<byte[]?, byte[]>(new ProducerConfig { BootstrapServers = Cluster.BootstrapServers, LingerMs = 1 });
 
+    /// <summary>
+    /// Produces <paramref name="messages"/> keyed by their index and waits for the acknowledgements. Keyed, because
+    /// librdkafka's sticky partitioner puts a burst of unkeyed messages in one partition, and the embedded cluster
+    /// forgets all but the last ~5 MiB of a partition: a burst of alerts there could vanish before it is read.
+    /// </summary>
+    public void Produce(IProducer<byte[]?, byte[]> producer, IEnumerable<byte[]> messages, int firstKey = 0)
+    {
+        ArgumentNullException.ThrowIfNull(producer);
+        var key = firstKey;
+        foreach (var m in messages)
+        {
+            producer.Produce(Input, new Message<byte[]?, byte[]> { Key = BitConverter.GetBytes(key++), Value = m });
+        }
+
+        producer.Flush(TimeSpan.FromSeconds(30));
+    }
+
     public void Dispose() => Cluster.Dispose();
 }
 
