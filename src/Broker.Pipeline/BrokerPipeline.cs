@@ -228,7 +228,7 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
                 continue;
             }
 
-            Status.AddConsumed();
+            Status.AddConsumed(result.TopicPartitionOffset);
             Metrics.AlertsIn.Add(1, PipelineMetrics.Topic(result.Topic));
             var work = new InputWork(result, _tracker.Begin(result.TopicPartition, result.Offset.Value), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), Stopwatch.GetTimestamp());
             while (!_queue.Writer.TryWrite(work))

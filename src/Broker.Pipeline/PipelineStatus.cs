@@ -1,4 +1,8 @@
-// What /health reports: the pipeline's state, its assignment and counts.
+// What /health reports: the pipeline's state, its assignment and counts; and, for replayers feeding the embedded
+// cluster, how far the consumer has read each partition.
+using System.Collections.Concurrent;
+using Confluent.Kafka;
+
 namespace Broker.Pipeline;
 
 public enum PipelineState
@@ -15,6 +19,7 @@ public sealed class PipelineStatus
     private long _consumed;
     private long _published;
     private long _deadLettered;
+    private readonly ConcurrentDictionary<TopicPartition, long> _readPositions = new();
 
     public PipelineState State { get; internal set; } = PipelineState.Starting;
 
@@ -30,7 +35,14 @@ public sealed class PipelineStatus
 
     public long DeadLettered => Interlocked.Read(ref _deadLettered);
 
-    internal void AddConsumed() => Interlocked.Increment(ref _consumed);
+    /// <summary>The offset after the last message this process read from a partition, or -1 if it read none.</summary>
+    public long ReadPosition(string topic, int partition) => _readPositions.TryGetValue(new TopicPartition(topic, partition), out var next) ? next : -1;
+
+    internal void AddConsumed(TopicPartitionOffset read)
+    {
+        Interlocked.Increment(ref _consumed);
+        _readPositions[read.TopicPartition] = read.Offset.Value + 1;
+    }
 
     internal void AddPublished() => Interlocked.Increment(ref _published);
 

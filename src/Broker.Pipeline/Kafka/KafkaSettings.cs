@@ -20,10 +20,12 @@ public static class KafkaSettings
             AutoCommitIntervalMs = 1000,
             EnableAutoOffsetStore = false,
             AutoOffsetReset = options.Kafka.AutoOffsetReset == "latest" ? AutoOffsetReset.Latest : AutoOffsetReset.Earliest,
-            // Bound what librdkafka reads ahead per partition: the lanes' queue is the real buffer.
-            QueuedMaxMessagesKbytes = 16 * 1024,
             ClientId = $"broker-{Environment.MachineName}-{Environment.ProcessId}",
         }.ApplyLowLatency();
+
+        // queued.max.messages.kbytes stays at librdkafka's 64 MiB: once its read-ahead queue is over that bound,
+        // librdkafka 2.0 stops fetching and resumes late, and at 16 MiB (~200 ZTF alerts) the pipeline ran at a
+        // third of its speed with idle cores (`broker bench e2e`, docs/performance.md).
         return config;
     }
 

@@ -59,7 +59,7 @@ internal static class DemoCommand
             long Done() => pipeline.Status.Published + pipeline.Status.DeadLettered;
             using var producer = KafkaClients.Producer<byte[]?, byte[]>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 1 });
             var limit = TimeSpan.FromSeconds(parse.GetValue(seconds));
-            var replay = AlertReplayer.ReplayAsync(producer, InputTopic, night, Done, new ReplayOptions { Rate = parse.GetValue(rate), TimeLimit = limit }, shutdown.Token);
+            var replay = AlertReplayer.ReplayAsync(producer, InputTopic, night, Done, EmbeddedReplay(pipeline, night) with { Rate = parse.GetValue(rate), TimeLimit = limit }, shutdown.Token);
             var run = Stopwatch.StartNew();
             var lastDone = 0L;
             while (Done() < night.Count && run.Elapsed < limit && !shutdown.Token.IsCancellationRequested && !running.IsCompleted)
@@ -145,4 +145,16 @@ internal static class DemoCommand
         Console.Out.WriteLine(string.Create(inv,
             $"demo=done messages={messages} published={pipeline.Status.Published} dead_letters={pipeline.Status.DeadLettered} alerts={observer.DistinctAlerts} seconds={seconds:F1} p50_ms={p[0]:F1} p99_ms={p[2]:F1} complete={complete.ToString().ToLowerInvariant()}"));
     }
+
+    /// <summary>
+    /// Replay bounds for the embedded cluster: per partition, what waits unread by the pipeline stays under 80% of
+    /// what the mock retains. Unread by the pipeline includes what librdkafka has already fetched into its queue,
+    /// so what the mock could drop (stored and not yet fetched) is smaller still.
+    /// </summary>
+    internal static ReplayOptions EmbeddedReplay(BrokerPipeline pipeline, IReadOnlyList<byte[]> night) => new()
+    {
+        ReadPosition = p => pipeline.Status.ReadPosition(InputTopic, p),
+        MaxUnreadPerPartition = (int)Math.Max(1, EmbeddedKafkaCluster.RetainedBytesPerPartition * 0.8 / night.Average(m => (double)m.Length)),
+    };
+
 }
