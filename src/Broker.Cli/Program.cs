@@ -14,5 +14,6 @@ root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(Broker.Cli.Commands.Pipeline.RunCommand.Create());
 root.Subcommands.Add(Broker.Cli.Commands.Pipeline.DemoCommand.Create());
 root.Subcommands.Add(Broker.Cli.Commands.Pipeline.SchemasCommand.Create());
+root.Subcommands.Add(Broker.Cli.Commands.Filters.FilterCommands.Create());
 
 return await CliRunner.RunAsync(root, args);

@@ -20,6 +20,7 @@ using Broker.Models.RealBogus;
 using Broker.Novelty;
 using Broker.Pipeline.Annotation;
 using Broker.Pipeline.Configuration;
+using Broker.Pipeline.Filters;
 using Broker.Pipeline.Kafka;
 using Broker.Pipeline.Metrics;
 using Broker.Pipeline.Routing;
@@ -41,6 +42,7 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
     private readonly CnnBatcher? _cnn;
     private readonly AlertScorer _scorer;
     private readonly OffsetTracker _tracker = new();
+    private readonly IReadOnlyList<IAlertFilter> _configuredFilters;
     private readonly Channel<InputWork> _queue;
     private readonly CancellationTokenSource _failed = new();
     private readonly Lock _assignmentGate = new();
@@ -67,7 +69,8 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
         _decoder = new AlertDecoder(schemas);
         _format = new OutputFormat(options.Schemas.OutputDirectory);
         Metrics = new PipelineMetrics(options.Kafka.GroupId);
-        Filters = new FilterSet(options.Filters);
+        _configuredFilters = [.. options.Filters.Select(f => f.Compile())];
+        Filters = new FilterSet(_configuredFilters);
         _rb = RealBogusModel.Load(options.Models.Rb);
         try
         {
@@ -110,10 +113,20 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
     /// <summary>The subscriptions in force; replace them at any time.</summary>
     public FilterSet Filters { get; }
 
+    /// <summary>The watched filter directory while running, when the configuration names one.</summary>
+    public FilterDirectory? FilterFiles { get; private set; }
+
     /// <summary>The novelty learner (its current snapshot id is in every annotation).</summary>
     public NoveltyLearner Novelty => _scorer.Novelty;
 
     public string RbModelId => _rb.Id;
+
+    /// <summary>
+    /// Annotates one alert as the lanes do (scores, then novelty learns from it), without Kafka: what
+    /// `broker filter test` evaluates filters on.
+    /// </summary>
+    public ValueTask<AlertAnnotation> AnnotateAsync(Alert alert, SourcePosition source, CancellationToken cancel) =>
+        _scorer.ScoreAsync(alert, source, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), cancel);
 
     public string? CnnModelId => _cnnModel?.Id;
 
@@ -139,6 +152,10 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
             .SetPartitionsLostHandler((_, partitions) => OnLost(partitions)));
         _producer = producer;
         _consumer = consumer;
+        using var admin = _options.FilterDirectory is null ? null : new DependentAdminClientBuilder(producer.Handle).Build();
+        var activation = new FilterActivation(Filters, _configuredFilters, _options.TopicOf, admin, _log);
+        using var filterFiles = _options.FilterDirectory is { } folder ? new FilterDirectory(folder, activation.Apply, _log) : null;
+        FilterFiles = filterFiles;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stop, _failed.Token);
         var lanes = Enumerable.Range(0, _options.Processing.Lanes).Select(_ => Task.Run(() => LaneAsync(_failed.Token))).ToArray();
         var consumeLoop = new Thread(() => ConsumeLoop(consumer, linked.Token)) { Name = "broker-consume", IsBackground = true };
@@ -163,6 +180,7 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
         }
 
         consumer.Close();
+        FilterFiles = null;
         _producer = null;
         _consumer = null;
         if (Status.State == PipelineState.Failed)
@@ -304,7 +322,7 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
                 outputs.Add(new Output(_options.AnnotatedTopic, key, Encode(Payload.Full, alert, annotation, now), published));
                 foreach (var filter in matched)
                 {
-                    outputs.Add(new Output(_options.FilteredTopic(filter.Name), key, Encode(filter.Payload, alert, annotation, now), published));
+                    outputs.Add(new Output(_options.TopicOf(filter), key, Encode(filter.Payload, alert, annotation, now), published));
                 }
 
                 Metrics.StageLatency.Record(Stopwatch.GetElapsedTime(routeStart).TotalMilliseconds, PipelineMetrics.Stage("annotate"));

@@ -28,8 +28,10 @@ public sealed class ConfigurationTests
             Assert.Contains("boostrap_servers", e.Message, StringComparison.Ordinal);
             File.WriteAllText(file, """{ "processing": { "lanes": 0 } }""");
             Assert.Contains("processing.lanes", Assert.Throws<PipelineConfigException>(() => PipelineOptions.Load(file)).Message, StringComparison.Ordinal);
-            File.WriteAllText(file, """{ "filters": [ { "name": "a b" } ] }""");
+            File.WriteAllText(file, """{ "filters": [ { "name": "a b", "where": "rb > 0.5" } ] }""");
             Assert.Contains("filter name", Assert.Throws<PipelineConfigException>(() => PipelineOptions.Load(file)).Message, StringComparison.Ordinal);
+            File.WriteAllText(file, """{ "filters": [ { "name": "ok", "where": "rb > 0.5 and" } ] }""");
+            Assert.Contains("filter 'ok': 1:13: expected a value", Assert.Throws<PipelineConfigException>(() => PipelineOptions.Load(file)).Message, StringComparison.Ordinal);
         }
         finally
         {

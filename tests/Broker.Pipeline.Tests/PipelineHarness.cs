@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Broker.Kafka;
 using Broker.Kafka.Embedded;
 using Broker.Pipeline.Configuration;
-using Broker.Pipeline.Routing;
+using Broker.Pipeline.Filters;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -40,9 +40,9 @@ internal sealed class PipelineHarness : IDisposable
         Metrics = new MetricsOptions { Listen = metrics },
         Filters =
         [
-            new ThresholdFilter { Name = "real", MinRb = 0.5, Payload = Annotation.Payload.Light },
-            new ThresholdFilter { Name = "ztf", Survey = "ztf", Payload = Annotation.Payload.Full },
-            new ThresholdFilter { Name = "none", MinRb = 2 },
+            new FilterDefinition { Name = "real", Where = "rb >= 0.5", Payload = Annotation.Payload.Light },
+            new FilterDefinition { Name = "ztf", Where = "survey = 'ztf'", Payload = Annotation.Payload.Full },
+            new FilterDefinition { Name = "none", Where = "rb >= 2" },
         ],
     };
 

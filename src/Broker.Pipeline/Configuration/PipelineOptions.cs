@@ -3,6 +3,8 @@
 // never silently falls back to a default.
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Broker.Pipeline.Filters;
+using Broker.Pipeline.Filters.Language;
 using Broker.Pipeline.Routing;
 
 namespace Broker.Pipeline.Configuration;
@@ -83,8 +85,11 @@ public sealed record PipelineOptions
 
     public MetricsOptions Metrics { get; init; } = new();
 
-    /// <summary>The subscriptions: each written in the file as a ThresholdFilter (name, payload, bounds).</summary>
-    public IReadOnlyList<ThresholdFilter> Filters { get; init; } = [];
+    /// <summary>Subscriptions written inline: name, where (the filter language), payload, topic, description, owner.</summary>
+    public IReadOnlyList<FilterDefinition> Filters { get; init; } = [];
+
+    /// <summary>A directory of *.filter files, watched: filters added, changed or removed there apply without a restart.</summary>
+    public string? FilterDirectory { get; init; }
 
     [JsonIgnore]
     public string AnnotatedTopic => Kafka.OutputPrefix + ".annotated";
@@ -94,9 +99,16 @@ public sealed record PipelineOptions
 
     /// <summary>Every topic the pipeline writes: annotated, dead letters, one per filter (to create them up front).</summary>
     [JsonIgnore]
-    public IEnumerable<string> OutputTopics => new[] { AnnotatedTopic, DeadLetterTopic }.Concat(Filters.Select(f => FilteredTopic(f.Name)));
+    public IEnumerable<string> OutputTopics => new[] { AnnotatedTopic, DeadLetterTopic }.Concat(Filters.Select(f => f.Topic ?? FilteredTopic(f.Name)));
 
     public string FilteredTopic(string filter) => Kafka.OutputPrefix + ".filtered." + filter;
+
+    /// <summary>Where a filter's matches go: its own topic, or &lt;prefix&gt;.filtered.&lt;name&gt;.</summary>
+    public string TopicOf(IAlertFilter filter)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        return filter.Topic ?? FilteredTopic(filter.Name);
+    }
 
     public static JsonSerializerOptions Json { get; } = new()
     {
@@ -137,6 +149,7 @@ public sealed record PipelineOptions
                 OutputDirectory = Abs(Schemas.OutputDirectory),
             },
             Models = Models with { Rb = Abs(Models.Rb), Cnn = Models.Cnn is { } c ? Abs(c) : null },
+            FilterDirectory = FilterDirectory is { } f ? Abs(f) : null,
         };
     }
 
@@ -159,7 +172,18 @@ public sealed record PipelineOptions
         Check(Processing.CnnMaxBatch is >= 1 and <= Broker.Models.Cnn.CnnModel.MaxBatch, $"processing.cnn_max_batch is 1..{Broker.Models.Cnn.CnnModel.MaxBatch}.");
         Check(Processing.DrainSeconds > 0, "processing.drain_seconds must be positive.");
         Check(Filters.Select(f => f.Name).Distinct(StringComparer.Ordinal).Count() == Filters.Count, "two filters have the same name.");
-        Check(Filters.All(f => Broker.Kafka.Embedded.TopicSpec.IsValidName(f.Name)), "a filter name is letters, digits, '.', '_' and '-' (it names a topic).");
+        foreach (var filter in Filters)
+        {
+            try
+            {
+                filter.Compile();
+            }
+            catch (Exception e) when (e is FilterException or FilterDefinitionException)
+            {
+                throw new PipelineConfigException($"{source}: filter '{filter.Name}': {e.Message}", e);
+            }
+        }
+
         return this;
     }
 }

@@ -1,5 +1,5 @@
 // A subscription: which annotated alerts a follow-up team wants, and in which payload. Each filter has its own
-// output topic, <prefix>.filtered.<name>. A filter must never stop the stream: FilterSet catches what one throws.
+// output topic, <prefix>.filtered.<name> unless it names one. A filter must never stop the stream: FilterSet catches what one throws.
 using Broker.Alerts.Model;
 using Broker.Pipeline.Annotation;
 
@@ -11,6 +11,9 @@ public interface IAlertFilter
     string Name { get; }
 
     Payload Payload { get; }
+
+    /// <summary>The output topic, when not the default &lt;prefix&gt;.filtered.&lt;name&gt;.</summary>
+    string? Topic { get; }
 
     bool Matches(Alert alert, AlertAnnotation annotation);
 }

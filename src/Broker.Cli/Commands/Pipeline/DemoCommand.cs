@@ -10,8 +10,8 @@ using Broker.Kafka;
 using Broker.Kafka.Embedded;
 using Broker.Pipeline;
 using Broker.Pipeline.Configuration;
+using Broker.Pipeline.Filters;
 using Broker.Pipeline.Replay;
-using Broker.Pipeline.Routing;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 
@@ -105,9 +105,9 @@ internal static class DemoCommand
         Metrics = new MetricsOptions { Listen = "127.0.0.1:0" },
         Filters =
         [
-            new ThresholdFilter { Name = "likely_real", MinRbCombined = 0.9, Positive = true, Payload = Broker.Pipeline.Annotation.Payload.Light },
-            new ThresholdFilter { Name = "novel", MinNovelty = 0.62, Payload = Broker.Pipeline.Annotation.Payload.Full },
-            new ThresholdFilter { Name = "bright_r", MaxMag = 17.5, Bands = ["r"], MinRb = 0.5, Payload = Broker.Pipeline.Annotation.Payload.Light },
+            new FilterDefinition { Name = "likely_real", Where = "rb_combined >= 0.9 and positive", Payload = Broker.Pipeline.Annotation.Payload.Light },
+            new FilterDefinition { Name = "novel", Where = "novelty >= 0.62", Payload = Broker.Pipeline.Annotation.Payload.Full },
+            new FilterDefinition { Name = "bright_r", Where = "mag <= 17.5 and band = 'r' and rb >= 0.5", Payload = Broker.Pipeline.Annotation.Payload.Light },
         ],
     }.Validate("demo");
 

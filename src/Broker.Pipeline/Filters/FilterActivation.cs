@@ -1,0 +1,98 @@
+// Puts the filters of a watched directory in force next to those of the configuration: a file filter whose name a
+// configuration filter already has is refused, and so is one whose output topic does not exist and cannot be
+// created (producing to it would fail every matching alert). The set is swapped atomically (FilterSet.Replace).
+using Broker.Pipeline.Routing;
+using Confluent.Kafka;
+using Confluent.Kafka.Admin;
+using Microsoft.Extensions.Logging;
+
+namespace Broker.Pipeline.Filters;
+
+internal sealed partial class FilterActivation(FilterSet set, IReadOnlyList<IAlertFilter> configured, Func<IAlertFilter, string> topicOf, IAdminClient? admin, ILogger log)
+{
+    private readonly HashSet<string> _knownTopics = new(configured.Select(topicOf), StringComparer.Ordinal);
+
+    public void Apply(IReadOnlyList<ExpressionFilter> fromFiles)
+    {
+        var names = new HashSet<string>(configured.Select(f => f.Name), StringComparer.Ordinal);
+        var accepted = new List<IAlertFilter>(configured);
+        foreach (var filter in fromFiles)
+        {
+            if (names.Contains(filter.Name))
+            {
+                LogRefused(log, filter.Name, "the configuration already defines a filter of that name");
+                continue;
+            }
+
+            var topic = topicOf(filter);
+            if (!EnsureTopic(topic, out var reason))
+            {
+                LogRefused(log, filter.Name, $"its topic {topic} does not exist and cannot be created: {reason}");
+                continue;
+            }
+
+            accepted.Add(filter);
+        }
+
+        set.Replace(accepted);
+        LogInForce(log, accepted.Count, string.Join(", ", accepted.Select(f => f.Name)));
+    }
+
+    private bool EnsureTopic(string topic, out string reason)
+    {
+        reason = string.Empty;
+        if (admin is null || _knownTopics.Contains(topic))
+        {
+            return true;
+        }
+
+        try
+        {
+            if (Exists(topic))
+            {
+                _knownTopics.Add(topic);
+                return true;
+            }
+
+            // The cluster's defaults for partitions and replication (-1), as an operator's kafka-topics would use.
+            admin.CreateTopicsAsync([new TopicSpecification { Name = topic, NumPartitions = -1, ReplicationFactor = -1 }]).GetAwaiter().GetResult();
+            _knownTopics.Add(topic);
+            return true;
+        }
+        catch (CreateTopicsException e) when (e.Results.All(r => r.Error.Code is ErrorCode.TopicAlreadyExists or ErrorCode.NoError))
+        {
+            _knownTopics.Add(topic);
+            return true;
+        }
+        catch (KafkaException e)
+        {
+            reason = e.Error.Reason;
+            if (Exists(topic))
+            {
+                _knownTopics.Add(topic);
+                return true;
+            }
+
+            return false;
+        }
+    }
+
+    private bool Exists(string topic)
+    {
+        try
+        {
+            var metadata = admin!.GetMetadata(topic, TimeSpan.FromSeconds(5));
+            return metadata.Topics.Any(t => t.Topic == topic && !t.Error.IsError && t.Partitions.Count > 0);
+        }
+        catch (KafkaException)
+        {
+            return false;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Filter {Name} not put in force: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string name, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} filters in force: {Names}")]
+    private static partial void LogInForce(ILogger logger, int count, string names);
+}

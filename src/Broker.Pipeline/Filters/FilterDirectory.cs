@@ -1,0 +1,167 @@
+// Watches a directory of filter files and keeps the set in force up to date without a restart. A file that is
+// added or changed is compiled; if it compiles it replaces its previous version, if not the error (with line and
+// column) is logged and shown in the status, and the previous version, or none, stays in force. A removed file's
+// filter stops. Change events are debounced, and a periodic rescan catches what the file watcher misses (editors
+// that replace files, network file systems).
+using Broker.Pipeline.Filters.Language;
+using Microsoft.Extensions.Logging;
+
+namespace Broker.Pipeline.Filters;
+
+/// <summary>What became of one filter file at the last scan.</summary>
+public sealed record FilterFileStatus(string Path, string? Name, bool Active, string? Error);
+
+public sealed partial class FilterDirectory : IDisposable
+{
+    private readonly string _path;
+    private readonly Action<IReadOnlyList<ExpressionFilter>> _apply;
+    private readonly ILogger _log;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly FileSystemWatcher _watcher;
+    private readonly Timer _timer;
+    private readonly TimeSpan _rescan;
+
+    /// <param name="apply">Called with the whole new set after every scan that changed it (never concurrently).</param>
+    public FilterDirectory(string path, Action<IReadOnlyList<ExpressionFilter>> apply, ILogger log, TimeSpan? rescan = null)
+    {
+        _path = System.IO.Path.GetFullPath(path);
+        _apply = apply;
+        _log = log;
+        _rescan = rescan ?? TimeSpan.FromSeconds(2);
+        Directory.CreateDirectory(_path);
+        Scan();
+        _timer = new Timer(_ => Scan(), null, _rescan, _rescan);
+        _watcher = new FileSystemWatcher(_path, "*" + FilterFile.Extension) { NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size };
+        _watcher.Changed += (_, _) => Soon();
+        _watcher.Created += (_, _) => Soon();
+        _watcher.Deleted += (_, _) => Soon();
+        _watcher.Renamed += (_, _) => Soon();
+        _watcher.EnableRaisingEvents = true;
+    }
+
+    public string Path => _path;
+
+    public IReadOnlyList<FilterFileStatus> Status
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _entries.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => new FilterFileStatus(e.Key, e.Value.Filter?.Name, e.Value.Filter is not null, e.Value.Error))];
+            }
+        }
+    }
+
+    /// <summary>Scans now: compiles what changed since the last scan and applies the set if it changed.</summary>
+    public void Scan()
+    {
+        lock (_gate)
+        {
+            var changed = false;
+            var present = Directory.Exists(_path)
+                ? Directory.EnumerateFiles(_path, "*" + FilterFile.Extension).Order(StringComparer.Ordinal).ToList()
+                : [];
+            foreach (var gone in _entries.Keys.Except(present).ToList())
+            {
+                LogRemoved(_log, gone, _entries[gone].Filter?.Name ?? "(none)");
+                changed |= _entries[gone].Filter is not null;
+                _entries.Remove(gone);
+            }
+
+            foreach (var file in present)
+            {
+                changed |= Load(file);
+            }
+
+            changed |= RejectDuplicates();
+            if (changed)
+            {
+                _apply([.. _entries.Values.Where(e => e.Filter is not null).OrderBy(e => e.Filter!.Name, StringComparer.Ordinal).Select(e => e.Filter!)]);
+            }
+        }
+    }
+
+    private bool Load(string file)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(file);
+        }
+        catch (IOException)
+        {
+            return false; // being written: the next scan reads it
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            _entries[file] = (_entries.GetValueOrDefault(file) ?? new Entry()) with { Error = e.Message };
+            return false;
+        }
+
+        var previous = _entries.GetValueOrDefault(file);
+        if (previous is not null && previous.Text == text)
+        {
+            return false;
+        }
+
+        try
+        {
+            var filter = FilterFile.Compile(text, System.IO.Path.GetFileNameWithoutExtension(file));
+            _entries[file] = new Entry { Text = text, Filter = filter };
+            LogLoaded(_log, file, filter.Name, filter.Compiled.Canonical);
+            return true;
+        }
+        catch (Exception e) when (e is FilterException or FilterDefinitionException)
+        {
+            // Keep the previous version in force; remember the text so the same bad text is not re-reported.
+            _entries[file] = new Entry { Text = text, Filter = previous?.Filter, Error = e.Message };
+            LogRejected(_log, file, e.Message, previous?.Filter is null ? "none" : "the previous version");
+            return false;
+        }
+    }
+
+    /// <summary>Two files with the same filter name: the one first in path order keeps it.</summary>
+    private bool RejectDuplicates()
+    {
+        var changed = false;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (file, entry) in _entries.OrderBy(e => e.Key, StringComparer.Ordinal).ToList())
+        {
+            if (entry.Filter is { } filter && !seen.Add(filter.Name))
+            {
+                _entries[file] = entry with { Filter = null, Error = $"another file already defines filter '{filter.Name}'" };
+                LogRejected(_log, file, _entries[file].Error!, "none");
+                changed = true;
+            }
+        }
+
+        return changed;
+    }
+
+    private void Soon() => _timer.Change(TimeSpan.FromMilliseconds(150), _rescan);
+
+    public void Dispose()
+    {
+        _watcher.Dispose();
+        _timer.Dispose();
+    }
+
+    private sealed record Entry
+    {
+        public string? Text { get; init; }
+
+        public ExpressionFilter? Filter { get; init; }
+
+        public string? Error { get; init; }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Filter file {File}: filter {Name} in force: {Expression}")]
+    private static partial void LogLoaded(ILogger logger, string file, string name, string expression);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Filter file {File} rejected: {Error}; in force instead: {Kept}")]
+    private static partial void LogRejected(ILogger logger, string file, string error, string kept);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Filter file {File} removed: filter {Name} stopped")]
+    private static partial void LogRemoved(ILogger logger, string file, string name);
+}
