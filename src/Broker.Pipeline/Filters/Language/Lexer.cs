@@ -135,7 +135,12 @@ public static class Lexer
             }
         }
 
-        tokens.Add(new Token(TokenKind.End, string.Empty, At(i)));
+        // "The end" is where the text ends, not after trailing blank lines: errors there point at the last line.
+        var end = text.TrimEnd().Length;
+        var endLine = origin.Line + text.AsSpan(0, end).Count('\n');
+        var lastBreak = text.LastIndexOf('\n', Math.Max(0, end - 1));
+        var endColumn = lastBreak < 0 || lastBreak >= end ? origin.Column + end : end - lastBreak;
+        tokens.Add(new Token(TokenKind.End, string.Empty, new TextPosition(endLine, endColumn)));
         return tokens;
     }
 
