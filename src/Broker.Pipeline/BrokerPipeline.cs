@@ -71,6 +71,7 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
         Metrics = new PipelineMetrics(options.Kafka.GroupId);
         _configuredFilters = [.. options.Filters.Select(f => f.Compile())];
         Filters = new FilterSet(_configuredFilters);
+        Status.FilterSet = Filters;
         _rb = RealBogusModel.Load(options.Models.Rb);
         try
         {
@@ -156,6 +157,7 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
         var activation = new FilterActivation(Filters, _configuredFilters, _options.TopicOf, admin, _log);
         using var filterFiles = _options.FilterDirectory is { } folder ? new FilterDirectory(folder, activation.Apply, _log) : null;
         FilterFiles = filterFiles;
+        Status.FilterDirectory = filterFiles;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stop, _failed.Token);
         var lanes = Enumerable.Range(0, _options.Processing.Lanes).Select(_ => Task.Run(() => LaneAsync(_failed.Token))).ToArray();
         var consumeLoop = new Thread(() => ConsumeLoop(consumer, linked.Token)) { Name = "broker-consume", IsBackground = true };
@@ -181,6 +183,7 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
 
         consumer.Close();
         FilterFiles = null;
+        Status.FilterDirectory = null;
         _producer = null;
         _consumer = null;
         if (Status.State == PipelineState.Failed)

@@ -1,6 +1,8 @@
 // What /health reports: the pipeline's state, its assignment and counts; and, for replayers feeding the embedded
 // cluster, how far the consumer has read each partition.
 using System.Collections.Concurrent;
+using Broker.Pipeline.Filters;
+using Broker.Pipeline.Routing;
 using Confluent.Kafka;
 
 namespace Broker.Pipeline;
@@ -34,6 +36,16 @@ public sealed class PipelineStatus
     public long Published => Interlocked.Read(ref _published);
 
     public long DeadLettered => Interlocked.Read(ref _deadLettered);
+
+    /// <summary>Names of the filters in force now.</summary>
+    public IReadOnlyList<string> FiltersInForce => FilterSet is { } set ? [.. set.Filters.Select(f => f.Name)] : [];
+
+    /// <summary>The watched filter files and what became of each (empty without a filter directory).</summary>
+    public IReadOnlyList<FilterFileStatus> FilterFiles => FilterDirectory?.Status ?? [];
+
+    internal FilterSet? FilterSet { get; set; }
+
+    internal FilterDirectory? FilterDirectory { get; set; }
 
     /// <summary>The offset after the last message this process read from a partition, or -1 if it read none.</summary>
     public long ReadPosition(string topic, int partition) => _readPositions.TryGetValue(new TopicPartition(topic, partition), out var next) ? next : -1;

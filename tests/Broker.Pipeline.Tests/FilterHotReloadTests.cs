@@ -43,6 +43,8 @@ public sealed class FilterHotReloadTests
             Assert.Contains("2:12: expected a value", status.Error, StringComparison.Ordinal);
             Assert.True(status.Active);
             Assert.Equal("(rb > 2)", Canonical(pipeline));
+            Assert.Contains("watch", pipeline.Status.FiltersInForce);
+            Assert.Contains(pipeline.Status.FilterFiles, f => f.Error?.Contains("expected a value", StringComparison.Ordinal) == true);
 
             // Fixed again, then removed: the filter stops, the stream goes on.
             await File.WriteAllTextAsync(file, "payload: light\nwhere: rb >= 0 and band in ('g', 'r', 'i', 'u', 'z', 'y')\n");

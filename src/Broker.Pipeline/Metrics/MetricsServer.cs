@@ -52,6 +52,14 @@ public sealed class MetricsServer : IAsyncDisposable
                 ["consumed"] = status.Consumed,
                 ["published"] = status.Published,
                 ["dead_lettered"] = status.DeadLettered,
+                ["filters"] = status.FiltersInForce,
+                ["filter_files"] = status.FilterFiles.Select(f => new Dictionary<string, object?>
+                {
+                    ["path"] = f.Path,
+                    ["filter"] = f.Name,
+                    ["in_force"] = f.Active,
+                    ["error"] = f.Error,
+                }).ToList(),
             };
             return Results.Json(body, statusCode: healthy ? 200 : 503);
         });
