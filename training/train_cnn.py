@@ -33,13 +33,21 @@ class Braai(nn.Module):
     Runtime (the broker's budget is ~4,000/s per core with preprocessing) while keeping the receptive field.
     """
 
-    def __init__(self):
+    def __init__(self, first_convs=1):
         super().__init__()
 
-        def block(cin, cout):
-            return nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU(), nn.MaxPool2d(2))
+        def conv(cin, cout):
+            return [nn.Conv2d(cin, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU()]
 
-        self.features = nn.Sequential(block(3, 16), block(16, 32), block(32, 32))  # 63 -> 31 -> 15 -> 7
+        def block(cin, cout, convs=1):
+            layers = conv(cin, cout)
+            for _ in range(convs - 1):
+                layers += conv(cout, cout)
+            return nn.Sequential(*layers, nn.MaxPool2d(2))
+
+        # first_convs=2 adds a second 3x3 conv at full resolution (as braai has in every block): what tells a
+        # cosmic ray (sharper than the seeing) from a point source is there, and pooling after one conv loses it.
+        self.features = nn.Sequential(block(3, 16, first_convs), block(16, 32), block(32, 32))  # 63 -> 31 -> 15 -> 7
         self.head = nn.Sequential(nn.Flatten(), nn.Dropout(0.25), nn.Linear(32 * 7 * 7, 256), nn.ReLU(),
                                   nn.Dropout(0.5), nn.Linear(256, 1))
 
@@ -113,7 +121,8 @@ def main():
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--threads", type=int, default=os.cpu_count() or 1)
-    p.add_argument("--weight-decay", type=float, default=5e-4)
+    p.add_argument("--weight-decay", type=float, default=1e-4)
+    p.add_argument("--first-block-convs", type=int, default=1, choices=[1, 2])
     a = p.parse_args()
 
     torch.manual_seed(a.seed)
@@ -131,7 +140,7 @@ def main():
                 raise SystemExit(f"{name}.npy has non-finite values near row {i}: the broker's preprocessing must not emit them")
     print(f"train {x_train.shape}, valid {x_valid.shape}, preprocessing {meta['preprocessing']}, torch {torch.__version__}", flush=True)
 
-    net = Braai()
+    net = Braai(a.first_block_convs)
     params = sum(t.numel() for t in net.parameters())
     opt = torch.optim.AdamW(net.parameters(), lr=a.lr, weight_decay=a.weight_decay)
     steps = a.epochs * ((len(x_train) + a.batch - 1) // a.batch)
@@ -190,7 +199,9 @@ def main():
 
     recorded = np.load(os.path.join(a.data, "recorded.npy"))
     np.save(os.path.join(a.out, "recorded_outputs.npy"), predict(model, recorded).astype(np.float32))
-    summary = {"architecture": "Braai-like VGG: 3x[conv3x3-BN-ReLU-maxpool2] (16, 32, 32 ch) -> dropout 0.25 -> "
+    first = "2x[conv3x3-BN-ReLU]-maxpool2 (16 ch), " if a.first_block_convs == 2 else ""
+    blocks = "2x[conv3x3-BN-ReLU-maxpool2] (32, 32 ch)" if first else "3x[conv3x3-BN-ReLU-maxpool2] (16, 32, 32 ch)"
+    summary = {"architecture": f"Braai-like VGG: {first}{blocks} -> dropout 0.25 -> "
                                "dense 256 ReLU -> dropout 0.5 -> dense 1 -> sigmoid",
                "parameters": params, "epochs": a.epochs, "best_epoch": best[2], "batch": a.batch, "lr": a.lr,
                "optimizer": f"AdamW (weight decay {a.weight_decay:g}), one-cycle schedule", "loss": "binary cross-entropy",
