@@ -21,6 +21,7 @@ public sealed partial class FilterDirectory : IDisposable
     private readonly FileSystemWatcher _watcher;
     private readonly Timer _timer;
     private readonly TimeSpan _rescan;
+    private List<ExpressionFilter> _applied = [];
 
     /// <param name="apply">Called with the whole new set after every scan that changed it (never concurrently).</param>
     public FilterDirectory(string path, Action<IReadOnlyList<ExpressionFilter>> apply, ILogger log, TimeSpan? rescan = null)
@@ -31,7 +32,7 @@ public sealed partial class FilterDirectory : IDisposable
         _rescan = rescan ?? TimeSpan.FromSeconds(2);
         Directory.CreateDirectory(_path);
         Scan();
-        _timer = new Timer(_ => Scan(), null, _rescan, _rescan);
+        _timer = new Timer(_ => ScanSafely(), null, _rescan, _rescan);
         _watcher = new FileSystemWatcher(_path, "*" + FilterFile.Extension) { NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size };
         _watcher.Changed += (_, _) => Soon();
         _watcher.Created += (_, _) => Soon();
@@ -48,7 +49,13 @@ public sealed partial class FilterDirectory : IDisposable
         {
             lock (_gate)
             {
-                return [.. _entries.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => new FilterFileStatus(e.Key, e.Value.Filter?.Name, e.Value.Filter is not null, e.Value.Error))];
+                var winners = Winners();
+                return [.. _entries.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e =>
+                {
+                    var active = e.Value.Filter is { } f && winners[f.Name] == e.Key;
+                    var error = e.Value.Error ?? (e.Value.Filter is { } g && !active ? $"another file ({winners[g.Name]}) already defines filter '{g.Name}'" : null);
+                    return new FilterFileStatus(e.Key, e.Value.Filter?.Name, active, error);
+                })];
             }
         }
     }
@@ -58,31 +65,47 @@ public sealed partial class FilterDirectory : IDisposable
     {
         lock (_gate)
         {
-            var changed = false;
             var present = Directory.Exists(_path)
                 ? Directory.EnumerateFiles(_path, "*" + FilterFile.Extension).Order(StringComparer.Ordinal).ToList()
                 : [];
             foreach (var gone in _entries.Keys.Except(present).ToList())
             {
                 LogRemoved(_log, gone, _entries[gone].Filter?.Name ?? "(none)");
-                changed |= _entries[gone].Filter is not null;
                 _entries.Remove(gone);
             }
 
             foreach (var file in present)
             {
-                changed |= Load(file);
+                Load(file);
             }
 
-            changed |= RejectDuplicates();
-            if (changed)
+            // Two files defining one name: the first in path order has it (decided again at every scan, so removing
+            // the first lets the second take over).
+            var winners = Winners();
+            List<ExpressionFilter> inForce = [.. _entries.Where(e => e.Value.Filter is { } f && winners[f.Name] == e.Key).Select(e => e.Value.Filter!).OrderBy(f => f.Name, StringComparer.Ordinal)];
+            if (!inForce.SequenceEqual(_applied))
             {
-                _apply([.. _entries.Values.Where(e => e.Filter is not null).OrderBy(e => e.Filter!.Name, StringComparer.Ordinal).Select(e => e.Filter!)]);
+                _applied = inForce;
+                _apply(inForce);
             }
         }
     }
 
-    private bool Load(string file)
+    private Dictionary<string, string> Winners()
+    {
+        var winners = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (file, entry) in _entries.OrderBy(e => e.Key, StringComparer.Ordinal))
+        {
+            if (entry.Filter is { } filter)
+            {
+                winners.TryAdd(filter.Name, file);
+            }
+        }
+
+        return winners;
+    }
+
+    private void Load(string file)
     {
         string text;
         try
@@ -91,18 +114,18 @@ public sealed partial class FilterDirectory : IDisposable
         }
         catch (IOException)
         {
-            return false; // being written: the next scan reads it
+            return; // being written or just removed: the next scan sees it
         }
         catch (UnauthorizedAccessException e)
         {
             _entries[file] = (_entries.GetValueOrDefault(file) ?? new Entry()) with { Error = e.Message };
-            return false;
+            return;
         }
 
         var previous = _entries.GetValueOrDefault(file);
         if (previous is not null && previous.Text == text)
         {
-            return false;
+            return;
         }
 
         try
@@ -110,36 +133,41 @@ public sealed partial class FilterDirectory : IDisposable
             var filter = FilterFile.Compile(text, System.IO.Path.GetFileNameWithoutExtension(file));
             _entries[file] = new Entry { Text = text, Filter = filter };
             LogLoaded(_log, file, filter.Name, filter.Compiled.Canonical);
-            return true;
         }
         catch (Exception e) when (e is FilterException or FilterDefinitionException)
         {
             // Keep the previous version in force; remember the text so the same bad text is not re-reported.
             _entries[file] = new Entry { Text = text, Filter = previous?.Filter, Error = e.Message };
             LogRejected(_log, file, e.Message, previous?.Filter is null ? "none" : "the previous version");
-            return false;
         }
     }
 
-    /// <summary>Two files with the same filter name: the one first in path order keeps it.</summary>
-    private bool RejectDuplicates()
+    /// <summary>A scan from the timer: whatever goes wrong is logged, never thrown on a thread-pool thread.</summary>
+    private void ScanSafely()
     {
-        var changed = false;
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (file, entry) in _entries.OrderBy(e => e.Key, StringComparer.Ordinal).ToList())
+        try
         {
-            if (entry.Filter is { } filter && !seen.Add(filter.Name))
-            {
-                _entries[file] = entry with { Filter = null, Error = $"another file already defines filter '{filter.Name}'" };
-                LogRejected(_log, file, _entries[file].Error!, "none");
-                changed = true;
-            }
+            Scan();
         }
-
-        return changed;
+#pragma warning disable CA1031 // a failing scan (file system, topic creation) must not stop the broker; the next one retries
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            LogScanFailed(_log, _path, e.Message);
+        }
     }
 
-    private void Soon() => _timer.Change(TimeSpan.FromMilliseconds(150), _rescan);
+    private void Soon()
+    {
+        try
+        {
+            _timer.Change(TimeSpan.FromMilliseconds(150), _rescan);
+        }
+        catch (ObjectDisposedException)
+        {
+            // an event that arrived while stopping
+        }
+    }
 
     public void Dispose()
     {
@@ -161,6 +189,9 @@ public sealed partial class FilterDirectory : IDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Filter file {File} rejected: {Error}; in force instead: {Kept}")]
     private static partial void LogRejected(ILogger logger, string file, string error, string kept);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Scanning filter directory {Path} failed: {Error}; retrying at the next scan")]
+    private static partial void LogScanFailed(ILogger logger, string path, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Filter file {File} removed: filter {Name} stopped")]
     private static partial void LogRemoved(ILogger logger, string file, string name);
