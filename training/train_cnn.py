@@ -34,7 +34,7 @@ class Braai(nn.Module):
     at ~2,900/s (docs/models.md, docs/performance.md).
     """
 
-    def __init__(self, first_convs=1):
+    def __init__(self, first_convs=1, first_channels=16):
         super().__init__()
 
         def conv(cin, cout):
@@ -48,7 +48,7 @@ class Braai(nn.Module):
 
         # first_convs=2 adds a second 3x3 conv at full resolution (as braai has in every block): what tells a
         # cosmic ray (sharper than the seeing) from a point source is there, and pooling after one conv loses it.
-        self.features = nn.Sequential(block(3, 16, first_convs), block(16, 32), block(32, 32))  # 63 -> 31 -> 15 -> 7
+        self.features = nn.Sequential(block(3, first_channels, first_convs), block(first_channels, 32), block(32, 32))  # 63 -> 31 -> 15 -> 7
         self.head = nn.Sequential(nn.Flatten(), nn.Dropout(0.25), nn.Linear(32 * 7 * 7, 256), nn.ReLU(),
                                   nn.Dropout(0.5), nn.Linear(256, 1))
 
@@ -124,6 +124,7 @@ def main():
     p.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     p.add_argument("--weight-decay", type=float, default=1e-4)
     p.add_argument("--first-block-convs", type=int, default=1, choices=[1, 2])
+    p.add_argument("--first-block-channels", type=int, default=16)
     a = p.parse_args()
 
     torch.manual_seed(a.seed)
@@ -141,7 +142,7 @@ def main():
                 raise SystemExit(f"{name}.npy has non-finite values near row {i}: the broker's preprocessing must not emit them")
     print(f"train {x_train.shape}, valid {x_valid.shape}, preprocessing {meta['preprocessing']}, torch {torch.__version__}", flush=True)
 
-    net = Braai(a.first_block_convs)
+    net = Braai(a.first_block_convs, a.first_block_channels)
     params = sum(t.numel() for t in net.parameters())
     opt = torch.optim.AdamW(net.parameters(), lr=a.lr, weight_decay=a.weight_decay)
     steps = a.epochs * ((len(x_train) + a.batch - 1) // a.batch)
@@ -200,8 +201,9 @@ def main():
 
     recorded = np.load(os.path.join(a.data, "recorded.npy"))
     np.save(os.path.join(a.out, "recorded_outputs.npy"), predict(model, recorded).astype(np.float32))
-    first = "2x[conv3x3-BN-ReLU]-maxpool2 (16 ch), " if a.first_block_convs == 2 else ""
-    blocks = "2x[conv3x3-BN-ReLU-maxpool2] (32, 32 ch)" if first else "3x[conv3x3-BN-ReLU-maxpool2] (16, 32, 32 ch)"
+    c = a.first_block_channels
+    first = f"2x[conv3x3-BN-ReLU]-maxpool2 ({c} ch), " if a.first_block_convs == 2 else ""
+    blocks = "2x[conv3x3-BN-ReLU-maxpool2] (32, 32 ch)" if first else f"3x[conv3x3-BN-ReLU-maxpool2] ({c}, 32, 32 ch)"
     summary = {"architecture": f"Braai-like VGG: {first}{blocks} -> dropout 0.25 -> "
                                "dense 256 ReLU -> dropout 0.5 -> dense 1 -> sigmoid",
                "parameters": params, "epochs": a.epochs, "best_epoch": best[2], "batch": a.batch, "lr": a.lr,
