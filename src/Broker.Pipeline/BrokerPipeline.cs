@@ -115,7 +115,7 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
     public FilterSet Filters { get; }
 
     /// <summary>The watched filter directory while running, when the configuration names one.</summary>
-    public FilterDirectory? FilterFiles { get; private set; }
+    public FilterDirectory? FilterFiles => Status.FilterDirectory;
 
     /// <summary>The novelty learner (its current snapshot id is in every annotation).</summary>
     public NoveltyLearner Novelty => _scorer.Novelty;
@@ -156,7 +156,6 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
         using var admin = _options.FilterDirectory is null ? null : new DependentAdminClientBuilder(producer.Handle).Build();
         var activation = new FilterActivation(Filters, _configuredFilters, _options.TopicOf, admin, _log);
         using var filterFiles = _options.FilterDirectory is { } folder ? new FilterDirectory(folder, activation.Apply, _log) : null;
-        FilterFiles = filterFiles;
         Status.FilterDirectory = filterFiles;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stop, _failed.Token);
         var lanes = Enumerable.Range(0, _options.Processing.Lanes).Select(_ => Task.Run(() => LaneAsync(_failed.Token))).ToArray();
@@ -182,7 +181,6 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
         }
 
         consumer.Close();
-        FilterFiles = null;
         Status.FilterDirectory = null;
         _producer = null;
         _consumer = null;

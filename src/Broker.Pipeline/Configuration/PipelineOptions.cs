@@ -99,7 +99,7 @@ public sealed record PipelineOptions
 
     /// <summary>Every topic the pipeline writes: annotated, dead letters, one per filter (to create them up front).</summary>
     [JsonIgnore]
-    public IEnumerable<string> OutputTopics => new[] { AnnotatedTopic, DeadLetterTopic }.Concat(Filters.Select(f => f.Topic ?? FilteredTopic(f.Name)));
+    public IEnumerable<string> OutputTopics => new[] { AnnotatedTopic, DeadLetterTopic }.Concat(Filters.Select(f => TopicOf(f.Name, f.Topic)));
 
     public string FilteredTopic(string filter) => Kafka.OutputPrefix + ".filtered." + filter;
 
@@ -107,8 +107,10 @@ public sealed record PipelineOptions
     public string TopicOf(IAlertFilter filter)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        return filter.Topic ?? FilteredTopic(filter.Name);
+        return TopicOf(filter.Name, filter.Topic);
     }
+
+    private string TopicOf(string name, string? topic) => topic ?? FilteredTopic(name);
 
     public static JsonSerializerOptions Json { get; } = new()
     {

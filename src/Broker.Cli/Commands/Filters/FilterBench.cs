@@ -5,15 +5,9 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using Broker.Alerts.Decoding;
-using Broker.Alerts.Model;
 using Broker.Cli.Hosting;
-using Broker.Pipeline;
-using Broker.Pipeline.Annotation;
-using Broker.Pipeline.Configuration;
 using Broker.Pipeline.Filters;
 using Broker.Pipeline.Routing;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Broker.Cli.Commands.Filters;
 
@@ -44,7 +38,7 @@ internal static class FilterBench
         command.SetAction(async (parse, cancel) =>
         {
             var inv = CultureInfo.InvariantCulture;
-            var annotated = await AnnotateAsync(parse.GetValue(folder)!, cancel);
+            var (annotated, _) = await FolderAnnotations.LoadAsync(parse.GetValue(folder)!.FullName, null, RepoPaths.Resolve("models/rb"), RepoPaths.Resolve("models/cnn"), cancel);
             var filters = Build(parse.GetValue(count));
             var set = new FilterSet(filters);
 
@@ -90,48 +84,20 @@ internal static class FilterBench
         return filters;
     }
 
-    private static (long Alerts, long Matched, TimeSpan Elapsed) Run(FilterSet set, List<(Alert Alert, AlertAnnotation Annotation)> annotated, TimeSpan limit)
+    private static (long Alerts, long Matched, TimeSpan Elapsed) Run(FilterSet set, List<AnnotatedAlert> annotated, TimeSpan limit)
     {
         long alerts = 0, matched = 0;
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < limit)
         {
-            foreach (var (alert, annotation) in annotated)
+            foreach (var a in annotated)
             {
-                matched += set.Match(alert, annotation).Count;
+                matched += set.Match(a.Alert, a.Annotation).Count;
             }
 
             alerts += annotated.Count;
         }
 
         return (alerts, matched, clock.Elapsed);
-    }
-
-    private static async Task<List<(Alert, AlertAnnotation)>> AnnotateAsync(DirectoryInfo folder, CancellationToken cancel)
-    {
-        var options = new PipelineOptions
-        {
-            Kafka = new KafkaOptions { BootstrapServers = "127.0.0.1:9", InputTopics = ["unused"] },
-            Schemas = new SchemaOptions { OutputDirectory = Path.GetTempPath() },
-            Models = new ModelOptions { Rb = RepoPaths.Resolve("models/rb"), Cnn = RepoPaths.Resolve("models/cnn") },
-        };
-        await using var pipeline = BrokerPipeline.Create(options, NullLogger.Instance);
-        var decoder = new AlertDecoder();
-        var annotated = new List<(Alert, AlertAnnotation)>();
-        foreach (var path in AlertFiles.Expand([folder.FullName]).Order(StringComparer.Ordinal))
-        {
-            try
-            {
-                foreach (var alert in decoder.Decode(File.ReadAllBytes(path)))
-                {
-                    annotated.Add((alert, await pipeline.AnnotateAsync(alert, new SourcePosition(path, 0, 0), cancel)));
-                }
-            }
-            catch (AlertDecodeException)
-            {
-            }
-        }
-
-        return annotated;
     }
 }

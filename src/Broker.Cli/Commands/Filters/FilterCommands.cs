@@ -3,15 +3,9 @@
 // folder pass, scored by the same models and code as the pipeline. `broker filter names`: the vocabulary.
 using System.CommandLine;
 using System.Globalization;
-using Broker.Alerts.Decoding;
-using Broker.Alerts.Model;
 using Broker.Cli.Hosting;
-using Broker.Pipeline;
-using Broker.Pipeline.Annotation;
-using Broker.Pipeline.Configuration;
 using Broker.Pipeline.Filters;
 using Broker.Pipeline.Filters.Language;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Broker.Cli.Commands.Filters;
 
@@ -73,42 +67,24 @@ internal static class FilterCommands
             }
 
             var cnnDir = parse.GetValue(cnn);
-            var options = new PipelineOptions
+            var (annotated, undecodable) = await FolderAnnotations.LoadAsync(
+                parse.GetValue(alerts)!.FullName,
+                parse.GetValue(schemaDir)?.FullName,
+                RepoPaths.Resolve(parse.GetValue(rb)!),
+                cnnDir is null or "none" ? null : RepoPaths.Resolve(cnnDir),
+                cancel);
+            var passed = 0;
+            foreach (var (path, alert, annotation) in annotated)
             {
-                Kafka = new KafkaOptions { BootstrapServers = "127.0.0.1:9", InputTopics = ["unused"] },
-                Schemas = new SchemaOptions { Directory = parse.GetValue(schemaDir)?.FullName, OutputDirectory = Path.GetTempPath() },
-                Models = new ModelOptions { Rb = RepoPaths.Resolve(parse.GetValue(rb)!), Cnn = cnnDir is null or "none" ? null : RepoPaths.Resolve(cnnDir) },
-            };
-            await using var pipeline = BrokerPipeline.Create(options, NullLogger.Instance);
-            var decoder = new AlertDecoder(options.Schemas.Directory is { } d ? new Broker.Avro.Framing.LocalSchemaDirectory(d) : null);
-            int total = 0, passed = 0, undecodable = 0;
-            foreach (var path in AlertFiles.Expand([parse.GetValue(alerts)!.FullName]).Order(StringComparer.Ordinal))
-            {
-                IReadOnlyList<Alert> decoded;
-                try
+                if (filter.Matches(alert, annotation))
                 {
-                    decoded = decoder.Decode(File.ReadAllBytes(path));
-                }
-                catch (AlertDecodeException)
-                {
-                    undecodable++;
-                    continue;
-                }
-
-                foreach (var alert in decoded)
-                {
-                    var annotation = await pipeline.AnnotateAsync(alert, new SourcePosition(path, 0, 0), cancel);
-                    total++;
-                    if (filter.Matches(alert, annotation))
-                    {
-                        passed++;
-                        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                            $"pass  {alert.Survey,-5} {alert.AlertId,20} {alert.ObjectId,-14} {alert.Band} mag {alert.Mag,6:F2} rb {annotation.Rb:F3} cnn {annotation.Cnn?.ToString("F3", CultureInfo.InvariantCulture) ?? "-"}  {Path.GetFileName(path)}"));
-                    }
+                    passed++;
+                    Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"pass  {alert.Survey,-5} {alert.AlertId,20} {alert.ObjectId,-14} {alert.Band} mag {alert.Mag,6:F2} rb {annotation.Rb:F3} cnn {annotation.Cnn?.ToString("F3", CultureInfo.InvariantCulture) ?? "-"}  {Path.GetFileName(path)}"));
                 }
             }
 
-            Console.Out.WriteLine($"filter_test=1 filter={filter.Name} alerts={total} passed={passed} undecodable_files={undecodable}");
+            Console.Out.WriteLine($"filter_test=1 filter={filter.Name} alerts={annotated.Count} passed={passed} undecodable_files={undecodable}");
             return 0;
         });
         return command;

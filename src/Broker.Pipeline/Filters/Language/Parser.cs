@@ -73,13 +73,23 @@ public sealed class Parser
         return new FilterSyntaxException(token.Position, $"expected {expected}, found {found}");
     }
 
-    private Node Expression()
+    /// <summary>Parses one nesting level deeper (parentheses, arguments, `not`, unary minus), bounded by MaxDepth.</summary>
+    private Node Nested(TextPosition at, Func<Node> parse)
     {
         if (++_depth > MaxDepth)
         {
-            throw new FilterSyntaxException(Peek.Position, $"the expression nests deeper than {MaxDepth} levels");
+            throw new FilterSyntaxException(at, $"the expression nests deeper than {MaxDepth} levels");
         }
 
+        var node = parse();
+        _depth--;
+        return node;
+    }
+
+    private Node Expression() => Nested(Peek.Position, Or);
+
+    private Node Or()
+    {
         var left = And();
         while (Peek.Kind == TokenKind.Or)
         {
@@ -87,7 +97,6 @@ public sealed class Parser
             left = new Binary(op.Position, BinaryOp.Or, left, And());
         }
 
-        _depth--;
         return left;
     }
 
@@ -111,14 +120,7 @@ public sealed class Parser
         }
 
         var op = Take();
-        if (++_depth > MaxDepth)
-        {
-            throw new FilterSyntaxException(op.Position, $"the expression nests deeper than {MaxDepth} levels");
-        }
-
-        var operand = Not();
-        _depth--;
-        return new Unary(op.Position, UnaryOp.Not, operand);
+        return new Unary(op.Position, UnaryOp.Not, Nested(op.Position, Not));
     }
 
     private Node Predicate()
@@ -222,14 +224,7 @@ public sealed class Parser
         }
 
         var op = Take();
-        if (++_depth > MaxDepth)
-        {
-            throw new FilterSyntaxException(op.Position, $"the expression nests deeper than {MaxDepth} levels");
-        }
-
-        var operand = UnaryMinus();
-        _depth--;
-        return new Unary(op.Position, UnaryOp.Negate, operand);
+        return new Unary(op.Position, UnaryOp.Negate, Nested(op.Position, UnaryMinus));
     }
 
     private Node Primary()
