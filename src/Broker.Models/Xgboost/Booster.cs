@@ -72,6 +72,10 @@ public sealed unsafe class Booster : IDisposable
                 XgboostNative.Check(XgboostNative.Functions.BoosterLoadModelFromBuffer(booster.Raw, p, (ulong)model.Length));
             }
 
+            // A saved model does not keep nthread, and 0 (all cores) makes every small batch fork OpenMP workers
+            // that then spin-wait on the other cores (a fifth of the CPU in `broker bench score`). The broker
+            // parallelizes across alerts, so a prediction runs on its caller's thread.
+            booster.SetParam("nthread", "1");
             ulong features;
             XgboostNative.Check(XgboostNative.Functions.BoosterGetNumFeature(booster.Raw, &features));
             booster.FeatureCount = checked((int)features);
