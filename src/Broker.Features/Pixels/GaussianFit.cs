@@ -1,5 +1,6 @@
 // Fits a circular 2-D Gaussian A exp(-r^2 / 2s^2) centred at (x0, y0) to a box of a stamp by Levenberg-Marquardt:
-// four parameters, at most 30 iterations over at most 121 pixels, no allocation. The background is the
+// four parameters, at most 30 iterations over at most 121 pixels, no allocation. The model is evaluated as a
+// product of per-axis exponentials (exact up to rounding), 22 exp calls per pass instead of 121. The background is the
 // stamp's (already subtracted), as Bloom et al.'s fit assumed for difference images.
 using Broker.Features.Stamps;
 
@@ -16,6 +17,9 @@ public static class GaussianFit
     public const double MaxSigma = 8;
     private const int MaxIterations = 30;
 
+    /// <summary>Largest box half-size (the per-axis exponentials live on the stack).</summary>
+    public const int MaxHalf = 31;
+
     /// <summary>Fits within box <paramref name="half"/> around the stamp's candidate, starting at the given guesses.</summary>
     public static GaussianFitResult Fit(Stamp stamp, int half, double x0, double y0, double sigma0) =>
         Fit(stamp, half, x0, y0, sigma0, stamp.CenterX, stamp.CenterY);
@@ -24,6 +28,7 @@ public static class GaussianFit
     public static GaussianFitResult Fit(Stamp stamp, int half, double x0, double y0, double sigma0, int cx, int cy)
     {
         ArgumentNullException.ThrowIfNull(stamp);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(half, MaxHalf);
         Span<double> p = [Math.Max(stamp.At((int)Math.Round(x0), (int)Math.Round(y0)), stamp.Sigma), x0, y0, Math.Clamp(sigma0, 0.5, 5)];
         if (!double.IsFinite(p[0]))
         {
@@ -38,12 +43,16 @@ public static class GaussianFit
         Span<double> trial = stackalloc double[4];
         Span<double> step = stackalloc double[4];
         var invVar = 1.0 / ((double)stamp.Sigma * stamp.Sigma);
+        Span<double> ex = stackalloc double[(2 * half) + 1];
+        Span<double> ey = stackalloc double[(2 * half) + 1];
         for (var iteration = 0; iteration < MaxIterations && n > 4; iteration++)
         {
             jtj.Clear();
             jtr.Clear();
             var a = p[0];
             var s2 = p[3] * p[3];
+            AxisTerms(cx - half, p[1], s2, ex);
+            AxisTerms(cy - half, p[2], s2, ey);
             for (var y = cy - half; y <= cy + half; y++)
             {
                 for (var x = cx - half; x <= cx + half; x++)
@@ -56,7 +65,7 @@ public static class GaussianFit
 
                     double dx = x - p[1], dy = y - p[2];
                     var r2 = (dx * dx) + (dy * dy);
-                    var e = Math.Exp(-r2 / (2 * s2));
+                    var e = ex[x - cx + half] * ey[y - cy + half];
                     var residual = v - (a * e);
                     double j0 = e, j1 = a * e * dx / s2, j2 = a * e * dy / s2, j3 = a * e * r2 / (s2 * p[3]);
                     ReadOnlySpan<double> j = [j0, j1, j2, j3];
@@ -126,6 +135,10 @@ public static class GaussianFit
         double sum = 0;
         n = 0;
         var s2 = p[3] * p[3];
+        Span<double> ex = stackalloc double[(2 * half) + 1];
+        Span<double> ey = stackalloc double[(2 * half) + 1];
+        AxisTerms(cx - half, p[1], s2, ex);
+        AxisTerms(cy - half, p[2], s2, ey);
         for (var y = cy - half; y <= cy + half; y++)
         {
             for (var x = cx - half; x <= cx + half; x++)
@@ -136,8 +149,7 @@ public static class GaussianFit
                     continue;
                 }
 
-                double dx = x - p[1], dy = y - p[2];
-                var r = (v - (p[0] * Math.Exp(-((dx * dx) + (dy * dy)) / (2 * s2)))) / stamp.Sigma;
+                var r = (v - (p[0] * ex[x - cx + half] * ey[y - cy + half])) / stamp.Sigma;
                 sum += r * r;
                 n++;
             }
@@ -151,6 +163,10 @@ public static class GaussianFit
         double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
         var n = 0;
         var s2 = p[3] * p[3];
+        Span<double> ex = stackalloc double[(2 * half) + 1];
+        Span<double> ey = stackalloc double[(2 * half) + 1];
+        AxisTerms(cx - half, p[1], s2, ex);
+        AxisTerms(cy - half, p[2], s2, ey);
         for (var y = cy - half; y <= cy + half; y++)
         {
             for (var x = cx - half; x <= cx + half; x++)
@@ -161,8 +177,7 @@ public static class GaussianFit
                     continue;
                 }
 
-                double dx = x - p[1], dy = y - p[2];
-                var m = p[0] * Math.Exp(-((dx * dx) + (dy * dy)) / (2 * s2));
+                var m = p[0] * ex[x - cx + half] * ey[y - cy + half];
                 sx += v;
                 sy += m;
                 sxx += (double)v * v;
@@ -173,6 +188,20 @@ public static class GaussianFit
         }
 
         return Statistics.Pearson(n, sx, sy, sxx, syy, sxy);
+    }
+
+    /// <summary>
+    /// exp(-(c - centre)^2 / 2 s^2) for the columns (or rows) c = first, first + 1, ...: the circular Gaussian is the
+    /// product of one term per axis, so a (2h+1)^2 box needs 2(2h+1) exponentials instead of (2h+1)^2.
+    /// </summary>
+    private static void AxisTerms(int first, double centre, double s2, Span<double> terms)
+    {
+        var scale = -1 / (2 * s2);
+        for (var i = 0; i < terms.Length; i++)
+        {
+            var d = first + i - centre;
+            terms[i] = Math.Exp(d * d * scale);
+        }
     }
 
     /// <summary>Solves (JtJ + lambda diag(JtJ)) step = Jtr by Gaussian elimination with partial pivoting.</summary>
