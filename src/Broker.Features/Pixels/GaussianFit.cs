@@ -47,12 +47,15 @@ public static class GaussianFit
         Span<double> ey = stackalloc double[(2 * half) + 1];
         for (var iteration = 0; iteration < MaxIterations && n > 4; iteration++)
         {
-            jtj.Clear();
-            jtr.Clear();
             var a = p[0];
             var s2 = p[3] * p[3];
             AxisTerms(cx - half, p[1], s2, ex);
             AxisTerms(cy - half, p[2], s2, ey);
+
+            // J^T J (lower triangle, 10 sums) and J^T r in locals: span-indexed accumulation per pixel cost more
+            // than the pixel's arithmetic.
+            double h00 = 0, h10 = 0, h11 = 0, h20 = 0, h21 = 0, h22 = 0, h30 = 0, h31 = 0, h32 = 0, h33 = 0;
+            double g0 = 0, g1 = 0, g2 = 0, g3 = 0;
             for (var y = cy - half; y <= cy + half; y++)
             {
                 for (var x = cx - half; x <= cx + half; x++)
@@ -68,25 +71,37 @@ public static class GaussianFit
                     var e = ex[x - cx + half] * ey[y - cy + half];
                     var residual = v - (a * e);
                     double j0 = e, j1 = a * e * dx / s2, j2 = a * e * dy / s2, j3 = a * e * r2 / (s2 * p[3]);
-                    ReadOnlySpan<double> j = [j0, j1, j2, j3];
-                    for (var r = 0; r < 4; r++)
-                    {
-                        jtr[r] += j[r] * residual * invVar;
-                        for (var c = 0; c <= r; c++)
-                        {
-                            jtj[(r * 4) + c] += j[r] * j[c] * invVar;
-                        }
-                    }
+                    g0 += j0 * residual;
+                    g1 += j1 * residual;
+                    g2 += j2 * residual;
+                    g3 += j3 * residual;
+                    h00 += j0 * j0;
+                    h10 += j1 * j0;
+                    h11 += j1 * j1;
+                    h20 += j2 * j0;
+                    h21 += j2 * j1;
+                    h22 += j2 * j2;
+                    h30 += j3 * j0;
+                    h31 += j3 * j1;
+                    h32 += j3 * j2;
+                    h33 += j3 * j3;
                 }
             }
 
-            for (var r = 0; r < 4; r++)
-            {
-                for (var c = r + 1; c < 4; c++)
-                {
-                    jtj[(r * 4) + c] = jtj[(c * 4) + r];
-                }
-            }
+            jtr[0] = g0 * invVar;
+            jtr[1] = g1 * invVar;
+            jtr[2] = g2 * invVar;
+            jtr[3] = g3 * invVar;
+            jtj[0] = h00 * invVar;
+            jtj[4] = jtj[1] = h10 * invVar;
+            jtj[5] = h11 * invVar;
+            jtj[8] = jtj[2] = h20 * invVar;
+            jtj[9] = jtj[6] = h21 * invVar;
+            jtj[10] = h22 * invVar;
+            jtj[12] = jtj[3] = h30 * invVar;
+            jtj[13] = jtj[7] = h31 * invVar;
+            jtj[14] = jtj[11] = h32 * invVar;
+            jtj[15] = h33 * invVar;
 
             var improved = false;
             for (var attempt = 0; attempt < 8; attempt++)
