@@ -75,26 +75,22 @@ public sealed class Stamp : IDisposable
             var cy = Math.Clamp(centerY ?? ((image.Height - 1) / 2), 0, image.Height - 1);
             var source = image.Pixels.AsSpan();
             int outer = 0, finite = 0;
+            var width = image.Width;
+            var bandFrom = Math.Max(cx - NoiseExclusionHalfSize, 0);
+            var bandTo = Math.Min(cx + NoiseExclusionHalfSize + 1, width);
             for (var y = 0; y < image.Height; y++)
             {
-                var inBandY = Math.Abs(y - cy) <= NoiseExclusionHalfSize;
-                for (var x = 0; x < image.Width; x++)
+                var row = y * width;
+                if (Math.Abs(y - cy) > NoiseExclusionHalfSize)
                 {
-                    var v = source[(y * image.Width) + x];
-                    if (!float.IsFinite(v) || Math.Abs(v) >= MaskSentinel)
-                    {
-                        pixels[(y * image.Width) + x] = float.NaN;
-                        continue;
-                    }
-
-                    v *= sign;
-                    pixels[(y * image.Width) + x] = v;
-                    finite++;
-                    if (!inBandY || Math.Abs(x - cx) > NoiseExclusionHalfSize)
-                    {
-                        scratch[outer++] = v;
-                    }
+                    CopyRow(source.Slice(row, width), pixels.AsSpan(row, width), scratch, ref outer, ref finite, sign, noise: true);
+                    continue;
                 }
+
+                // Rows through the candidate: the central box is measured but left out of the noise estimate.
+                CopyRow(source.Slice(row, bandFrom), pixels.AsSpan(row, bandFrom), scratch, ref outer, ref finite, sign, noise: true);
+                CopyRow(source.Slice(row + bandFrom, bandTo - bandFrom), pixels.AsSpan(row + bandFrom, bandTo - bandFrom), scratch, ref outer, ref finite, sign, noise: false);
+                CopyRow(source.Slice(row + bandTo, width - bandTo), pixels.AsSpan(row + bandTo, width - bandTo), scratch, ref outer, ref finite, sign, noise: true);
             }
 
             if (finite == 0)
@@ -130,6 +126,33 @@ public sealed class Stamp : IDisposable
         finally
         {
             ArrayPool<float>.Shared.Return(scratch);
+        }
+    }
+
+    /// <summary>
+    /// Copies one run of pixels with the sign applied, masked ones (NaN, infinities, sentinels) as NaN, counting the
+    /// finite ones and appending them to the noise sample when <paramref name="noise"/>.
+    /// </summary>
+    private static void CopyRow(ReadOnlySpan<float> source, Span<float> target, float[] scratch, ref int outer, ref int finite, int sign, bool noise)
+    {
+        for (var i = 0; i < source.Length; i++)
+        {
+            var v = source[i];
+
+            // One comparison rejects NaN (false for any comparison), infinities and the mask sentinels.
+            if (!(Math.Abs(v) < MaskSentinel))
+            {
+                target[i] = float.NaN;
+                continue;
+            }
+
+            v *= sign;
+            target[i] = v;
+            finite++;
+            if (noise)
+            {
+                scratch[outer++] = v;
+            }
         }
     }
 
