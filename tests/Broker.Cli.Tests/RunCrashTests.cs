@@ -35,7 +35,7 @@ public sealed class RunCrashTests
             {
                 Kafka = new KafkaOptions { BootstrapServers = cluster.BootstrapServers, GroupId = "crash-group", InputTopics = ["crash.in"], OutputPrefix = "crash" },
                 Schemas = new SchemaOptions { OutputDirectory = Path.Combine(state.FullName, "schemas") },
-                Models = new ModelOptions { Rb = Path.Combine(root, "models", "rb"), Cnn = Path.Combine(root, "models", "cnn") },
+                Models = new ModelOptions { Rb = Path.Combine(root, "models", "rb"), Cnn = Path.Combine(root, "models", "cnn-int8") },
                 Metrics = new MetricsOptions { Listen = null },
             };
             File.WriteAllText(config, JsonSerializer.Serialize(options, PipelineOptions.Json));

@@ -9,7 +9,11 @@ internal static class TestData
 
     public static string ShippedModel => Path.Combine(AppContext.BaseDirectory, "models", "rb");
 
+    /// <summary>The fp32 network as trained (torch parity is checked on it).</summary>
     public static string ShippedCnn => Path.Combine(AppContext.BaseDirectory, "models", "cnn");
+
+    /// <summary>Its int8 derivative, which the broker serves by default.</summary>
+    public static string ServedCnn => Path.Combine(AppContext.BaseDirectory, "models", "cnn-int8");
 
     public static string OnnxFixture(string name) => Path.Combine(AppContext.BaseDirectory, "fixtures", "onnx", name);
 

@@ -14,7 +14,8 @@ internal static class TestData
 
     public static string RbModel => Path.Combine(Root, "models", "rb");
 
-    public static string CnnModel => Path.Combine(Root, "models", "cnn");
+    /// <summary>The CNN the broker serves by default (int8).</summary>
+    public static string CnnModel => Path.Combine(Root, "models", "cnn-int8");
 
     public static byte[] Bytes(string relative) => File.ReadAllBytes(Path.Combine(Fixtures, relative));
 

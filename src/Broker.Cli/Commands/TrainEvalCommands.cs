@@ -13,6 +13,7 @@ internal static class TrainEvalCommands
         var train = new Command("train", "Train a model on generated labeled alerts; writes the model file and its card under models/.");
         train.Subcommands.Add(RealBogusCommands.Train());
         train.Subcommands.Add(CnnCommands.Train());
+        train.Subcommands.Add(CnnQuantizeCommand.Create());
         return train;
     }
 

@@ -45,7 +45,7 @@ public sealed record ModelOptions
     public string Rb { get; init; } = "models/rb";
 
     /// <summary>The cutout CNN's folder; null runs without the CNN (cnn fields are null).</summary>
-    public string? Cnn { get; init; } = "models/cnn";
+    public string? Cnn { get; init; } = "models/cnn-int8";
 }
 
 public sealed record ProcessingOptions

@@ -17,7 +17,7 @@ internal static class CnnBench
     {
         var input = new Argument<DirectoryInfo>("alerts") { Description = "Folder of alert files (*.avro), searched recursively." };
         var seconds = new Option<double>("--seconds") { Description = "How long to measure each stage.", DefaultValueFactory = _ => 5 };
-        var modelDir = new Option<string>("--model") { Description = "CNN model directory.", DefaultValueFactory = _ => CnnCommands.DefaultModel };
+        var modelDir = new Option<string>("--model") { Description = "CNN model directory.", DefaultValueFactory = _ => CnnCommands.ServingModel };
         var callers = new Option<int>("--callers") { Description = "Concurrent callers feeding the batcher.", DefaultValueFactory = _ => 8 };
         var command = new Command("cnn", "CNN scoring of cutout triplets: preprocessing, model at several batch sizes, and the micro-batcher.")
         {

@@ -20,7 +20,11 @@ namespace Broker.Cli.Commands.Cnn;
 
 internal static class CnnCommands
 {
+    /// <summary>The fp32 network `broker train cnn` writes (and the int8 one is derived from).</summary>
     public const string DefaultModel = "models/cnn";
+
+    /// <summary>The CNN the broker runs by default, and `eval cnn` / `bench cnn` measure: the int8 derivative.</summary>
+    public const string ServingModel = "models/cnn-int8";
     public const string ModelFile = "cnn.onnx";
     public const string RecordedInputs = "recorded_inputs.npy";
     public const string RecordedOutputs = "recorded_outputs.npy";
@@ -161,7 +165,7 @@ internal static class CnnCommands
 
     public static Command Eval()
     {
-        var modelDir = new Option<string>("--model") { Description = "CNN model directory.", DefaultValueFactory = _ => DefaultModel };
+        var modelDir = new Option<string>("--model") { Description = "CNN model directory.", DefaultValueFactory = _ => ServingModel };
         var rbModel = new Option<string>("--rb") { Description = "Boosted-trees model directory.", DefaultValueFactory = _ => RealBogusCommands.DefaultModel };
         var scenes = RealBogusCommands.ScenesOption();
         var schemaDir = RealBogusCommands.SchemaDirOption();
@@ -216,7 +220,7 @@ internal static class CnnCommands
         return scores;
     }
 
-    private static int RunPython(string python, string script, params string[] args)
+    internal static int RunPython(string python, string script, params string[] args)
     {
         var start = new ProcessStartInfo(python) { UseShellExecute = false };
         start.ArgumentList.Add(script);

@@ -5,6 +5,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using Broker.Cli.Commands.Cnn;
 using Broker.Cli.Hosting;
 using Broker.Pipeline.Filters;
 using Broker.Pipeline.Routing;
@@ -38,7 +39,7 @@ internal static class FilterBench
         command.SetAction(async (parse, cancel) =>
         {
             var inv = CultureInfo.InvariantCulture;
-            var (annotated, _) = await FolderAnnotations.LoadAsync(parse.GetValue(folder)!.FullName, null, RepoPaths.Resolve("models/rb"), RepoPaths.Resolve("models/cnn"), cancel);
+            var (annotated, _) = await FolderAnnotations.LoadAsync(parse.GetValue(folder)!.FullName, null, RepoPaths.Resolve("models/rb"), RepoPaths.Resolve(CnnCommands.ServingModel), cancel);
             var filters = Build(parse.GetValue(count));
             var set = new FilterSet(filters);
 

@@ -3,6 +3,7 @@
 // folder pass, scored by the same models and code as the pipeline. `broker filter names`: the vocabulary.
 using System.CommandLine;
 using System.Globalization;
+using Broker.Cli.Commands.Cnn;
 using Broker.Cli.Hosting;
 using Broker.Pipeline.Filters;
 using Broker.Pipeline.Filters.Language;
@@ -57,7 +58,7 @@ internal static class FilterCommands
         var alerts = new Option<DirectoryInfo>("--alerts") { Description = "Folder of alert files, searched recursively.", Required = true }.AcceptExistingOnly();
         var schemaDir = new Option<DirectoryInfo>("--schema-dir") { Description = "Schemas for Confluent-framed (Rubin) files." }.AcceptExistingOnly();
         var rb = new Option<string>("--rb") { Description = "Boosted-trees model directory.", DefaultValueFactory = _ => "models/rb" };
-        var cnn = new Option<string?>("--cnn") { Description = "CNN model directory ('none' for no CNN).", DefaultValueFactory = _ => "models/cnn" };
+        var cnn = new Option<string?>("--cnn") { Description = "CNN model directory ('none' for no CNN).", DefaultValueFactory = _ => CnnCommands.ServingModel };
         var command = new Command("test", "Which alerts of a folder pass a filter, annotated by the pipeline's own scoring.") { file, alerts, schemaDir, rb, cnn };
         command.SetAction(async (parse, cancel) =>
         {

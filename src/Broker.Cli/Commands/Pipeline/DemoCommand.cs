@@ -5,6 +5,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using Broker.Cli.Commands.Cnn;
 using Broker.Cli.Hosting;
 using Broker.Kafka;
 using Broker.Kafka.Embedded;
@@ -101,7 +102,7 @@ internal static class DemoCommand
     {
         Kafka = new KafkaOptions { BootstrapServers = bootstrap, GroupId = "broker-demo", InputTopics = [InputTopic], OutputPrefix = "demo" },
         Schemas = new SchemaOptions { OutputDirectory = Path.Combine(stateFolder, "schemas") },
-        Models = new ModelOptions { Rb = RepoPaths.Resolve("models/rb"), Cnn = RepoPaths.Resolve("models/cnn") },
+        Models = new ModelOptions { Rb = RepoPaths.Resolve("models/rb"), Cnn = RepoPaths.Resolve(CnnCommands.ServingModel) },
         Metrics = new MetricsOptions { Listen = "127.0.0.1:0" },
         Filters =
         [

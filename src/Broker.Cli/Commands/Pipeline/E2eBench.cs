@@ -4,6 +4,8 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using Broker.Cli.Commands.Cnn;
+using Broker.Cli.Hosting;
 using Broker.Kafka;
 using Broker.Kafka.Embedded;
 using Broker.Pipeline;
@@ -20,7 +22,8 @@ internal static class E2eBench
         var rates = new Option<string>("--rates") { Description = "Offered rates in messages/s, comma-separated (0: unlimited).", DefaultValueFactory = _ => "1000,0" };
         var seconds = new Option<double>("--seconds") { Description = "Measured seconds per rate.", DefaultValueFactory = _ => 20 };
         var generated = new Option<int>("--generated") { Description = "Distinct generated alerts to cycle through.", DefaultValueFactory = _ => 2000 };
-        var command = new Command("e2e", "Whole-pipeline throughput and ingest-to-publish latency through the embedded Kafka.") { rates, seconds, generated };
+        var cnn = new Option<string>("--cnn") { Description = "CNN model directory (to compare models; 'none' for no CNN).", DefaultValueFactory = _ => CnnCommands.ServingModel };
+        var command = new Command("e2e", "Whole-pipeline throughput and ingest-to-publish latency through the embedded Kafka.") { rates, seconds, generated, cnn };
         command.SetAction(async (parse, cancel) =>
         {
             var inv = CultureInfo.InvariantCulture;
@@ -33,6 +36,8 @@ internal static class E2eBench
             using var cluster = EmbeddedKafkaCluster.Start(3, [new TopicSpec(DemoCommand.InputTopic, InputPartitions)]);
             var state = Directory.CreateTempSubdirectory("broker-bench-");
             var options = DemoCommand.Options(cluster.BootstrapServers, state.FullName) with { Metrics = new() { Listen = null } };
+            var cnnDir = parse.GetValue(cnn)!;
+            options = options with { Models = options.Models with { Cnn = cnnDir == "none" ? null : RepoPaths.Resolve(cnnDir) } };
             foreach (var topic in options.OutputTopics)
             {
                 cluster.CreateTopic(topic, 4);
