@@ -54,7 +54,7 @@ public sealed class SimulateAndEvalTests
         var (code, output, error) = BrokerProcess.Run(TimeSpan.FromMinutes(2), "bench", "cnn", FixtureAlerts, "--seconds", "0.2");
         Assert.True(code == 0, output + error);
         var last = output.TrimEnd().Split('\n')[^1];
-        Assert.Matches(@"^bench=cnn model=cnn-onnx-\w+ batch1_per_s=\d+ batch16_per_s=\d+ batch64_per_s=\d+ us_preprocess=[\d.]+ batcher_per_s=\d+ ", last);
+        Assert.Matches(@"^bench=cnn model=cnn-onnx-int8-[0-9a-f]{12} batch1_per_s=\d+ batch16_per_s=\d+ batch64_per_s=\d+ us_preprocess=[\d.]+ batcher_per_s=\d+ ", last);
     }
 
     [Fact]

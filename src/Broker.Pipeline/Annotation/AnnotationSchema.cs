@@ -96,7 +96,7 @@ public static class AnnotationSchema
         Field(w, "rb", "float", "real/bogus probability from the boosted trees over the hand-built features");
         Field(w, "rb_model", "string", "model id (models/rb/card.json)");
         NullableField(w, "cnn", "float", "CNN probability on the cutout triplet; null without a usable difference cutout");
-        NullableField(w, "cnn_model", "string", "model id (models/cnn/card.json)");
+        NullableField(w, "cnn_model", "string", "CNN model id (its card.json; models/cnn-int8 by default)");
         NullableField(w, "rb_combined", "float", "stacked real/bogus + CNN probability");
 
         w.WriteStartObject();
