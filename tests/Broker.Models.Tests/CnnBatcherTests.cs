@@ -20,7 +20,9 @@ public sealed class CnnBatcherTests
         }
 
         model.Score(tensors, alerts.Count, direct);
-        var options = new CnnBatcherOptions { MaxBatch = 8, MaxWait = TimeSpan.FromMilliseconds(5), QueueCapacity = 16 };
+        // A generous wait limit: with 5 ms, a CI machine running several test assemblies on two cores could starve
+        // the producing thread long enough that no batch ever filled (seen once). Batches still end at 8.
+        var options = new CnnBatcherOptions { MaxBatch = 8, MaxWait = TimeSpan.FromMilliseconds(500), QueueCapacity = 16 };
         var batcher = new CnnBatcher(model, options);
         float[] results;
         await using (batcher)
