@@ -131,6 +131,36 @@ public sealed class FitsDecoderTests
 
     private static int Pad(int n) => (n + 2879) / 2880 * 2880;
 
+    /// <summary>
+    /// The gzip trailer's size sizes the output; here it understates it (two gzip members: the trailer read is the
+    /// second's, 2,880 bytes of a 14,400-byte file), so the decoder must grow its buffer and lose nothing.
+    /// </summary>
+    [Fact]
+    public void A_gzip_size_hint_smaller_than_the_data_still_decodes_every_pixel()
+    {
+        var pixels = Enumerable.Range(0, 48 * 48).Select(i => i * 0.25f).ToArray();
+        var file = Hdu(primary: true, -32, 48, 48, Float32(pixels));
+        var split = file.Length - 2880;
+        var twoMembers = Gzip(file[..split]).Concat(Gzip(file[split..])).ToArray();
+        Assert.Equal(2880u, BinaryPrimitives.ReadUInt32LittleEndian(twoMembers.AsSpan(twoMembers.Length - 4)));
+        var image = FitsDecoder.DecodeFirstImage(twoMembers);
+        Assert.Equal(pixels, image.Pixels);
+
+        // And an exact hint (one member), the usual case, gives the same.
+        Assert.Equal(pixels, FitsDecoder.DecodeFirstImage(Gzip(file)).Pixels);
+    }
+
+    [Fact]
+    public void A_stamp_that_inflates_past_the_cap_is_refused_not_allocated()
+    {
+        // 64 MiB + 2,880 bytes of zeros after a valid header compress to ~65 KB: a gzip bomb for a stamp decoder.
+        var header = Hdu(primary: true, 8, 0, 0, []);
+        var bomb = new byte[FitsDecoder.MaxBytes + 2880];
+        header.CopyTo(bomb, 0);
+        var e = Assert.Throws<FitsDecodeException>(() => FitsDecoder.Decode(Gzip(bomb)));
+        Assert.Contains("expands past", e.Message, StringComparison.Ordinal);
+    }
+
     private static byte[] Gzip(byte[] data)
     {
         using var output = new MemoryStream();
