@@ -96,8 +96,7 @@ public static class RobustStats
     /// <summary>
     /// Brackets ranks <paramref name="first"/>..<paramref name="last"/> between two sample values, counts (vectorized)
     /// the values below and inside the bracket, and when the bracket holds both ranks moves the values inside it to
-    /// the front. False, with <paramref name="a"/> untouched, when it does not or when
-    /// it would not narrow the input to half.
+    /// the front. False, with <paramref name="a"/> untouched, when it does not or would not halve the input.
     /// </summary>
     private static bool TryBracket(Span<float> a, int first, int last, out int below, out int inside)
     {
