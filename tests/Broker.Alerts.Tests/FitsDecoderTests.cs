@@ -23,6 +23,16 @@ public sealed class FitsDecoderTests
     }
 
     [Fact]
+    public void Float32_with_bscale_and_bzero_is_scaled_after_the_byte_swap()
+    {
+        float[] pixels = [1.5f, -2f, 0f, float.NaN, 1e10f, -0.25f];
+        var image = FitsDecoder.DecodeFirstImage(Hdu(primary: true, -32, 3, 2, Float32(pixels), ("BSCALE", "2.0"), ("BZERO", "1.0")));
+        Assert.Equal([4f, -3f, 1f], image.Pixels[..3]);
+        Assert.True(float.IsNaN(image.Pixels[3]));
+        Assert.Equal([2e10f + 1f, 0.5f], image.Pixels[4..]);
+    }
+
+    [Fact]
     public void Int16_with_bscale_bzero_and_blank_is_scaled_and_blank_is_nan()
     {
         short[] raw = [-32768, 0, 100, 32767];
