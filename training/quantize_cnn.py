@@ -91,8 +91,9 @@ def main():
 
     # Which convolutions run in int8: those with at least --min-channels input channels. The first one (3 input
     # channels, 27 products per output) is slower in ORT's int8 kernel than in its fp32 NCHWc one.
+    init_by_name = {i.name: i for i in graph.initializer}
     convs = [n for n in graph.node if n.op_type == "Conv"
-             and numpy_helper.to_array(next(i for i in graph.initializer if i.name == n.input[1])).shape[1] >= args.min_channels]
+             and numpy_helper.to_array(init_by_name[n.input[1]]).shape[1] >= args.min_channels]
     consumers = {}
     for n in graph.node:
         for i in n.input:
@@ -128,7 +129,6 @@ def main():
     # 2. Rewrite. Producers of each tensor, to place a Quantize after ReLU / MaxPool outputs.
     producer = {o: n for n in graph.node for o in n.output}
     new_nodes, new_inits = [], [i for i in graph.initializer]
-    init_by_name = {i.name: i for i in graph.initializer}
     quantized = {}  # float tensor name -> its dequantized twin
 
     def const(name, array):

@@ -138,7 +138,7 @@ internal static class CnnCommands
             using (var cnn = CnnModel.Load(outDir))
             using (var rb = RealBogusModel.Load(RepoPaths.Resolve(parse.GetValue(rbModel)!)))
             {
-                var fidelity = RecordedFidelity(cnn, outDir);
+                var fidelity = RecordedDifferences(cnn, outDir).Max;
                 combined = CombinedScore.Fit(Scores(rb, valid), Scores(cnn, valid), valid.Labels);
                 foreach (var (k, v) in combined.ToParameters(rb.Id))
                 {
@@ -196,15 +196,23 @@ internal static class CnnCommands
         return command;
     }
 
-    /// <summary>Largest |ONNX Runtime - torch| over the recorded inputs the training script scored.</summary>
-    public static double RecordedFidelity(CnnModel cnn, string dir)
+    /// <summary>
+    /// Largest and mean |<paramref name="cnn"/> - torch| over the inputs the training script recorded in
+    /// <paramref name="recordedDir"/> (the model's own directory, or the fp32 model an int8 one derives from).
+    /// </summary>
+    public static (double Max, double Mean) RecordedDifferences(CnnModel cnn, string recordedDir)
     {
-        var (inputs, shape) = NpyFile.Read(Path.Combine(dir, RecordedInputs));
-        var (expected, _) = NpyFile.Read(Path.Combine(dir, RecordedOutputs));
+        ArgumentNullException.ThrowIfNull(cnn);
+        var (inputs, shape) = NpyFile.Read(Path.Combine(recordedDir, RecordedInputs));
+        var (expected, _) = NpyFile.Read(Path.Combine(recordedDir, RecordedOutputs));
         var scores = new float[shape[0]];
         cnn.Score(inputs, shape[0], scores);
-        return scores.Select((v, i) => Math.Abs(v - expected[i])).Max();
+        var diffs = scores.Select((v, i) => (double)Math.Abs(v - expected[i])).ToArray();
+        return (diffs.Max(), diffs.Average());
     }
+
+    /// <summary>A model directory option's value resolved, or null for "none" (run without a CNN).</summary>
+    public static string? ModelDirOrNone(string? dir) => dir is null or "none" ? null : RepoPaths.Resolve(dir);
 
     internal static float[] Scores(CnnModel cnn, LabeledFeatures set)
     {

@@ -71,7 +71,7 @@ internal static class CnnQuantizeCommand
             using (var cnn = CnnModel.Load(outDir))
             using (var rb = RealBogusModel.Load(RepoPaths.Resolve(parse.GetValue(rbModel)!)))
             {
-                var (maxDiff, meanDiff) = AgainstFp32(cnn, sourceDir);
+                var (maxDiff, meanDiff) = CnnCommands.RecordedDifferences(cnn, sourceDir);
                 var combined = CombinedScore.FromParameters(cnn.Card.Parameters)
                     ?? throw new ModelLoadException($"{source.Id} has no combined.* parameters: retrain with `broker train cnn`.");
                 var inputs = HeldOutInputs.FromCard(training, null, null, null, null, null);
@@ -94,18 +94,6 @@ internal static class CnnQuantizeCommand
             return 0;
         });
         return command;
-    }
-
-    /// <summary>Largest and mean |int8 - fp32 torch| over the fp32 model's recorded inputs.</summary>
-    public static (double Max, double Mean) AgainstFp32(CnnModel int8, string fp32Dir)
-    {
-        ArgumentNullException.ThrowIfNull(int8);
-        var (inputs, shape) = NpyFile.Read(Path.Combine(fp32Dir, CnnCommands.RecordedInputs));
-        var (expected, _) = NpyFile.Read(Path.Combine(fp32Dir, CnnCommands.RecordedOutputs));
-        var scores = new float[shape[0]];
-        int8.Score(inputs, shape[0], scores);
-        var diffs = scores.Select((v, i) => (double)Math.Abs(v - expected[i])).ToArray();
-        return (diffs.Max(), diffs.Average());
     }
 
     private static ModelCard Card(ModelCard source, string sha, Dictionary<string, string> parameters, JsonObject training, JsonObject metrics) => new()

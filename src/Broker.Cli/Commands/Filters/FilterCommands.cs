@@ -67,12 +67,11 @@ internal static class FilterCommands
                 return 1;
             }
 
-            var cnnDir = parse.GetValue(cnn);
             var (annotated, undecodable) = await FolderAnnotations.LoadAsync(
                 parse.GetValue(alerts)!.FullName,
                 parse.GetValue(schemaDir)?.FullName,
                 RepoPaths.Resolve(parse.GetValue(rb)!),
-                cnnDir is null or "none" ? null : RepoPaths.Resolve(cnnDir),
+                CnnCommands.ModelDirOrNone(parse.GetValue(cnn)),
                 cancel);
             var passed = 0;
             foreach (var (path, alert, annotation) in annotated)

@@ -5,7 +5,6 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Broker.Cli.Commands.Cnn;
-using Broker.Cli.Hosting;
 using Broker.Kafka;
 using Broker.Kafka.Embedded;
 using Broker.Pipeline;
@@ -30,15 +29,14 @@ internal static class E2eBench
             var inv = CultureInfo.InvariantCulture;
             var steps = parse.GetValue(rates)!.Split(',').Select(r => double.Parse(r, inv)).ToList();
             var night = DemoNight.Generated(parse.GetValue(generated), 3);
-            // 12 input partitions, so that the replayer's bound of unread messages per partition (half of what the
+            // 12 input partitions, so that the replayer's bound of unread messages per partition (80% of what the
             // mock retains) is not what limits the rate; in all, at most 1,000 messages are between replay and output.
             const int InputPartitions = 12;
             const int MaxInFlight = 1000;
             using var cluster = EmbeddedKafkaCluster.Start(3, [new TopicSpec(DemoCommand.InputTopic, InputPartitions)]);
             var state = Directory.CreateTempSubdirectory("broker-bench-");
             var options = DemoCommand.Options(cluster.BootstrapServers, state.FullName) with { Metrics = new() { Listen = null } };
-            var cnnDir = parse.GetValue(cnn)!;
-            options = options with { Models = options.Models with { Cnn = cnnDir == "none" ? null : RepoPaths.Resolve(cnnDir) } };
+            options = options with { Models = options.Models with { Cnn = CnnCommands.ModelDirOrNone(parse.GetValue(cnn)) } };
             foreach (var topic in options.OutputTopics)
             {
                 cluster.CreateTopic(topic, 4);
