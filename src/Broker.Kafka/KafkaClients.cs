@@ -9,16 +9,30 @@ public static class KafkaClients
 {
     /// <summary>
     /// Settings that make consumers responsive against the embedded cluster (empty fetches otherwise wait the
-    /// full fetch.wait.max.ms) and detect a dead group member quickly. Harmless against a real cluster.
+    /// full fetch.wait.max.ms) and detect a dead group member quickly. Harmless against a real cluster. With the
+    /// KIP-848 protocol (group.protocol=consumer) the session and heartbeat are the group coordinator's settings,
+    /// and librdkafka refuses them on the client, so they are only set for the classic protocol.
     /// </summary>
     public static ConsumerConfig ApplyLowLatency(this ConsumerConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
         config.FetchWaitMaxMs = 10;
-        config.SessionTimeoutMs ??= 6000;
-        config.HeartbeatIntervalMs ??= 1000;
+        if (config.GroupProtocol != GroupProtocol.Consumer)
+        {
+            config.SessionTimeoutMs ??= 6000;
+            config.HeartbeatIntervalMs ??= 1000;
+        }
+
         return config;
     }
+
+    /// <summary>Parses a group protocol name as configured: "classic" (every Kafka) or "consumer" (KIP-848, Kafka 4.0+).</summary>
+    public static GroupProtocol ParseGroupProtocol(string name) => name switch
+    {
+        "classic" => GroupProtocol.Classic,
+        "consumer" => GroupProtocol.Consumer,
+        _ => throw new ArgumentException($"group protocol is 'classic' or 'consumer', not '{name}'.", nameof(name)),
+    };
 
     public static IProducer<TKey, TValue> Producer<TKey, TValue>(ProducerConfig config, Action<ProducerBuilder<TKey, TValue>>? configure = null)
     {

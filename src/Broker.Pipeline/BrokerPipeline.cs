@@ -46,25 +46,24 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
     private readonly Channel<InputWork> _queue;
     private readonly CancellationTokenSource _failed = new();
     private readonly Lock _assignmentGate = new();
-    private readonly HttpClient? _ownedHttp;
+    private readonly SchemaRegistryClient? _registry;
 #pragma warning disable CA2213 // owned and disposed by RunAsync (using); these fields only let callbacks reach them
     private IProducer<byte[]?, byte[]>? _producer;
     private IConsumer<byte[]?, byte[]?>? _consumer;
 #pragma warning restore CA2213
     private List<TopicPartition> _assignment = [];
 
-    private BrokerPipeline(PipelineOptions options, ILogger log, IPipelineObserver? observer, HttpClient? registryHttp)
+    private BrokerPipeline(PipelineOptions options, ILogger log, IPipelineObserver? observer)
     {
         _options = options;
         _log = log;
         _observer = observer;
-        if (options.Schemas.RegistryUrl is not null && registryHttp is null)
-        {
-            _ownedHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        }
 
-        ISchemaSource? schemas = options.Schemas.RegistryUrl is { } url
-            ? new SchemaRegistryClient(registryHttp ?? _ownedHttp!, new Uri(url))
+        // Confluent's registry client takes its own settings (basic auth, TLS) as schema.registry.* keys.
+        _registry = options.Schemas.RegistryUrl is { } url
+            ? new SchemaRegistryClient(new Uri(url), options.Kafka.Settings.Where(kv => kv.Key.StartsWith("schema.registry.", StringComparison.Ordinal)))
+            : null;
+        ISchemaSource? schemas = _registry is not null ? _registry
             : options.Schemas.Directory is { } dir ? new LocalSchemaDirectory(dir) : null;
         _decoder = new AlertDecoder(schemas);
         _format = new OutputFormat(options.Schemas.OutputDirectory);
@@ -132,11 +131,11 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
     public string? CnnModelId => _cnnModel?.Id;
 
     /// <summary>Loads the models and prepares the stages; nothing connects to Kafka until <see cref="RunAsync"/>.</summary>
-    public static BrokerPipeline Create(PipelineOptions options, ILogger log, IPipelineObserver? observer = null, HttpClient? registryHttp = null)
+    public static BrokerPipeline Create(PipelineOptions options, ILogger log, IPipelineObserver? observer = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(log);
-        return new BrokerPipeline(options.Validate(), log, observer, registryHttp);
+        return new BrokerPipeline(options.Validate(), log, observer);
     }
 
     /// <summary>Consumes until <paramref name="stop"/> fires (then drains and commits) or a fatal error (then throws).</summary>
@@ -177,7 +176,7 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
         StoreCommittable(consumer);
         if (Status.State != PipelineState.Failed)
         {
-            CommitStored(consumer, "shutdown");
+            _ = CommitStored(consumer, "shutdown");
         }
 
         consumer.Close();
@@ -204,7 +203,7 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
         _rb.Dispose();
         Metrics.Dispose();
         _failed.Dispose();
-        _ownedHttp?.Dispose();
+        _registry?.Dispose();
     }
 
     private void ConsumeLoop(IConsumer<byte[]?, byte[]?> consumer, CancellationToken stop)
@@ -472,20 +471,24 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
         }
     }
 
-    private void CommitStored(IConsumer<byte[]?, byte[]?> consumer, string why)
+    /// <summary>Commits the stored offsets; returns null when committed (or nothing to commit), else why not.</summary>
+    private string? CommitStored(IConsumer<byte[]?, byte[]?> consumer, string why)
     {
         try
         {
             var committed = consumer.Commit();
             LogCommitted(_log, why, string.Join(",", committed.Select(c => $"{c.TopicPartition}@{c.Offset}")));
+            return null;
         }
         catch (KafkaException e) when (e.Error.Code == ErrorCode.Local_NoOffset)
         {
+            return null;
         }
         catch (KafkaException e)
         {
             // Not fatal: the offsets are stored and auto-commit retries; at worst alerts are re-read (duplicates).
             LogCommitFailed(_log, why, e.Error.Reason);
+            return $"{e.Error.Code}: {e.Error.Reason}";
         }
     }
 
@@ -504,15 +507,23 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
     {
         var revoked = partitions.Select(p => p.TopicPartition).ToList();
         WaitInFlight(revoked, TimeSpan.FromSeconds(_options.Processing.DrainSeconds));
+        var drained = _tracker.InFlight(revoked) == 0;
         StoreCommittable(consumer);
-        if (Status.State != PipelineState.Failed)
-        {
-            CommitStored(consumer, "revocation");
-        }
+        var commitFailure = Status.State == PipelineState.Failed ? "the pipeline failed" : CommitStored(consumer, "revocation");
 
         _tracker.Remove(revoked);
         RemoveAssignment(revoked);
-        LogRevoked(_log, string.Join(",", revoked));
+        var partitionList = string.Join(",", revoked);
+        if (drained && commitFailure is null)
+        {
+            LogRevoked(_log, partitionList);
+        }
+        else
+        {
+            // Say what happened: the next owner re-reads from the last commit, so these alerts may be scored twice.
+            LogRevokedUncommitted(_log, partitionList, drained ? "drained" : "not drained within processing.drain_seconds",
+                commitFailure ?? "committed what had finished");
+        }
     }
 
     private void OnLost(List<TopicPartitionOffset> partitions)
@@ -626,6 +637,9 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Revoked {Partitions} (drained and committed)")]
     private static partial void LogRevoked(ILogger log, string partitions);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Revoked {Partitions} ({Drained}; commit: {Commit}); their next owner re-reads from the last commit")]
+    private static partial void LogRevokedUncommitted(ILogger log, string partitions, string drained, string commit);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Lost {Partitions} (not committed: their next owner re-reads)")]
     private static partial void LogLost(ILogger log, string partitions);

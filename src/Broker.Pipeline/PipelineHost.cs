@@ -12,7 +12,6 @@ public static class PipelineHost
     public static async Task RunAsync(BrokerPipeline pipeline, CancellationToken stop, Action<Uri?>? started = null)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
-        using var exporter = new PrometheusExporter(pipeline.Metrics);
         if (pipeline.Options.Metrics.Listen is not { } listen)
         {
             started?.Invoke(null);
@@ -20,7 +19,7 @@ public static class PipelineHost
             return;
         }
 
-        await using var server = await MetricsServer.StartAsync(listen, exporter, pipeline.Status).ConfigureAwait(false);
+        await using var server = await MetricsServer.StartAsync(listen, pipeline.Metrics, pipeline.Status).ConfigureAwait(false);
         started?.Invoke(server.Address);
         await pipeline.RunAsync(stop).ConfigureAwait(false);
     }

@@ -53,8 +53,7 @@ public sealed class SchemaSourceTests
             }
         });
 
-        using var http = new HttpClient();
-        var client = new SchemaRegistryClient(http, new Uri($"http://127.0.0.1:{port}"));
+        using var client = new SchemaRegistryClient(new Uri($"http://127.0.0.1:{port}"));
         var first = await client.GetAsync(7);
         var second = await client.GetAsync(7);
         Assert.Same(first, second);

@@ -32,7 +32,7 @@ public sealed class SimulateAndEvalTests
         var (code, output, error) = BrokerProcess.Run(TimeSpan.FromMinutes(3), "eval", "rb", "--scenes", FixtureAlerts, "--real", FixtureAlerts, "--test", "400");
         Assert.True(code == 0, output + error);
         var last = output.TrimEnd().Split('\n')[^1];
-        Assert.StartsWith("eval_rb=1 model=rb-xgb-", last, StringComparison.Ordinal);
+        Assert.StartsWith("eval_rb=1 model=rb-fasttree-", last, StringComparison.Ordinal);
         Assert.Matches(@"mdr_at_1pct_fpr=0\.\d{4} auc=0\.9\d{3} n=400 ", last);
     }
 

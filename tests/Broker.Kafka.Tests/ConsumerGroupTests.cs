@@ -26,14 +26,16 @@ public sealed class ConsumerGroupTests : IClassFixture<ClusterFixture>
         Assert.Equal(4, seen.Values.Distinct().Count());
     }
 
-    [Fact]
-    public void Two_members_split_the_partitions_and_the_survivor_takes_over_when_one_leaves()
+    [Theory]
+    [InlineData(GroupProtocol.Classic)]
+    [InlineData(GroupProtocol.Consumer)] // KIP-848: the protocol the embedded cluster and Kafka 4.0+ speak
+    public void Two_members_split_the_partitions_and_the_survivor_takes_over_when_one_leaves(GroupProtocol protocol)
     {
-        var topic = _fixture.NewTopic("split");
+        var topic = _fixture.NewTopic($"split-{protocol}".ToLowerInvariant());
         var group = $"g-{topic}";
         Produce(topic, 0, 100);
-        using var a = NewConsumer(group, out var seenA);
-        using var b = NewConsumer(group, out var seenB);
+        using var a = NewConsumer(group, out var seenA, protocol);
+        using var b = NewConsumer(group, out var seenB, protocol);
         a.Subscribe(topic);
         b.Subscribe(topic);
 
@@ -128,13 +130,14 @@ public sealed class ConsumerGroupTests : IClassFixture<ClusterFixture>
     }
 
     /// <summary>A consumer that records message key -> partition; manual commits only.</summary>
-    private IConsumer<int, string> NewConsumer(string group, out ConcurrentDictionary<int, int> seen)
+    private IConsumer<int, string> NewConsumer(string group, out ConcurrentDictionary<int, int> seen, GroupProtocol protocol = GroupProtocol.Classic)
     {
         seen = new ConcurrentDictionary<int, int>();
         var config = new ConsumerConfig
         {
             BootstrapServers = _fixture.Cluster.BootstrapServers,
             GroupId = group,
+            GroupProtocol = protocol,
             AutoOffsetReset = AutoOffsetReset.Earliest,
             EnableAutoCommit = false,
             EnableAutoOffsetStore = false,

@@ -6,7 +6,7 @@ namespace Broker.Models.Tests;
 /// <summary>
 /// The int8 CNN the broker serves is the shipped fp32 network rounded (training/quantize_cnn.py), not another model:
 /// same input, preprocessing and stacking weights, scores close to torch's on the recorded inputs, and, as its card
-/// records, still ahead of the boosted trees on the held-out set.
+/// records, stacked with the trees in force.
 /// </summary>
 public sealed class QuantizedCnnTests
 {
@@ -48,14 +48,16 @@ public sealed class QuantizedCnnTests
     }
 
     [Fact]
-    public void Card_records_that_the_int8_model_still_beats_the_trees_and_the_stack_beats_both()
+    public void Card_records_that_the_stack_beats_both_of_its_models()
     {
         using var int8 = CnnModel.Load(TestData.ServedCnn);
         var metrics = int8.Card.Metrics;
         var cnn = metrics["held_out"]!["mdr_at_1pct_fpr"]!.GetValue<double>();
         var trees = metrics["rb_held_out"]!["mdr_at_1pct_fpr"]!.GetValue<double>();
         var combined = metrics["combined_held_out"]!["mdr_at_1pct_fpr"]!.GetValue<double>();
-        Assert.True(cnn < trees, $"int8 CNN {cnn} vs trees {trees}");
-        Assert.True(combined < cnn, $"combined {combined} vs CNN {cnn}");
+        // (On the held-out scenes of the expanded ../shared data the CNN, trained on the earlier 202 scenes, misses far
+        // more than the trees: docs/models.md. The stack is refitted for the trees in force by `broker train stack`.)
+        Assert.True(combined < cnn && combined < trees, $"combined {combined} vs CNN {cnn} and trees {trees}");
+        Assert.Equal(RealBogusModelTests.ShippedId, int8.Card.Parameters["combined.rb_model"]);
     }
 }

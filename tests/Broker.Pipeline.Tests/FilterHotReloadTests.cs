@@ -69,6 +69,44 @@ public sealed class FilterHotReloadTests
         }
     }
 
+    [Fact]
+    public async Task A_file_whose_name_the_configuration_already_has_is_reported_as_not_in_force()
+    {
+        using var harness = new PipelineHarness("clash");
+        var folder = Directory.CreateTempSubdirectory("broker-filters-");
+        try
+        {
+            // The harness's configuration defines `real` (rb >= 0.5); this file defines `real` too.
+            await File.WriteAllTextAsync(Path.Combine(folder.FullName, "real.filter"), "payload: light\nwhere: rb >= 0\n");
+            await using var pipeline = BrokerPipeline.Create(harness.Options("clash-group", metrics: "127.0.0.1:0") with { FilterDirectory = folder.FullName },
+                Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+            using var stop = new CancellationTokenSource();
+            Uri? address = null;
+            var running = PipelineHost.RunAsync(pipeline, stop.Token, a => address = a);
+            Assert.True(await Until(() => address is not null && pipeline.Status.FilterFiles.Count == 1), "the filter file was not scanned");
+
+            var file = Assert.Single(pipeline.Status.FilterFiles);
+            Assert.False(file.Active);
+            Assert.Contains("configuration already defines filter 'real'", file.Error, StringComparison.Ordinal);
+            var inForce = Assert.IsType<ExpressionFilter>(Assert.Single(pipeline.Filters.Filters, f => f.Name == "real"));
+            Assert.Equal("(rb >= 0.5)", inForce.Compiled.Canonical); // the configuration's, not the file's
+
+            // /health says the same.
+            using var http = new HttpClient();
+            using var health = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri(address!, "health")));
+            var entry = Assert.Single(health.RootElement.GetProperty("filter_files").EnumerateArray());
+            Assert.False(entry.GetProperty("in_force").GetBoolean());
+            Assert.Contains("configuration already defines", entry.GetProperty("error").GetString(), StringComparison.Ordinal);
+
+            await stop.CancelAsync();
+            await running;
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
     private static string? Canonical(BrokerPipeline pipeline) =>
         pipeline.Filters.Filters.OfType<ExpressionFilter>().FirstOrDefault(f => f.Name == "watch")?.Compiled.Canonical;
 

@@ -104,10 +104,12 @@ public sealed class OutputFormatTests
     {
         var alert = TestData.Decode(Ztf);
         var bytes = Write(new OutputFormat(), Payload.Light, alert, Annotation(alert));
-        var contents = ContainerFile.Read(bytes);
-        Assert.True(contents.Datums[0].Length < 1000, $"the light record is {contents.Datums[0].Length} bytes");
-        Assert.Equal("broker.v1.light_alert", ((RecordSchema)contents.Header.Schema).FullName);
-        var record = contents.Records[0].AsRecord();
+        // A Confluent frame around the bare record: no schema in the message (a container header was ~23 KB).
+        Assert.True(bytes.Length < 1500, $"the light message is {bytes.Length} bytes");
+        Assert.Equal(OutputFormat.LightSchemaId, ConfluentFrame.ReadSchemaId(bytes));
+        var schema = AvroSchema.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "schemas", AnnotationSchema.LightFile)));
+        Assert.Equal("broker.v1.light_alert", ((RecordSchema)schema).FullName);
+        var record = Avro.Decoding.DecodePlan.For(schema).ReadExact(bytes.AsMemory(ConfluentFrame.HeaderSize)).AsRecord();
         Assert.Equal(alert.AlertId, record["alert_id"].AsLong());
         Assert.Equal(alert.ObjectId, record["object_id"].AsString());
         Assert.Equal(alert.Mag, record["mag"].AsDouble());
@@ -154,6 +156,57 @@ public sealed class OutputFormatTests
     }
 
     [Fact]
+    public async Task Apache_avro_decodes_every_output_the_broker_writes_to_the_same_values()
+    {
+        // Full ZTF output: a container file Apache.Avro's DataFileReader opens by itself.
+        var ztf = TestData.Decode(Ztf);
+        var full = Write(new OutputFormat(), Payload.Full, ztf, Annotation(ztf));
+        using (var reader = global::Avro.File.DataFileReader<global::Avro.Generic.GenericRecord>.OpenReader(new MemoryStream(full)))
+        {
+            Broker.Avro.Tests.ApacheAvroOracle.AssertSame(ContainerFile.Read(full).Records[0], reader.Next(), "ztf full");
+            Assert.False(reader.HasNext());
+        }
+
+        // Light output: the published schema file and the bytes after the frame.
+        var light = Write(new OutputFormat(), Payload.Light, ztf, Annotation(ztf));
+        var lightJson = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "schemas", AnnotationSchema.LightFile));
+        Broker.Avro.Tests.ApacheAvroOracle.AssertSame(
+            Avro.Decoding.DecodePlan.For(AvroSchema.Parse(lightJson)).ReadExact(light.AsMemory(ConfluentFrame.HeaderSize)),
+            ApacheRead(lightJson, light.AsSpan(ConfluentFrame.HeaderSize)), "light");
+
+        // Full Rubin output: framed, its schema from the folder the broker writes.
+        var ocf = ContainerFile.Read(TestData.Bytes(RubinOcf));
+        var schemaIn = Directory.CreateTempSubdirectory("schemas-in-");
+        var schemaOut = Directory.CreateTempSubdirectory("schemas-out-");
+        try
+        {
+            File.WriteAllText(Path.Combine(schemaIn.FullName, "900.avsc"), SchemaWriter.ToJson(ocf.Header.Schema));
+            var rubin = Assert.Single(new AlertDecoder(new LocalSchemaDirectory(schemaIn.FullName)).Decode(ConfluentFrame.Frame(900, ocf.Datums[0].ToArray())));
+            var framed = Write(new OutputFormat(schemaOut.FullName), Payload.Full, rubin, Annotation(rubin));
+            var outputSchema = await new LocalSchemaDirectory(schemaOut.FullName).GetAsync(ConfluentFrame.ReadSchemaId(framed));
+            var json = File.ReadAllText(Path.Combine(schemaOut.FullName, $"{ConfluentFrame.ReadSchemaId(framed)}.avsc"));
+            Broker.Avro.Tests.ApacheAvroOracle.AssertSame(
+                Avro.Decoding.DecodePlan.For(outputSchema).ReadExact(framed.AsMemory(ConfluentFrame.HeaderSize)),
+                ApacheRead(json, framed.AsSpan(ConfluentFrame.HeaderSize)), "rubin full");
+        }
+        finally
+        {
+            schemaIn.Delete(true);
+            schemaOut.Delete(true);
+        }
+    }
+
+    private static global::Avro.Generic.GenericRecord ApacheRead(string schemaJson, ReadOnlySpan<byte> datum)
+    {
+        var schema = global::Avro.Schema.Parse(schemaJson);
+        var reader = new global::Avro.Generic.GenericDatumReader<global::Avro.Generic.GenericRecord>(schema, schema);
+        using var stream = new MemoryStream(datum.ToArray());
+        var record = reader.Read(null!, new global::Avro.IO.BinaryDecoder(stream));
+        Assert.Equal(stream.Length, stream.Position); // the whole datum, nothing left over
+        return record;
+    }
+
+    [Fact]
     public void Broker_output_fed_back_as_input_is_refused()
     {
         var alert = TestData.Decode(Ztf);
@@ -169,15 +222,24 @@ public sealed class OutputFormatTests
         try
         {
             File.WriteAllBytes(Path.Combine(dir.FullName, "full.avro"), Write(new OutputFormat(), Payload.Full, alert, Annotation(alert)));
-            File.WriteAllBytes(Path.Combine(dir.FullName, "light.avro"), Write(new OutputFormat(), Payload.Light, alert, Annotation(alert)));
+            File.WriteAllBytes(Path.Combine(dir.FullName, "light.bin"), Write(new OutputFormat(), Payload.Light, alert, Annotation(alert)));
             const string Script = """
-                import json, sys, math
+                import io, json, sys, math, struct
+                import avro.schema
                 from avro.datafile import DataFileReader
-                from avro.io import DatumReader
+                from avro.io import BinaryDecoder, DatumReader
                 out = {}
                 for name in ("full", "light"):
-                    with DataFileReader(open(sys.argv[1] + "/" + name + ".avro", "rb"), DatumReader()) as r:
-                        rec = next(iter(r))
+                    if name == "full":
+                        with DataFileReader(open(sys.argv[1] + "/full.avro", "rb"), DatumReader()) as r:
+                            rec = next(iter(r))
+                    else:
+                        # Confluent frame: magic 0, big-endian schema id, then the record; the schema is the published file.
+                        data = open(sys.argv[1] + "/light.bin", "rb").read()
+                        magic, schema_id = struct.unpack(">bI", data[:5])
+                        assert magic == 0 and schema_id == 1000000, (magic, schema_id)
+                        schema = avro.schema.parse(open(sys.argv[3]).read())
+                        rec = DatumReader(schema).read(BinaryDecoder(io.BytesIO(data[5:])))
                     b = rec["broker"]
                     out[name] = {"alert_id": b["alert_id"], "rb": b["rb"], "filters": b["filters"],
                                  "subspace": b["novelty"]["subspace"], "f7": b["features"]["diff_neg2sig_7x7"] if "diff_neg2sig_7x7" in b["features"] else None,
@@ -189,6 +251,7 @@ public sealed class OutputFormatTests
             info.ArgumentList.Add(Script);
             info.ArgumentList.Add(dir.FullName);
             info.ArgumentList.Add(FeatureCatalog.All[5].Name);
+            info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "schemas", AnnotationSchema.LightFile));
             using var python = Process.Start(info)!;
             var stdout = python.StandardOutput.ReadToEnd();
             var stderr = python.StandardError.ReadToEnd();

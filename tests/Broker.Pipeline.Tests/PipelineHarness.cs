@@ -33,7 +33,7 @@ internal sealed class PipelineHarness : IDisposable
 
     public PipelineOptions Options(string group, string? metrics = null) => new PipelineOptions
     {
-        Kafka = new KafkaOptions { BootstrapServers = Cluster.BootstrapServers, GroupId = group, InputTopics = [Input], OutputPrefix = Prefix },
+        Kafka = new KafkaOptions { BootstrapServers = Cluster.BootstrapServers, GroupId = group, InputTopics = [Input], OutputPrefix = Prefix, GroupProtocol = "consumer" },
         Schemas = new SchemaOptions { OutputDirectory = Path.Combine(Path.GetTempPath(), "broker-test-schemas") },
         Models = new ModelOptions { Rb = TestData.RbModel, Cnn = TestData.CnnModel },
         Processing = new ProcessingOptions { Lanes = 8, QueueCapacity = 16, DrainSeconds = 20 },

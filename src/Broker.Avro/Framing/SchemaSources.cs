@@ -2,8 +2,8 @@
 // (cached: each id is fetched once), or a local directory of .avsc files (offline operation, tests, replays).
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text.Json;
 using Broker.Avro.Schema;
+using Confluent.SchemaRegistry;
 
 namespace Broker.Avro.Framing;
 
@@ -29,18 +29,26 @@ public sealed class SchemaNotFoundException : AvroSchemaException
     public int SchemaId { get; }
 }
 
-/// <summary>A Confluent-compatible registry: GET {baseUrl}/schemas/ids/{id} -> {"schema": "..."}.</summary>
-public sealed class SchemaRegistryClient : ISchemaSource
+/// <summary>
+/// A Confluent-compatible schema registry through Confluent.SchemaRegistry's CachedSchemaRegistryClient (its
+/// caching, retries, authentication and TLS settings); each id is fetched once and parsed once by the broker's codec.
+/// </summary>
+public sealed class SchemaRegistryClient : ISchemaSource, IDisposable
 {
-    private readonly HttpClient _http;
-    private readonly Uri _baseUrl;
+    private readonly ISchemaRegistryClient _registry;
+    private readonly string _where;
     private readonly ConcurrentDictionary<int, Lazy<Task<AvroSchema>>> _cache = new();
 
-    public SchemaRegistryClient(HttpClient http, Uri baseUrl)
+    /// <summary>A client for the registry at <paramref name="baseUrl"/>; <paramref name="settings"/> are Confluent's schema.registry.* settings.</summary>
+    public SchemaRegistryClient(Uri baseUrl, IEnumerable<KeyValuePair<string, string>>? settings = null)
+        : this(new CachedSchemaRegistryClient(Config(baseUrl, settings)), baseUrl.AbsoluteUri)
     {
-        _http = http ?? throw new ArgumentNullException(nameof(http));
-        ArgumentNullException.ThrowIfNull(baseUrl);
-        _baseUrl = baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/");
+    }
+
+    public SchemaRegistryClient(ISchemaRegistryClient registry, string where)
+    {
+        _registry = registry ?? throw new ArgumentNullException(nameof(registry));
+        _where = where;
     }
 
     /// <summary>How many ids have been fetched (for tests and metrics).</summary>
@@ -61,29 +69,39 @@ public sealed class SchemaRegistryClient : ISchemaSource
         }
     }
 
+    public void Dispose() => _registry.Dispose();
+
+    private static SchemaRegistryConfig Config(Uri baseUrl, IEnumerable<KeyValuePair<string, string>>? settings)
+    {
+        ArgumentNullException.ThrowIfNull(baseUrl);
+        var config = new SchemaRegistryConfig { RequestTimeoutMs = 10_000 };
+        foreach (var (key, value) in settings ?? [])
+        {
+            config.Set(key, value);
+        }
+
+        config.Url = baseUrl.AbsoluteUri.TrimEnd('/');
+        return config;
+    }
+
     private async Task<AvroSchema> FetchAsync(int id)
     {
-        var url = new Uri(_baseUrl, $"schemas/ids/{id.ToString(CultureInfo.InvariantCulture)}");
-        using var response = await _http.GetAsync(url);
-        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        Confluent.SchemaRegistry.Schema schema;
+        try
         {
-            throw new SchemaNotFoundException(id, $"the schema registry at {_baseUrl}");
+            schema = await _registry.GetSchemaAsync(id).ConfigureAwait(false);
+        }
+        catch (SchemaRegistryException e) when (e.Status == System.Net.HttpStatusCode.NotFound)
+        {
+            throw new SchemaNotFoundException(id, $"the schema registry at {_where}");
         }
 
-        response.EnsureSuccessStatusCode();
-        await using var body = await response.Content.ReadAsStreamAsync();
-        using var doc = await JsonDocument.ParseAsync(body);
-        if (!doc.RootElement.TryGetProperty("schema", out var schema) || schema.ValueKind != JsonValueKind.String)
+        if (schema.SchemaType != SchemaType.Avro)
         {
-            throw new AvroSchemaException($"Schema registry answer for id {id} has no \"schema\" string.");
+            throw new AvroSchemaException($"Schema id {id} is a {schema.SchemaType} schema, not Avro.");
         }
 
-        if (doc.RootElement.TryGetProperty("schemaType", out var type) && type.GetString() is { } t && t != "AVRO")
-        {
-            throw new AvroSchemaException($"Schema id {id} is a {t} schema, not Avro.");
-        }
-
-        return SchemaParser.Parse(schema.GetString()!);
+        return SchemaParser.Parse(schema.SchemaString);
     }
 }
 

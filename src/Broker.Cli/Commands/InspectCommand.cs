@@ -25,7 +25,7 @@ internal static class InspectCommand
         {
             using var http = parse.GetValue(registry) is null ? null : new HttpClient();
             ISchemaSource? schemas = parse.GetValue(schemaDir) is { } dir ? new LocalSchemaDirectory(dir.FullName)
-                : parse.GetValue(registry) is { } url ? new SchemaRegistryClient(http!, url)
+                : parse.GetValue(registry) is { } url ? new SchemaRegistryClient(url)
                 : null;
             var decoder = new AlertDecoder(schemas);
             var asJson = parse.GetValue(json);

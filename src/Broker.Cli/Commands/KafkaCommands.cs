@@ -55,7 +55,7 @@ internal static class KafkaCommands
             }
 
             Console.Out.WriteLine(
-                $"Embedded Kafka ({cluster.BrokerCount} brokers, librdkafka {EmbeddedKafkaCluster.LibrdkafkaVersion}) is running. "
+                $"Embedded Kafka ({cluster.BrokerCount} brokers, librdkafka {EmbeddedKafkaCluster.LibrdkafkaVersion} from {Kafka.Native.LibrdkafkaLoader.LoadedPath}) is running. "
                 + "Ctrl+C or SIGTERM stops it.");
             Console.Out.Flush();
 

@@ -14,6 +14,7 @@ internal static class TrainEvalCommands
         train.Subcommands.Add(RealBogusCommands.Train());
         train.Subcommands.Add(CnnCommands.Train());
         train.Subcommands.Add(CnnQuantizeCommand.Create());
+        train.Subcommands.Add(CnnStackCommand.Create());
         return train;
     }
 

@@ -19,7 +19,7 @@ internal static class CliRunner
             return await root.Parse(args).InvokeAsync(configuration);
         }
         catch (Exception e) when (e is KafkaNativeLibraryException or KafkaConfigurationException or FormatException
-            or Models.Xgboost.XgboostException or ModelLoadException or Models.Onnx.OrtException)
+            or ModelLoadException or Models.Onnx.OrtException or Pipeline.Configuration.PipelineConfigException)
         {
             await Console.Error.WriteLineAsync($"error: {e.Message}");
             return ConfigurationError;

@@ -1,9 +1,10 @@
 // An in-process Kafka cluster for tests, demos and `broker kafka serve`, built on librdkafka's mock cluster.
 //
-// The mock speaks the real Kafka protocol over loopback TCP (random ports), so clients in this process, in other
-// processes and Debian's kcat all use it like a real cluster. Known limits of librdkafka 2.0.2's mock (measured,
-// see docs/operations.md): ~5 MiB retained per partition (older messages vanish), no transactions, offset
-// commits rejected while a group re-forms, admin CreateTopics unsupported (topics are created here instead).
+// The mock speaks the real Kafka protocol over loopback TCP (random ports), so clients in this process and in
+// other processes (any Kafka client) use it like a real cluster, including KIP-848's consumer group protocol.
+// Known limits of librdkafka 2.16's mock (measured, see docs/operations.md): ~5 MiB retained per partition (older
+// messages vanish), no transaction isolation, offset commits rejected while a group re-forms, admin CreateTopics
+// unsupported (topics are created here instead).
 using Broker.Kafka.Native;
 
 namespace Broker.Kafka.Embedded;
@@ -11,7 +12,7 @@ namespace Broker.Kafka.Embedded;
 /// <summary>A running mock Kafka cluster. Dispose to stop it; its ports close with it.</summary>
 public sealed class EmbeddedKafkaCluster : IDisposable
 {
-    /// <summary>Retention the mock keeps per partition (hard-coded in librdkafka 2.0.2): producers must hold back.</summary>
+    /// <summary>Retention the mock keeps per partition (hard-coded in librdkafka's mock, 2.0.2 to 2.16): producers must hold back.</summary>
     public const long RetainedBytesPerPartition = 5L * 1024 * 1024;
 
     private readonly Lock _gate = new();

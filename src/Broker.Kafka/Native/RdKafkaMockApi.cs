@@ -1,6 +1,6 @@
 // The slice of librdkafka's C API that drives its built-in Kafka-protocol mock cluster (rdkafka_mock.h).
-// The mock serves the real Kafka wire protocol on loopback TCP, so any client (Confluent.Kafka, kcat, another
-// process) talks to it like a real cluster. Resolved through LibrdkafkaLoader ("librdkafka" -> librdkafka.so.1).
+// The mock serves the real Kafka wire protocol on loopback TCP, so any client (Confluent.Kafka, kafka-python, another
+// process) talks to it like a real cluster. Resolved through LibrdkafkaLoader (the redist's library, by full path).
 using System.Runtime.InteropServices;
 
 namespace Broker.Kafka.Native;

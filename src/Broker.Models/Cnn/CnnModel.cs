@@ -40,7 +40,7 @@ public sealed class CnnModel : IDisposable
         {
             session = OrtSession.FromBytes(bytes, options, modelPath);
         }
-        catch (OrtException e) when (e.Code != OrtErrorCode.LibraryMissing)
+        catch (OrtException e)
         {
             throw new ModelLoadException($"{modelPath} cannot be loaded: {e.Message}", e);
         }

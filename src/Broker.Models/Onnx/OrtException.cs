@@ -1,6 +1,6 @@
 namespace Broker.Models.Onnx;
 
-/// <summary>ONNX Runtime's error codes (OrtErrorCode in onnxruntime_c_api.h), plus the binding's own checks.</summary>
+/// <summary>ONNX Runtime's error codes (its ErrorCode, as in onnxruntime_c_api.h), plus the broker's own checks.</summary>
 public enum OrtErrorCode
 {
     Ok = 0,
@@ -15,9 +15,6 @@ public enum OrtErrorCode
     NotImplemented = 9,
     InvalidGraph = 10,
     ExecutionProviderFailed = 11,
-
-    /// <summary>The native library could not be found or loaded.</summary>
-    LibraryMissing = 100,
 
     /// <summary>The caller's tensor does not fit the model's declared input or output (checked before ORT runs).</summary>
     ShapeMismatch = 101,
@@ -46,6 +43,12 @@ public sealed class OrtException : Exception
         : base(message, inner)
     {
         Code = OrtErrorCode.Fail;
+    }
+
+    public OrtException(OrtErrorCode code, string message, Exception inner)
+        : base(message, inner)
+    {
+        Code = code;
     }
 
     public OrtErrorCode Code { get; }

@@ -1,44 +1,33 @@
-// One loaded ONNX model, safe to share between threads (ORT's Run is thread-safe). What the model takes and
-// gives (names, element types, shapes) is read from the model itself when it is opened; Run checks the caller's
-// tensor against that before ORT sees it, and writes the output straight into the caller's span (no copy, no
-// managed allocation per call).
-using System.Runtime.InteropServices;
-using System.Text;
+// One loaded ONNX model over ONNX Runtime's managed API (Microsoft.ML.OnnxRuntime's InferenceSession), safe to
+// share between threads (Run is thread-safe). What the model takes and gives (names, element types, shapes) is
+// read from the model when it is opened; Run checks the caller's tensor against that before ORT sees it, and
+// wraps the caller's own spans as OrtValues (no copy, no managed tensor per call), so ORT writes the scores
+// straight into the caller's buffer. ORT's own errors become OrtException with ORT's code and message.
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Broker.Models.Onnx;
 
 public sealed unsafe class OrtSession : IDisposable
 {
-    private readonly SessionHandle _handle;
-    private readonly IntPtr[] _inputNames;  // pinned: UTF-8 names ORT reads on every Run
-    private readonly IntPtr[] _outputNames;
-    private readonly byte[][] _nameStorage;
+    private readonly InferenceSession _session;
+    private readonly string[] _inputNames;
+    private readonly string[] _outputNames;
+    private readonly RunOptions _runOptions = new();
+    private int _disposed;
 
-    private OrtSession(SessionHandle handle)
+    private OrtSession(InferenceSession session)
     {
-        _handle = handle;
-        var raw = handle.DangerousGetHandle();
-        var api = OrtNative.Functions;
-        var allocator = OrtProcess.DefaultAllocator();
-        nuint inputs, outputs;
-        OrtNative.Check(api.SessionGetInputCount(raw, &inputs));
-        OrtNative.Check(api.SessionGetOutputCount(raw, &outputs));
-        Inputs = [.. Enumerable.Range(0, (int)inputs).Select(i => Describe(raw, allocator, (nuint)i, input: true))];
-        Outputs = [.. Enumerable.Range(0, (int)outputs).Select(i => Describe(raw, allocator, (nuint)i, input: false))];
-        Metadata = ReadMetadata(raw, allocator);
-
-        _nameStorage = [.. Inputs.Concat(Outputs).Select(t => Pinned(t.Name))];
-        _inputNames = GC.AllocateArray<IntPtr>(Inputs.Count, pinned: true);
-        _outputNames = GC.AllocateArray<IntPtr>(Outputs.Count, pinned: true);
-        for (var i = 0; i < Inputs.Count; i++)
-        {
-            _inputNames[i] = (IntPtr)Unsafe(_nameStorage[i]);
-        }
-
-        for (var i = 0; i < Outputs.Count; i++)
-        {
-            _outputNames[i] = (IntPtr)Unsafe(_nameStorage[Inputs.Count + i]);
-        }
+        _session = session;
+        _inputNames = [.. session.InputNames];
+        _outputNames = [.. session.OutputNames];
+        Inputs = [.. _inputNames.Select(n => Describe(n, session.InputMetadata[n]))];
+        Outputs = [.. _outputNames.Select(n => Describe(n, session.OutputMetadata[n]))];
+        var metadata = session.ModelMetadata;
+        var custom = metadata.CustomMetadataMap
+            .Where(kv => OrtModelMetadata.KnownKeys.Contains(kv.Key))
+            .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        Metadata = new OrtModelMetadata(metadata.ProducerName ?? "", custom);
     }
 
     public IReadOnlyList<OrtTensorInfo> Inputs { get; }
@@ -64,41 +53,22 @@ public sealed unsafe class OrtSession : IDisposable
     public static OrtSession FromBytes(ReadOnlySpan<byte> model, OrtSessionOptions? options = null, string? origin = null)
     {
         options ??= OrtSessionOptions.Default;
-        var api = OrtNative.Functions;
-        using var sessionOptions = SessionOptionsHandle.Create();
-        var so = sessionOptions.DangerousGetHandle();
-        OrtNative.Check(api.SetIntraOpNumThreads(so, options.IntraOpThreads));
-        OrtNative.Check(api.SetInterOpNumThreads(so, options.InterOpThreads));
-        OrtNative.Check(api.SetSessionGraphOptimizationLevel(so, options.OptimizationLevel));
-        fixed (byte* key = "session.intra_op.allow_spinning\0"u8, value = "0\0"u8)
+        using var sessionOptions = new SessionOptions
         {
-            OrtNative.Check(api.AddSessionConfigEntry(so, key, value));
-        }
+            IntraOpNumThreads = options.IntraOpThreads,
+            InterOpNumThreads = options.InterOpThreads,
+            GraphOptimizationLevel = (GraphOptimizationLevel)options.OptimizationLevel,
+        };
 
-        SessionHandle? handle = new SessionHandle();
+        // The pipeline's workers own the cores: ORT's threads must not spin-wait for work between batches.
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         try
         {
-            IntPtr raw;
-            fixed (byte* bytes = model)
-            {
-                try
-                {
-                    OrtNative.Check(api.CreateSessionFromArray(OrtProcess.Env, bytes, (nuint)model.Length, so, &raw));
-                }
-                catch (OrtException e) when (origin is not null)
-                {
-                    throw new OrtException(e.Code, $"{origin}: {e.Message}");
-                }
-            }
-
-            handle.Adopt(raw);
-            var session = new OrtSession(handle);
-            handle = null; // the session owns it now
-            return session;
+            return new OrtSession(new InferenceSession(model.ToArray(), sessionOptions));
         }
-        finally
+        catch (OnnxRuntimeException e)
         {
-            handle?.Dispose();
+            throw Translate(e, origin);
         }
     }
 
@@ -109,6 +79,7 @@ public sealed unsafe class OrtSession : IDisposable
     /// </summary>
     public int Run(ReadOnlySpan<float> input, ReadOnlySpan<long> inputShape, Span<float> output)
     {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (Inputs.Count != 1 || Outputs.Count != 1 || Inputs[0].ElementType != OrtElementType.Float || Outputs[0].ElementType != OrtElementType.Float)
         {
             throw new OrtException(OrtErrorCode.NotImplemented,
@@ -116,55 +87,57 @@ public sealed unsafe class OrtSession : IDisposable
         }
 
         CheckInput(Inputs[0], input.Length, inputShape);
-        Span<long> outputShape = stackalloc long[Outputs[0].Shape.Count];
+        var outputShape = new long[Outputs[0].Shape.Count];
         var outputCount = OutputShape(Outputs[0], inputShape, outputShape);
         if (output.Length < outputCount)
         {
             throw new OrtException(OrtErrorCode.ShapeMismatch, $"Output span holds {output.Length} values; the model writes {outputCount}.");
         }
 
-        var api = OrtNative.Functions;
-        var added = false;
-        IntPtr inputValue = IntPtr.Zero, outputValue = IntPtr.Zero;
-        try
+        fixed (float* inData = input)
+        fixed (float* outData = output)
         {
-            _handle.DangerousAddRef(ref added);
-            fixed (float* inData = input)
-            fixed (float* outData = output)
-            fixed (long* inShape = inputShape)
-            fixed (long* outShape = outputShape)
-            fixed (IntPtr* inNames = _inputNames)
-            fixed (IntPtr* outNames = _outputNames)
+            // ORT only reads the input; the OrtValues borrow the pinned spans for the duration of Run.
+            using var inputValue = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Float,
+                inputShape.ToArray(), (IntPtr)inData, input.Length * sizeof(float));
+            using var outputValue = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Float,
+                outputShape, (IntPtr)outData, outputCount * sizeof(float));
+            try
             {
-                OrtNative.Check(api.CreateTensorWithDataAsOrtValue(OrtProcess.CpuMemory, inData, (nuint)(input.Length * sizeof(float)),
-                    inShape, (nuint)inputShape.Length, (int)OrtElementType.Float, &inputValue));
-                OrtNative.Check(api.CreateTensorWithDataAsOrtValue(OrtProcess.CpuMemory, outData, (nuint)(outputCount * sizeof(float)),
-                    outShape, (nuint)outputShape.Length, (int)OrtElementType.Float, &outputValue));
-                OrtNative.Check(api.Run(_handle.DangerousGetHandle(), IntPtr.Zero, inNames, &inputValue, 1, outNames, 1, &outputValue));
+                _session.Run(_runOptions, _inputNames, [inputValue], _outputNames, [outputValue]);
             }
-
-            return outputCount;
+            catch (OnnxRuntimeException e)
+            {
+                throw Translate(e, null);
+            }
         }
-        finally
+
+        return outputCount;
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            if (inputValue != IntPtr.Zero)
-            {
-                api.ReleaseValue(inputValue);
-            }
-
-            if (outputValue != IntPtr.Zero)
-            {
-                api.ReleaseValue(outputValue);
-            }
-
-            if (added)
-            {
-                _handle.DangerousRelease();
-            }
+            _session.Dispose();
+            _runOptions.Dispose();
         }
     }
 
-    public void Dispose() => _handle.Dispose();
+    private static OrtException Translate(OnnxRuntimeException e, string? origin)
+    {
+        // The managed API keeps ORT's code only in its message: "[ErrorCode:InvalidProtobuf] ...".
+        var code = OrtErrorCode.Fail;
+        var start = e.Message.IndexOf("[ErrorCode:", StringComparison.Ordinal);
+        var end = start < 0 ? -1 : e.Message.IndexOf(']', start);
+        if (end > 0 && Enum.TryParse<OrtErrorCode>(e.Message.AsSpan(start + 11, end - start - 11), out var parsed))
+        {
+            code = parsed;
+        }
+
+        var where = origin is null ? "" : $"{origin}: ";
+        return new OrtException(code, $"{where}ONNX Runtime ({code}): {e.Message.Trim()}", e);
+    }
 
     private static void CheckInput(OrtTensorInfo declared, int length, ReadOnlySpan<long> shape)
     {
@@ -200,83 +173,10 @@ public sealed unsafe class OrtSession : IDisposable
         return checked((int)count);
     }
 
-    private static OrtTensorInfo Describe(IntPtr session, IntPtr allocator, nuint index, bool input)
-    {
-        var api = OrtNative.Functions;
-        byte* name;
-        OrtNative.Check(input ? api.SessionGetInputName(session, index, allocator, &name) : api.SessionGetOutputName(session, index, allocator, &name));
-        var text = OrtProcess.TakeString(allocator, name) ?? $"#{index}";
-        IntPtr typeInfo;
-        OrtNative.Check(input ? api.SessionGetInputTypeInfo(session, index, &typeInfo) : api.SessionGetOutputTypeInfo(session, index, &typeInfo));
-        try
-        {
-            IntPtr tensorInfo; // owned by typeInfo
-            OrtNative.Check(api.CastTypeInfoToTensorInfo(typeInfo, &tensorInfo));
-            if (tensorInfo == IntPtr.Zero)
-            {
-                return new OrtTensorInfo(text, OrtElementType.Undefined, []); // not a tensor (sequence, map)
-            }
-
-            int elementType;
-            nuint rank;
-            OrtNative.Check(api.GetTensorElementType(tensorInfo, &elementType));
-            OrtNative.Check(api.GetDimensionsCount(tensorInfo, &rank));
-            var dims = new long[(int)rank];
-            fixed (long* d = dims)
-            {
-                OrtNative.Check(api.GetDimensions(tensorInfo, d, rank));
-            }
-
-            return new OrtTensorInfo(text, (OrtElementType)elementType, dims);
-        }
-        finally
-        {
-            api.ReleaseTypeInfo(typeInfo);
-        }
-    }
-
-    private static OrtModelMetadata ReadMetadata(IntPtr session, IntPtr allocator)
-    {
-        var api = OrtNative.Functions;
-        IntPtr metadata;
-        OrtNative.Check(api.SessionGetModelMetadata(session, &metadata));
-        try
-        {
-            byte* producer;
-            OrtNative.Check(api.ModelMetadataGetProducerName(metadata, allocator, &producer));
-            var custom = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var key in OrtModelMetadata.KnownKeys)
-            {
-                var keyBytes = Encoding.UTF8.GetBytes(key + "\0");
-                byte* value;
-                fixed (byte* k = keyBytes)
-                {
-                    OrtNative.Check(api.ModelMetadataLookupCustomMetadataMap(metadata, allocator, k, &value));
-                }
-
-                if (OrtProcess.TakeString(allocator, value) is { } v)
-                {
-                    custom[key] = v;
-                }
-            }
-
-            return new OrtModelMetadata(OrtProcess.TakeString(allocator, producer) ?? "", custom);
-        }
-        finally
-        {
-            api.ReleaseModelMetadata(metadata);
-        }
-    }
-
-    private static byte[] Pinned(string text)
-    {
-        var bytes = Encoding.UTF8.GetBytes(text);
-        var pinned = GC.AllocateArray<byte>(bytes.Length + 1, pinned: true);
-        bytes.CopyTo(pinned, 0);
-        return pinned;
-    }
-
-    private static byte* Unsafe(byte[] pinned) => (byte*)Marshal.UnsafeAddrOfPinnedArrayElement(pinned, 0);
+    private static OrtTensorInfo Describe(string name, NodeMetadata node) =>
+        node.IsTensor
+            ? new OrtTensorInfo(name, (OrtElementType)(int)node.ElementDataType, [.. node.Dimensions.Select(d => (long)d)])
+            : new OrtTensorInfo(name, OrtElementType.Undefined, []); // not a tensor (sequence, map)
 }
 
 /// <summary>What a model says about itself: producer (for example "pytorch") and custom metadata_props.</summary>

@@ -1,23 +1,36 @@
-// The real/bogus scorer: boosted trees over the model's feature columns, scored in batches straight from full
-// feature vectors (the model picks its columns; no per-alert allocation). Loading checks the model file's
+// The real/bogus scorer: ML.NET FastTree boosted trees (Platt-calibrated probability) over the model's feature
+// columns, scored straight from full feature vectors (the model picks its columns). Loading checks the model file's
 // sha256 against its card and that every feature the model needs still exists in the catalog.
-using System.Buffers;
+//
+// Scoring runs ML.NET's own PredictionEngine (one per thread at a time: an engine is not thread-safe, so engines are
+// pooled), reusing its input and output rows, so a score allocates nothing. ML.NET keeps the ensemble's mapper and
+// calibrator internal; the engine is the public way to them (docs/performance.md has the per-alert cost).
+using System.Collections.Concurrent;
 using Broker.Features.Catalog;
 using Broker.Models.Cards;
-using Broker.Models.Xgboost;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace Broker.Models.RealBogus;
 
 public sealed class RealBogusModel : IDisposable
 {
-    private readonly Booster _booster;
+    public const string Kind = "real-bogus/mlnet-fasttree-binary";
+
+    private readonly MLContext _ml;
+    private readonly ITransformer _transformer;
+    private readonly SchemaDefinition _inputSchema;
+    private readonly ConcurrentBag<Engine> _engines = [];
     private readonly int[] _columns;
 
-    private RealBogusModel(ModelCard card, Booster booster, int[] columns)
+    private RealBogusModel(ModelCard card, MLContext ml, ITransformer transformer, int[] columns)
     {
         Card = card;
-        _booster = booster;
+        _ml = ml;
+        _transformer = transformer;
         _columns = columns;
+        _inputSchema = SchemaDefinition.Create(typeof(InputRow));
+        _inputSchema[nameof(InputRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, columns.Length);
     }
 
     public ModelCard Card { get; }
@@ -31,6 +44,18 @@ public sealed class RealBogusModel : IDisposable
     public static RealBogusModel Load(string directory)
     {
         var (card, bytes, modelPath) = ModelDirectory.Read(directory, "broker train rb");
+        if (card.Kind != Kind)
+        {
+            throw new ModelLoadException($"{directory} holds a {card.Kind} model, not a {Kind} model: retrain it with `broker train rb`.");
+        }
+
+        return FromBytes(card, bytes, modelPath);
+    }
+
+    /// <summary>Loads a model file's bytes under <paramref name="card"/> (the trainer uses this before it writes the card).</summary>
+    public static RealBogusModel FromBytes(ModelCard card, byte[] bytes, string origin = "model")
+    {
+        ArgumentNullException.ThrowIfNull(card);
         var columns = new int[card.Features.Count];
         for (var i = 0; i < columns.Length; i++)
         {
@@ -39,27 +64,29 @@ public sealed class RealBogusModel : IDisposable
                 : throw new ModelLoadException($"Model {card.Id} needs feature '{card.Features[i]}', which this broker does not compute.");
         }
 
-        Booster booster;
+        var ml = new MLContext();
+        ITransformer transformer;
+        DataViewSchema schema;
         try
         {
-            booster = Booster.Load(bytes);
+            using var stream = new MemoryStream(bytes, writable: false);
+            transformer = ml.Model.Load(stream, out schema);
         }
-        catch (XgboostException e)
+        catch (Exception e) when (e is InvalidOperationException or FormatException or InvalidDataException or ArgumentException)
         {
-            throw new ModelLoadException($"{modelPath}: {e.Message}", e);
+            throw new ModelLoadException($"{origin} is not a readable ML.NET model: {e.Message}", e);
         }
 
-        if (booster.FeatureCount != columns.Length)
+        var input = schema.GetColumnOrNull(nameof(InputRow.Features))?.Type;
+        if (input is not VectorDataViewType { Size: var size } || size != columns.Length)
         {
-            booster.Dispose();
-            throw new ModelLoadException($"{modelPath} expects {booster.FeatureCount} features, its card lists {columns.Length}.");
+            throw new ModelLoadException($"{origin} expects Features {input?.ToString() ?? "(none)"}, its card lists {columns.Length} features.");
         }
 
-        return new RealBogusModel(card, booster, columns);
+        var model = new RealBogusModel(card, ml, transformer, columns);
+        model.Return(model.Rent()); // fails now, not on the first alert, if the model gives no calibrated probability
+        return model;
     }
-
-    /// <summary>Wraps a freshly trained booster (used by the trainer before the card is written).</summary>
-    public static RealBogusModel FromTrained(ModelCard card, Booster booster, int[] columns) => new(card, booster, columns);
 
     /// <summary>Scores <paramref name="count"/> full feature vectors (FeatureCatalog.Count floats each) into <paramref name="scores"/>.</summary>
     public void Score(ReadOnlySpan<float> vectors, int count, Span<float> scores)
@@ -70,25 +97,30 @@ public sealed class RealBogusModel : IDisposable
             throw new ArgumentException($"{count} vectors need {count * width} values.", nameof(vectors));
         }
 
-        var k = _columns.Length;
-        var buffer = ArrayPool<float>.Shared.Rent(Math.Max(1, count * k));
+        if (scores.Length < count)
+        {
+            throw new ArgumentException($"{count} vectors need {count} score slots.", nameof(scores));
+        }
+
+        var engine = Rent();
         try
         {
+            var row = engine.Input.Features;
             for (var r = 0; r < count; r++)
             {
-                var row = vectors.Slice(r * width, width);
-                var target = buffer.AsSpan(r * k, k);
-                for (var c = 0; c < k; c++)
+                var source = vectors.Slice(r * width, width);
+                for (var c = 0; c < row.Length; c++)
                 {
-                    target[c] = row[_columns[c]];
+                    row[c] = source[_columns[c]];
                 }
-            }
 
-            _booster.Predict(buffer.AsSpan(0, count * k), count, scores);
+                engine.Predictor.Predict(engine.Input, ref engine.Output);
+                scores[r] = engine.Output.Probability;
+            }
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(buffer);
+            Return(engine);
         }
     }
 
@@ -99,5 +131,56 @@ public sealed class RealBogusModel : IDisposable
         return one[0];
     }
 
-    public void Dispose() => _booster.Dispose();
+    public void Dispose()
+    {
+        while (_engines.TryTake(out var engine))
+        {
+            engine.Predictor.Dispose();
+        }
+    }
+
+    private Engine Rent()
+    {
+        if (_engines.TryTake(out var engine))
+        {
+            return engine;
+        }
+
+        try
+        {
+            var predictor = _ml.Model.CreatePredictionEngine<InputRow, OutputRow>(_transformer, inputSchemaDefinition: _inputSchema);
+            return new Engine(predictor, new InputRow { Features = new float[_columns.Length] });
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            throw new ModelLoadException($"Model {Card.Id} does not give a calibrated real/bogus probability: {e.Message}", e);
+        }
+    }
+
+    private void Return(Engine engine) => _engines.Add(engine);
+
+    private sealed class Engine(PredictionEngine<InputRow, OutputRow> predictor, InputRow input)
+    {
+        public PredictionEngine<InputRow, OutputRow> Predictor { get; } = predictor;
+
+        public InputRow Input { get; } = input;
+
+        public OutputRow Output = new();
+    }
+
+    /// <summary>The model's input row: its feature columns, in card order.</summary>
+    private sealed class InputRow
+    {
+        public float[] Features { get; set; } = [];
+    }
+
+    /// <summary>What the calibrated binary classifier gives.</summary>
+    private sealed class OutputRow
+    {
+        public float Score { get; set; }
+
+        public float Probability { get; set; }
+
+        public bool PredictedLabel { get; set; }
+    }
 }

@@ -1,9 +1,13 @@
-// Builds output message bytes. The output follows the input's envelope:
-//   - container-file input (ZTF) -> a one-record container file with the (extended or light) schema in its header;
-//   - Confluent-framed input (Rubin) -> a Confluent frame whose schema id the broker assigns:
-//       full  = 1,000,000 x AnnotationSchema.Version + the input schema id (1..999,999),
-//       light = 1,000,000 x AnnotationSchema.Version,
-//     and writes as <schema dir>/<id>.avsc, the layout LocalSchemaDirectory (and `broker inspect --schema-dir`) reads.
+// Builds output message bytes.
+//   - full payload: follows the input's envelope. Container-file input (ZTF) -> a one-record container file with
+//     the extended schema in its header; Confluent-framed input (Rubin) -> a Confluent frame with the schema id
+//     1,000,000 x AnnotationSchema.Version + the input schema id (1..999,999).
+//   - light payload: always a Confluent frame with the schema id 1,000,000 x AnnotationSchema.Version (~1 KB a
+//     message; a container file would repeat the ~23 KB schema in every one). The schema is published as
+//     schemas/broker-light-alert-v1.avsc and written to the output schema folder as <id>.avsc, so any Avro reader
+//     decodes the bytes after the 5-byte frame with it (docs/operations.md).
+// Framed outputs' schemas are written as <schema dir>/<id>.avsc, the layout LocalSchemaDirectory (and
+// `broker inspect --schema-dir`) reads.
 // Headers (container) and extended schemas are built once per input schema and cached.
 using System.Buffers;
 using System.Buffers.Binary;
@@ -82,7 +86,7 @@ public sealed class OutputFormat
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(alert);
         var envelope = alert.Envelope ?? throw new ArgumentException("The alert was not decoded from a message (no envelope).", nameof(alert));
-        var framed = envelope.SchemaId.HasValue;
+        var framed = envelope.SchemaId.HasValue || payload == Payload.Light;
         var layout = payload == Payload.Light ? _light.Value : _full.GetOrAdd(alert.Raw.Schema, (s, id) => CreateLayout(ExtendedSchemaJson(s), id is { } i ? FullSchemaId(i) : null), envelope.SchemaId);
         if (framed)
         {

@@ -26,6 +26,13 @@ public sealed record KafkaOptions
 
     /// <summary>Where a new group starts: earliest (replay everything retained) or latest.</summary>
     public string AutoOffsetReset { get; init; } = "earliest";
+
+    /// <summary>
+    /// The consumer group protocol: "classic" works with every Kafka; "consumer" (KIP-848, Kafka 4.0 and later, and
+    /// the embedded cluster) assigns partitions in ~0.1 s instead of ~3 s and hands a leaving member's partitions
+    /// over in ~3 s instead of ~5 s, without stopping the other members.
+    /// </summary>
+    public string GroupProtocol { get; init; } = "classic";
 }
 
 public sealed record SchemaOptions
@@ -169,6 +176,7 @@ public sealed record PipelineOptions
         Check(Kafka.InputTopics.All(t => t.StartsWith('^') || Broker.Kafka.Embedded.TopicSpec.IsValidName(t)), "kafka.input_topics: a name is letters, digits, '.', '_' and '-' (start it with '^' for a pattern).");
         Check(Broker.Kafka.Embedded.TopicSpec.IsValidName(Kafka.OutputPrefix), "kafka.output_prefix must be a legal topic name.");
         Check(Kafka.AutoOffsetReset is "earliest" or "latest", "kafka.auto_offset_reset is earliest or latest.");
+        Check(Kafka.GroupProtocol is "classic" or "consumer", "kafka.group_protocol is classic (any Kafka) or consumer (KIP-848: Kafka 4.0+).");
         Check(Processing.Lanes is >= 1 and <= 1024, "processing.lanes is 1..1024.");
         Check(Processing.QueueCapacity is >= 1 and <= 100_000, "processing.queue_capacity is 1..100000.");
         Check(Processing.CnnMaxBatch is >= 1 and <= Broker.Models.Cnn.CnnModel.MaxBatch, $"processing.cnn_max_batch is 1..{Broker.Models.Cnn.CnnModel.MaxBatch}.");

@@ -12,22 +12,26 @@ internal sealed partial class FilterActivation(FilterSet set, IReadOnlyList<IAle
 {
     private readonly HashSet<string> _knownTopics = new(configured.Select(topicOf), StringComparer.Ordinal);
 
-    public void Apply(IReadOnlyList<ExpressionFilter> fromFiles)
+    /// <summary>Puts the configuration's filters and the accepted file filters in force; returns the refused ones, by name, with why.</summary>
+    public IReadOnlyDictionary<string, string> Apply(IReadOnlyList<ExpressionFilter> fromFiles)
     {
         var names = new HashSet<string>(configured.Select(f => f.Name), StringComparer.Ordinal);
         var accepted = new List<IAlertFilter>(configured);
+        var refused = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var filter in fromFiles)
         {
             if (names.Contains(filter.Name))
             {
-                LogRefused(log, filter.Name, "the configuration already defines a filter of that name");
+                refused[filter.Name] = $"the configuration already defines filter '{filter.Name}', and that one stays in force";
+                LogRefused(log, filter.Name, refused[filter.Name]);
                 continue;
             }
 
             var topic = topicOf(filter);
             if (!EnsureTopic(topic, out var reason))
             {
-                LogRefused(log, filter.Name, $"its topic {topic} does not exist and cannot be created: {reason}");
+                refused[filter.Name] = $"its topic {topic} does not exist and cannot be created: {reason}";
+                LogRefused(log, filter.Name, refused[filter.Name]);
                 continue;
             }
 
@@ -36,6 +40,7 @@ internal sealed partial class FilterActivation(FilterSet set, IReadOnlyList<IAle
 
         set.Replace(accepted);
         LogInForce(log, accepted.Count, string.Join(", ", accepted.Select(f => f.Name)));
+        return refused;
     }
 
     private bool EnsureTopic(string topic, out string reason)

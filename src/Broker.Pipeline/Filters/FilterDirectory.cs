@@ -14,7 +14,7 @@ public sealed record FilterFileStatus(string Path, string? Name, bool Active, st
 public sealed partial class FilterDirectory : IDisposable
 {
     private readonly string _path;
-    private readonly Action<IReadOnlyList<ExpressionFilter>> _apply;
+    private readonly Func<IReadOnlyList<ExpressionFilter>, IReadOnlyDictionary<string, string>> _apply;
     private readonly ILogger _log;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
@@ -22,9 +22,23 @@ public sealed partial class FilterDirectory : IDisposable
     private readonly Timer _timer;
     private readonly TimeSpan _rescan;
     private List<ExpressionFilter> _applied = [];
+    private IReadOnlyDictionary<string, string> _refused = new Dictionary<string, string>();
 
     /// <param name="apply">Called with the whole new set after every scan that changed it (never concurrently).</param>
     public FilterDirectory(string path, Action<IReadOnlyList<ExpressionFilter>> apply, ILogger log, TimeSpan? rescan = null)
+        : this(path, set =>
+        {
+            apply(set);
+            return new Dictionary<string, string>();
+        }, log, rescan)
+    {
+    }
+
+    /// <param name="apply">
+    /// Called with the whole new set after every scan that changed it (never concurrently); returns the filters it
+    /// did not put in force, by name, with the reason, which the status then reports for their files.
+    /// </param>
+    public FilterDirectory(string path, Func<IReadOnlyList<ExpressionFilter>, IReadOnlyDictionary<string, string>> apply, ILogger log, TimeSpan? rescan = null)
     {
         _path = System.IO.Path.GetFullPath(path);
         _apply = apply;
@@ -52,9 +66,11 @@ public sealed partial class FilterDirectory : IDisposable
                 var winners = Winners();
                 return [.. _entries.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e =>
                 {
-                    var active = e.Value.Filter is { } f && winners[f.Name] == e.Key;
-                    var error = e.Value.Error ?? (e.Value.Filter is { } g && !active ? $"another file ({winners[g.Name]}) already defines filter '{g.Name}'" : null);
-                    return new FilterFileStatus(e.Key, e.Value.Filter?.Name, active, error);
+                    var winner = e.Value.Filter is { } f && winners[f.Name] == e.Key;
+                    var refusal = winner && _refused.TryGetValue(e.Value.Filter!.Name, out var why) ? why : null;
+                    var error = e.Value.Error
+                        ?? (e.Value.Filter is { } g && !winner ? $"another file ({winners[g.Name]}) already defines filter '{g.Name}'" : refusal);
+                    return new FilterFileStatus(e.Key, e.Value.Filter?.Name, winner && refusal is null, error);
                 })];
             }
         }
@@ -86,7 +102,7 @@ public sealed partial class FilterDirectory : IDisposable
             if (!inForce.SequenceEqual(_applied))
             {
                 _applied = inForce;
-                _apply(inForce);
+                _refused = _apply(inForce);
             }
         }
     }
@@ -184,7 +200,9 @@ public sealed partial class FilterDirectory : IDisposable
         public string? Error { get; init; }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Filter file {File}: filter {Name} in force: {Expression}")]
+    // "compiled", not "in force": whether it goes in force is decided next (a name clash or a missing topic refuses it,
+    // and FilterActivation logs the set that is in force).
+    [LoggerMessage(Level = LogLevel.Information, Message = "Filter file {File}: filter {Name} compiled: {Expression}")]
     private static partial void LogLoaded(ILogger logger, string file, string name, string expression);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Filter file {File} rejected: {Error}; in force instead: {Kept}")]

@@ -20,6 +20,7 @@ public static class KafkaSettings
             AutoCommitIntervalMs = 1000,
             EnableAutoOffsetStore = false,
             AutoOffsetReset = options.Kafka.AutoOffsetReset == "latest" ? AutoOffsetReset.Latest : AutoOffsetReset.Earliest,
+            GroupProtocol = KafkaClients.ParseGroupProtocol(options.Kafka.GroupProtocol),
             ClientId = $"broker-{Environment.MachineName}-{Environment.ProcessId}",
         }.ApplyLowLatency();
 

@@ -1,6 +1,14 @@
 // The operator's endpoints on a loopback port (Kestrel): /metrics in Prometheus text format and /health as JSON
 // (200 while starting or running, 503 once failed or stopped, so a supervisor can restart the process).
+//
+// /metrics is OpenTelemetry's Prometheus exporter over the pipeline's System.Diagnostics.Metrics instruments, plus
+// the .NET runtime's (GC, JIT, thread pool, exceptions) and the process's (CPU, memory, threads). OpenTelemetry
+// rather than prometheus-net: the instruments stay plain System.Diagnostics.Metrics (no exporter type in the
+// pipeline), and the same provider can also push OTLP to a collector. Each server has its own MeterProvider that
+// takes only its own pipeline's meter, so two pipelines in one process (tests, benches) never mix their series.
 using System.Net;
+using System.Net.Sockets;
+using Broker.Pipeline.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -8,11 +16,16 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 namespace Broker.Pipeline.Metrics;
 
 public sealed class MetricsServer : IAsyncDisposable
 {
+    /// <summary>Bucket bounds (ms) for the latency histograms: 0.1 ms to 10 s.</summary>
+    public static readonly double[] LatencyBuckets = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
+
     private readonly WebApplication _app;
 
     private MetricsServer(WebApplication app, Uri address)
@@ -24,11 +37,11 @@ public sealed class MetricsServer : IAsyncDisposable
     /// <summary>The bound address (the real port when 0 was asked for).</summary>
     public Uri Address { get; }
 
-    /// <summary>Starts serving on <paramref name="listen"/> (host:port).</summary>
-    public static async Task<MetricsServer> StartAsync(string listen, PrometheusExporter exporter, PipelineStatus status)
+    /// <summary>Starts serving on <paramref name="listen"/> (host:port). A port in use is a PipelineConfigException naming the fix.</summary>
+    public static async Task<MetricsServer> StartAsync(string listen, PipelineMetrics metrics, PipelineStatus status)
     {
         ArgumentNullException.ThrowIfNull(listen);
-        ArgumentNullException.ThrowIfNull(exporter);
+        ArgumentNullException.ThrowIfNull(metrics);
         ArgumentNullException.ThrowIfNull(status);
         var colon = listen.LastIndexOf(':');
         if (colon <= 0 || !IPAddress.TryParse(listen[..colon], out var ip) || !int.TryParse(listen[(colon + 1)..], out var port) || port is < 0 or > 65535)
@@ -39,8 +52,18 @@ public sealed class MetricsServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(o => o.Listen(ip, port));
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("broker", serviceInstanceId: metrics.MeterInstance is { Length: > 0 } i ? i : null))
+            .WithMetrics(m => m
+                .AddMeter(PipelineMetrics.MeterName)
+                .AddView(instrument => instrument.Meter.Name == PipelineMetrics.MeterName && !metrics.Owns(instrument)
+                    ? MetricStreamConfiguration.Drop
+                    : instrument.Unit == "ms" ? new ExplicitBucketHistogramConfiguration { Boundaries = LatencyBuckets } : null)
+                .AddRuntimeInstrumentation()
+                .AddProcessInstrumentation()
+                .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
         var app = builder.Build();
-        app.MapGet("/metrics", () => Results.Text(exporter.Render(), "text/plain; version=0.0.4; charset=utf-8"));
+        app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapGet("/health", () =>
         {
             var healthy = status.State is PipelineState.Starting or PipelineState.Running or PipelineState.Draining;
@@ -63,7 +86,17 @@ public sealed class MetricsServer : IAsyncDisposable
             };
             return Results.Json(body, statusCode: healthy ? 200 : 503);
         });
-        await app.StartAsync().ConfigureAwait(false);
+        try
+        {
+            await app.StartAsync().ConfigureAwait(false);
+        }
+        catch (IOException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw new PipelineConfigException(
+                $"metrics.listen {listen} is already in use (another broker on this host?). Fix: give each broker on a host its own metrics.listen port, or 127.0.0.1:0 for any free one.", e);
+        }
+
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new MetricsServer(app, new Uri(address));
     }

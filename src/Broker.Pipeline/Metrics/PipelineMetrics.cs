@@ -1,6 +1,6 @@
 // The pipeline's instruments (System.Diagnostics.Metrics, meter "Broker.Pipeline"): what an operator watches.
-// PrometheusExporter turns them into the /metrics text; the demo and `bench e2e` read the latency samples for
-// exact percentiles.
+// MetricsServer exports them with OpenTelemetry as Prometheus text on /metrics; the demo and `bench e2e` read the
+// latency samples for exact percentiles.
 using System.Diagnostics.Metrics;
 
 namespace Broker.Pipeline.Metrics;
@@ -42,6 +42,9 @@ public sealed class PipelineMetrics : IDisposable
     public string MeterInstance => _meter.Tags?.FirstOrDefault().Value?.ToString() ?? string.Empty;
 
     internal Meter Meter => _meter;
+
+    /// <summary>Whether an instrument is this pipeline's (another pipeline in the process has a meter of the same name).</summary>
+    public bool Owns(Instrument instrument) => ReferenceEquals(instrument?.Meter, _meter);
 
     public static KeyValuePair<string, object?> Stage(string stage) => new("stage", stage);
 

@@ -100,7 +100,7 @@ internal static class DemoCommand
     /// <summary>The demo's pipeline settings: every model, three example subscriptions, metrics on a free port.</summary>
     internal static PipelineOptions Options(string bootstrap, string stateFolder) => new PipelineOptions
     {
-        Kafka = new KafkaOptions { BootstrapServers = bootstrap, GroupId = "broker-demo", InputTopics = [InputTopic], OutputPrefix = "demo" },
+        Kafka = new KafkaOptions { BootstrapServers = bootstrap, GroupId = "broker-demo", InputTopics = [InputTopic], OutputPrefix = "demo", GroupProtocol = "consumer" },
         Schemas = new SchemaOptions { OutputDirectory = Path.Combine(stateFolder, "schemas") },
         Models = new ModelOptions { Rb = RepoPaths.Resolve("models/rb"), Cnn = RepoPaths.Resolve(CnnCommands.ServingModel) },
         Metrics = new MetricsOptions { Listen = "127.0.0.1:0" },

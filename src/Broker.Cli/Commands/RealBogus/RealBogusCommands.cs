@@ -12,7 +12,6 @@ using Broker.Cli.Hosting;
 using Broker.Models.Cards;
 using Broker.Models.Evaluation;
 using Broker.Models.RealBogus;
-using Broker.Models.Xgboost;
 using Broker.Simulation.Generation;
 using Broker.Simulation.Scenes;
 
@@ -23,7 +22,7 @@ internal static class RealBogusCommands
     public const string DefaultModel = "models/rb";
     public const string DefaultScenes = "tests/fixtures/alerts";
 
-    private const string ModelFile = "rb.xgb.json";
+    private const string ModelFile = "rb.fasttree.zip";
 
     public static Command Train()
     {
@@ -31,13 +30,15 @@ internal static class RealBogusCommands
         var schemaDir = SchemaDirOption();
         var trainCount = new Option<int>("--train") { Description = "Generated training alerts.", DefaultValueFactory = _ => 20000 };
         var testCount = new Option<int>("--test") { Description = "Generated held-out alerts.", DefaultValueFactory = _ => 6000 };
-        var seed = new Option<int>("--seed") { Description = "Generator and XGBoost seed (held-out set uses seed + 1).", DefaultValueFactory = _ => 1 };
-        var rounds = new Option<int>("--rounds") { Description = "Boosting rounds.", DefaultValueFactory = _ => RealBogusTrainer.DefaultRounds };
+        var seed = new Option<int>("--seed") { Description = "Generator and FastTree seed (held-out set uses seed + 1).", DefaultValueFactory = _ => 1 };
+        var rounds = new Option<int>("--trees") { Description = "Boosted trees.", DefaultValueFactory = _ => RealBogusTrainer.DefaultTrees };
+        var leaves = new Option<int>("--leaves") { Description = "Leaves per tree.", DefaultValueFactory = _ => RealBogusTrainer.DefaultLeaves };
+        var rate = new Option<double>("--learning-rate") { Description = "Boosting learning rate (shrinkage).", DefaultValueFactory = _ => RealBogusTrainer.DefaultLearningRate };
         var output = new Option<string>("--out") { Description = "Model directory to write (card.json, CARD.md, model file).", DefaultValueFactory = _ => DefaultModel };
         var real = RealOption();
         var command = new Command("rb", "Train the real/bogus boosted trees on generated alerts; writes the model and its card.")
         {
-            scenes, schemaDir, trainCount, testCount, seed, rounds, output, real,
+            scenes, schemaDir, trainCount, testCount, seed, rounds, leaves, rate, output, real,
         };
         command.SetAction(parse =>
         {
@@ -52,12 +53,13 @@ internal static class RealBogusCommands
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"generated and measured {train.Count} + {test.Count} alerts in {clock.Elapsed.TotalSeconds:F0} s"));
 
             var features = RealBogusTrainer.DefaultFeatures;
-            using var booster = RealBogusTrainer.Train(train.Vectors, train.Labels, features, s, parse.GetValue(rounds));
-            var bytes = booster.Save();
+            var trees = parse.GetValue(rounds);
+            var leafCount = parse.GetValue(leaves);
+            var learningRate = parse.GetValue(rate);
+            var bytes = RealBogusTrainer.Train(train.Vectors, train.Labels, features, s, trees, leafCount, learningRate);
             var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
-            var columns = features.Select(f => f.Index).ToArray();
-            var provisional = NewCard(sha, features.Select(f => f.Name).ToArray(), s, parse.GetValue(rounds), new JsonObject(), new JsonObject());
-            using var model = RealBogusModel.FromTrained(provisional, booster, columns);
+            var provisional = NewCard(sha, features.Select(f => f.Name).ToArray(), s, trees, leafCount, learningRate, new JsonObject(), new JsonObject());
+            using var model = RealBogusModel.FromBytes(provisional, bytes);
 
             var report = Evaluate(model, test);
             var realPaths = parse.GetValue(real) is { Length: > 0 } r ? r : scenePaths;
@@ -77,13 +79,13 @@ internal static class RealBogusCommands
                 ["held_out_seed"] = s + 1,
             };
             var metrics = new JsonObject { ["held_out"] = report.ToJson(), ["real_alerts"] = agreement.ToJson() };
-            var card = NewCard(sha, provisional.Features, s, parse.GetValue(rounds), training, metrics);
+            var card = NewCard(sha, provisional.Features, s, trees, leafCount, learningRate, training, metrics);
             var dir = parse.GetValue(output)!;
             Directory.CreateDirectory(dir);
             File.WriteAllBytes(Path.Combine(dir, ModelFile), bytes);
             File.WriteAllText(Path.Combine(dir, ModelCard.FileName), card.ToJson());
             File.WriteAllText(Path.Combine(dir, ModelCardMarkdown.FileName), ModelCardMarkdown.Render(card,
-                "Real/bogus classifier: gradient-boosted trees (XGBoost) over the pixel features of the cutout triplet, " +
+                "Real/bogus classifier: gradient-boosted trees (ML.NET FastTree, Platt-calibrated) over the pixel features of the cutout triplet, " +
                 "trained on generated labeled alerts (docs/models.md explains the data and its limits)."));
 
             Console.Out.Write(report.ToText("held-out generated set"));
@@ -155,17 +157,17 @@ internal static class RealBogusCommands
         string.Create(CultureInfo.InvariantCulture,
             $"{what}=1 model={id} mdr_at_1pct_fpr={report.MissedAt1PctFpr:F4} auc={report.Auc:F4} n={report.Count} real_n={agreement.Count} spearman_rb={agreement.SpearmanRb:F3} spearman_drb={agreement.SpearmanDrb:F3} auc_vs_drb={agreement.AucVsDrbLabels:F3} seconds={seconds:F0}");
 
-    private static ModelCard NewCard(string sha, IReadOnlyList<string> features, int seed, int rounds, JsonObject training, JsonObject metrics) => new()
+    private static ModelCard NewCard(string sha, IReadOnlyList<string> features, int seed, int trees, int leaves, double learningRate, JsonObject training, JsonObject metrics) => new()
     {
-        Id = $"rb-xgb-{sha[..12]}",
-        Kind = "real-bogus/xgboost-binary-logistic",
+        Id = $"rb-fasttree-{sha[..12]}",
+        Kind = RealBogusModel.Kind,
         ModelFile = ModelFile,
         Sha256 = sha,
         Created = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        Library = "XGBoost 1.7 C API (Debian libxgboost0)",
+        Library = "ML.NET 5.0.1 (Microsoft.ML.FastTree)",
         Features = features,
-        Parameters = RealBogusTrainer.Parameters(seed).ToDictionary(p => p.Key, p => p.Value),
-        Rounds = rounds,
+        Parameters = RealBogusTrainer.Parameters(seed, trees, leaves, learningRate),
+        Rounds = trees,
         Training = training,
         Metrics = metrics,
     };
