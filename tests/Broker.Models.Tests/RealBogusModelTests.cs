@@ -75,6 +75,51 @@ public sealed class RealBogusModelTests
     }
 
     [Fact]
+    public void The_flat_tree_walk_gives_ml_nets_own_scores_on_real_and_generated_alerts()
+    {
+        using var model = RealBogusModel.Load(TestData.ShippedModel);
+        Assert.True(model.ScoresWithFlatTrees);
+        var decoder = new AlertDecoder();
+        var width = FeatureCatalog.Count;
+        var generator = new LabeledSetGenerator(TestData.Scenes.Train, seed: 9);
+        var alerts = Directory.EnumerateFiles(TestData.Fixtures, "*.avro", SearchOption.AllDirectories)
+            .SelectMany(f =>
+            {
+                try
+                {
+                    return decoder.Decode(File.ReadAllBytes(f));
+                }
+                catch (AlertDecodeException)
+                {
+                    return [];
+                }
+            })
+            .Where(a => a.Difference.Status == CutoutStatus.Fits)
+            .Concat(Enumerable.Range(0, 400).Select(i => decoder.Decode(generator.Generate(i).Message)[0]))
+            .ToList();
+        var vectors = new float[(alerts.Count + 1) * width];
+        for (var i = 0; i < alerts.Count; i++)
+        {
+            AlertFeatures.Extract(alerts[i], vectors.AsSpan(i * width, width));
+        }
+
+        // And one row of NaN (every feature missing): NaN goes right in both.
+        vectors.AsSpan(alerts.Count * width, width).Fill(float.NaN);
+        var n = alerts.Count + 1;
+        var flat = new float[n];
+        var reference = new float[n];
+        model.Score(vectors, n, flat);
+        model.ScoreWithPredictionEngine(vectors, n, reference);
+        for (var i = 0; i < n; i++)
+        {
+            Assert.True(Math.Abs(flat[i] - reference[i]) <= 1e-6f, $"row {i}: flat {flat[i]} vs ML.NET {reference[i]}");
+        }
+
+        Assert.Contains(reference, r => r > 0.9f);
+        Assert.Contains(reference, r => r < 0.1f);
+    }
+
+    [Fact]
     public void Model_files_are_checked_on_load()
     {
         var dir = Directory.CreateTempSubdirectory("rb-model-").FullName;
