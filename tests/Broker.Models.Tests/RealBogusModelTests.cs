@@ -45,19 +45,7 @@ public sealed class RealBogusModelTests
     {
         using var model = RealBogusModel.Load(TestData.ShippedModel);
         var decoder = new AlertDecoder();
-        var alerts = Directory.EnumerateFiles(TestData.Fixtures, "*.avro", SearchOption.AllDirectories)
-            .SelectMany(f =>
-            {
-                try
-                {
-                    return decoder.Decode(File.ReadAllBytes(f));
-                }
-                catch (AlertDecodeException)
-                {
-                    return [];
-                }
-            })
-            .Where(a => a.Difference.Status == CutoutStatus.Fits).ToList();
+        var alerts = FixtureAlertsWithCutouts(decoder).ToList();
         var width = FeatureCatalog.Count;
         var vectors = new float[alerts.Count * width];
         for (var i = 0; i < alerts.Count; i++)
@@ -82,19 +70,7 @@ public sealed class RealBogusModelTests
         var decoder = new AlertDecoder();
         var width = FeatureCatalog.Count;
         var generator = new LabeledSetGenerator(TestData.Scenes.Train, seed: 9);
-        var alerts = Directory.EnumerateFiles(TestData.Fixtures, "*.avro", SearchOption.AllDirectories)
-            .SelectMany(f =>
-            {
-                try
-                {
-                    return decoder.Decode(File.ReadAllBytes(f));
-                }
-                catch (AlertDecodeException)
-                {
-                    return [];
-                }
-            })
-            .Where(a => a.Difference.Status == CutoutStatus.Fits)
+        var alerts = FixtureAlertsWithCutouts(decoder)
             .Concat(Enumerable.Range(0, 400).Select(i => decoder.Decode(generator.Generate(i).Message)[0]))
             .ToList();
         var vectors = new float[(alerts.Count + 1) * width];
@@ -171,4 +147,20 @@ public sealed class RealBogusModelTests
         Assert.Equal("1", card.Parameters["threads"]);
         Assert.Equal(RealBogusModel.Kind, card.Kind);
     }
+
+    /// <summary>The decodable fixture alerts that carry FITS cutouts (the others have no pixel features).</summary>
+    private static IEnumerable<Alert> FixtureAlertsWithCutouts(AlertDecoder decoder) =>
+        Directory.EnumerateFiles(TestData.Fixtures, "*.avro", SearchOption.AllDirectories)
+            .SelectMany(f =>
+            {
+                try
+                {
+                    return decoder.Decode(File.ReadAllBytes(f));
+                }
+                catch (AlertDecodeException)
+                {
+                    return [];
+                }
+            })
+            .Where(a => a.Difference.Status == CutoutStatus.Fits);
 }
