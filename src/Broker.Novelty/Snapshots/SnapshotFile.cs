@@ -14,11 +14,35 @@ public static class SnapshotFile
 
     public static void Save(NoveltySnapshot snapshot, string path, IReadOnlyList<string> featureNames)
     {
-        ArgumentNullException.ThrowIfNull(snapshot);
-        ArgumentNullException.ThrowIfNull(featureNames);
         var temp = path + ".tmp";
         using (var stream = File.Create(temp))
-        using (var w = new BinaryWriter(stream, Encoding.UTF8))
+        {
+            Write(snapshot, stream, featureNames);
+        }
+
+        File.Move(temp, path, overwrite: true); // readers never see half a file
+    }
+
+    /// <summary>The snapshot as bytes (the file's layout): what a cluster sends between silos.</summary>
+    public static byte[] ToBytes(NoveltySnapshot snapshot, IReadOnlyList<string> featureNames)
+    {
+        using var stream = new MemoryStream();
+        Write(snapshot, stream, featureNames);
+        return stream.ToArray();
+    }
+
+    /// <summary>A snapshot from <see cref="ToBytes"/>; <paramref name="origin"/> names it in errors.</summary>
+    public static NoveltySnapshot FromBytes(byte[] bytes, IReadOnlyList<string> featureNames, string origin = "snapshot bytes")
+    {
+        using var stream = new MemoryStream(bytes, writable: false);
+        return Read(stream, featureNames, origin);
+    }
+
+    public static void Write(NoveltySnapshot snapshot, Stream stream, IReadOnlyList<string> featureNames)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(featureNames);
+        using (var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
         {
             w.Write(Magic);
             w.Write(snapshot.Id);
@@ -61,16 +85,20 @@ public static class SnapshotFile
                 }
             }
         }
-
-        File.Move(temp, path, overwrite: true); // readers never see half a file
     }
 
     /// <summary>Loads a snapshot; a file made for other features (names or order) is refused.</summary>
     public static NoveltySnapshot Load(string path, IReadOnlyList<string> featureNames)
     {
-        ArgumentNullException.ThrowIfNull(featureNames);
         using var stream = File.OpenRead(path);
-        using var r = new BinaryReader(stream, Encoding.UTF8);
+        return Read(stream, featureNames, path);
+    }
+
+    /// <summary>Reads a snapshot; one made for other features (names or order) is refused. <paramref name="path"/> names it in errors.</summary>
+    public static NoveltySnapshot Read(Stream stream, IReadOnlyList<string> featureNames, string path)
+    {
+        ArgumentNullException.ThrowIfNull(featureNames);
+        using var r = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
         try
         {
             if (!r.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic))

@@ -1,0 +1,70 @@
+// Owns a survey's novelty model: a streaming NoveltyLearner fed by every silo's samples, and the latest snapshot
+// serialized once per new snapshot (silos fetch bytes, not the learner). One activation per survey in the cluster,
+// so every silo scores with the same versioned model; each annotation names the snapshot id that scored it.
+// The learner's state lives in memory for now: a restarted activation learns again from the next samples.
+using Broker.Features.Catalog;
+using Broker.Novelty;
+using Broker.Novelty.Snapshots;
+using Orleans.Concurrency;
+
+namespace Broker.Cluster.Novelty;
+
+public sealed class NoveltyModelGrain : Grain, INoveltyModelGrain
+{
+    private NoveltyLearner? _learner;
+    private NoveltySnapshotMessage? _published;
+
+    /// <summary>The surveys a model exists for; anything else is a caller's mistake, refused.</summary>
+    public static readonly IReadOnlySet<string> Surveys = new HashSet<string>(["ztf", "rubin"], StringComparer.Ordinal);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var survey = this.GetPrimaryKeyString();
+        if (!Surveys.Contains(survey))
+        {
+            throw new ArgumentException($"No novelty model for survey '{survey}': the surveys are {string.Join(", ", Surveys)}.");
+        }
+
+        _learner = new NoveltyLearner(new NoveltyOptions { Seed = SeedFor(survey) });
+        return Task.CompletedTask;
+    }
+
+    public Task<string?> Learn(Immutable<float[]> vectors)
+    {
+        var width = FeatureCatalog.Count;
+        var values = vectors.Value ?? throw new ArgumentNullException(nameof(vectors));
+        if (values.Length % width != 0)
+        {
+            throw new ArgumentException($"Feature vectors are {width} floats each; got {values.Length} floats.", nameof(vectors));
+        }
+
+        var learner = _learner!;
+        for (var offset = 0; offset < values.Length; offset += width)
+        {
+            learner.Update(values.AsSpan(offset, width));
+        }
+
+        if (learner.Current is { } current && current.Id != _published?.SnapshotId)
+        {
+            _published = new NoveltySnapshotMessage(current.Id, this.GetPrimaryKeyString(), learner.Updates, SnapshotFile.ToBytes(current, FeatureCatalog.Names));
+        }
+
+        return Task.FromResult(_published?.SnapshotId);
+    }
+
+    public Task<NoveltySnapshotMessage?> Latest(string? known) =>
+        Task.FromResult(_published is { } p && p.SnapshotId != known ? p : null);
+
+    // A fixed seed per survey (not string.GetHashCode, which differs per process): every activation of a survey's
+    // model, on any silo, starts the same, so a replay of the same samples gives the same snapshots.
+    public static ulong SeedFor(string survey)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var c in survey)
+        {
+            hash = (hash ^ c) * 1099511628211UL;
+        }
+
+        return hash;
+    }
+}
