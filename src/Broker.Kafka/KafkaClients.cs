@@ -26,13 +26,18 @@ public static class KafkaClients
         return config;
     }
 
-    /// <summary>Parses a group protocol name as configured: "classic" (every Kafka) or "consumer" (KIP-848, Kafka 4.0+).</summary>
-    public static GroupProtocol ParseGroupProtocol(string name) => name switch
+    /// <summary>Reads a group protocol name as configured: "classic" (every Kafka) or "consumer" (KIP-848, Kafka 4.0+).</summary>
+    public static bool TryParseGroupProtocol(string? name, out GroupProtocol protocol)
     {
-        "classic" => GroupProtocol.Classic,
-        "consumer" => GroupProtocol.Consumer,
-        _ => throw new ArgumentException($"group protocol is 'classic' or 'consumer', not '{name}'.", nameof(name)),
-    };
+        protocol = name == "consumer" ? GroupProtocol.Consumer : GroupProtocol.Classic;
+        return name is "classic" or "consumer";
+    }
+
+    /// <summary><see cref="TryParseGroupProtocol"/> for a name already validated; anything else is an ArgumentException.</summary>
+    public static GroupProtocol ParseGroupProtocol(string name) =>
+        TryParseGroupProtocol(name, out var protocol)
+            ? protocol
+            : throw new ArgumentException($"group protocol is 'classic' or 'consumer', not '{name}'.", nameof(name));
 
     public static IProducer<TKey, TValue> Producer<TKey, TValue>(ProducerConfig config, Action<ProducerBuilder<TKey, TValue>>? configure = null)
     {

@@ -95,6 +95,17 @@ public sealed class RealBogusModelTests
         Assert.Contains(reference, r => r < 0.1f);
     }
 
+    [Theory]
+    [InlineData("rb")]
+    [InlineData("cnn")]
+    [InlineData("cnn-int8")]
+    public void Shipped_cards_read_and_write_back_unchanged(string model)
+    {
+        // The commands that rewrite a card (train stack) read it and write it back: nothing may be lost or renamed.
+        var text = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "models", model, ModelCard.FileName));
+        Assert.Equal(text.TrimEnd(), ModelCard.FromJson(text).ToJson().TrimEnd());
+    }
+
     [Fact]
     public void Model_files_are_checked_on_load()
     {

@@ -12,7 +12,11 @@ public sealed class FilterDirectoryTests
         try
         {
             var applied = new List<IReadOnlyList<ExpressionFilter>>();
-            using var directory = new FilterDirectory(folder.FullName, applied.Add, NullLogger.Instance, TimeSpan.FromHours(1));
+            using var directory = new FilterDirectory(folder.FullName, set =>
+            {
+                applied.Add(set);
+                return new Dictionary<string, string>(); // refuses nothing
+            }, NullLogger.Instance, TimeSpan.FromHours(1));
             string Path(string name) => System.IO.Path.Combine(folder.FullName, name);
             string[] InForce() => [.. applied[^1].Select(f => $"{f.Name}:{f.Compiled.Canonical}")];
 

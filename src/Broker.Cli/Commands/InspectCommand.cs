@@ -23,7 +23,6 @@ internal static class InspectCommand
         };
         command.SetAction(parse =>
         {
-            using var http = parse.GetValue(registry) is null ? null : new HttpClient();
             ISchemaSource? schemas = parse.GetValue(schemaDir) is { } dir ? new LocalSchemaDirectory(dir.FullName)
                 : parse.GetValue(registry) is { } url ? new SchemaRegistryClient(url)
                 : null;

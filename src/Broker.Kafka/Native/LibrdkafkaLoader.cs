@@ -6,7 +6,7 @@
 // Debian 12 the redist's default build needs libsasl2.so.3 (Debian has .so.2), so the client quietly falls back
 // to the redist's centos8 build. Here that choice is explicit: the default build first (it adds GSSAPI/Kerberos
 // where the machine can load it), then the centos8 build, both from this application's own runtimes/ folder;
-// what was loaded is reported (`broker kafka info`), and a wrong version is one clear error naming the fix.
+// what was loaded is reported (`broker kafka serve` prints it), and a wrong version is one clear error naming the fix.
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;

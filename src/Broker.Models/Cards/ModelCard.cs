@@ -6,7 +6,7 @@ using System.Text.Json.Serialization;
 
 namespace Broker.Models.Cards;
 
-public sealed class ModelCard
+public sealed record ModelCard
 {
     public const string FileName = "card.json";
 

@@ -91,7 +91,10 @@ public sealed class RealBogusModel : IDisposable
         }
 
         var model = new RealBogusModel(card, ml, transformer, columns);
-        model.Return(model.Rent()); // fails now, not on the first alert, if the model gives no calibrated probability
+        if (model._flat is null)
+        {
+            model.Return(model.Rent()); // the engine scores: fail now, not on the first alert, if it gives no calibrated probability
+        }
         return model;
     }
 
@@ -112,12 +115,7 @@ public sealed class RealBogusModel : IDisposable
         Span<float> row = stackalloc float[_columns.Length];
         for (var r = 0; r < count; r++)
         {
-            var source = vectors.Slice(r * width, width);
-            for (var c = 0; c < row.Length; c++)
-            {
-                row[c] = source[_columns[c]];
-            }
-
+            Gather(vectors.Slice(r * width, width), row);
             scores[r] = _flat.Probability(row);
         }
     }
@@ -133,12 +131,7 @@ public sealed class RealBogusModel : IDisposable
             var row = engine.Input.Features;
             for (var r = 0; r < count; r++)
             {
-                var source = vectors.Slice(r * width, width);
-                for (var c = 0; c < row.Length; c++)
-                {
-                    row[c] = source[_columns[c]];
-                }
-
+                Gather(vectors.Slice(r * width, width), row);
                 engine.Predictor.Predict(engine.Input, ref engine.Output);
                 scores[r] = engine.Output.Probability;
             }
@@ -146,6 +139,15 @@ public sealed class RealBogusModel : IDisposable
         finally
         {
             Return(engine);
+        }
+    }
+
+    /// <summary>The model's columns of one full feature vector, in model order.</summary>
+    private void Gather(ReadOnlySpan<float> vector, Span<float> row)
+    {
+        for (var c = 0; c < row.Length; c++)
+        {
+            row[c] = vector[_columns[c]];
         }
     }
 

@@ -176,7 +176,7 @@ public sealed record PipelineOptions
         Check(Kafka.InputTopics.All(t => t.StartsWith('^') || Broker.Kafka.Embedded.TopicSpec.IsValidName(t)), "kafka.input_topics: a name is letters, digits, '.', '_' and '-' (start it with '^' for a pattern).");
         Check(Broker.Kafka.Embedded.TopicSpec.IsValidName(Kafka.OutputPrefix), "kafka.output_prefix must be a legal topic name.");
         Check(Kafka.AutoOffsetReset is "earliest" or "latest", "kafka.auto_offset_reset is earliest or latest.");
-        Check(Kafka.GroupProtocol is "classic" or "consumer", "kafka.group_protocol is classic (any Kafka) or consumer (KIP-848: Kafka 4.0+).");
+        Check(Broker.Kafka.KafkaClients.TryParseGroupProtocol(Kafka.GroupProtocol, out _), "kafka.group_protocol is classic (any Kafka) or consumer (KIP-848: Kafka 4.0+).");
         Check(Processing.Lanes is >= 1 and <= 1024, "processing.lanes is 1..1024.");
         Check(Processing.QueueCapacity is >= 1 and <= 100_000, "processing.queue_capacity is 1..100000.");
         Check(Processing.CnnMaxBatch is >= 1 and <= Broker.Models.Cnn.CnnModel.MaxBatch, $"processing.cnn_max_batch is 1..{Broker.Models.Cnn.CnnModel.MaxBatch}.");

@@ -24,16 +24,6 @@ public sealed partial class FilterDirectory : IDisposable
     private List<ExpressionFilter> _applied = [];
     private IReadOnlyDictionary<string, string> _refused = new Dictionary<string, string>();
 
-    /// <param name="apply">Called with the whole new set after every scan that changed it (never concurrently).</param>
-    public FilterDirectory(string path, Action<IReadOnlyList<ExpressionFilter>> apply, ILogger log, TimeSpan? rescan = null)
-        : this(path, set =>
-        {
-            apply(set);
-            return new Dictionary<string, string>();
-        }, log, rescan)
-    {
-    }
-
     /// <param name="apply">
     /// Called with the whole new set after every scan that changed it (never concurrently); returns the filters it
     /// did not put in force, by name, with the reason, which the status then reports for their files.

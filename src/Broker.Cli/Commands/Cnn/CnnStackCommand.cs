@@ -77,21 +77,7 @@ internal static class CnnStackCommand
                         ["valid_seed"] = s + 2,
                         ["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
                     };
-                    card = new ModelCard
-                    {
-                        Id = cnn.Card.Id,
-                        Kind = cnn.Card.Kind,
-                        ModelFile = cnn.Card.ModelFile,
-                        Sha256 = cnn.Card.Sha256,
-                        Created = cnn.Card.Created,
-                        Library = cnn.Card.Library,
-                        Features = cnn.Card.Features,
-                        Preprocessing = cnn.Card.Preprocessing,
-                        Parameters = parameters,
-                        Rounds = cnn.Card.Rounds,
-                        Training = training,
-                        Metrics = metrics,
-                    };
+                    card = cnn.Card with { Parameters = parameters, Training = training, Metrics = metrics };
                 }
 
                 var markdown = Path.Combine(dir, ModelCardMarkdown.FileName);

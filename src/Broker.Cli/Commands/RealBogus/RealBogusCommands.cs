@@ -31,14 +31,14 @@ internal static class RealBogusCommands
         var trainCount = new Option<int>("--train") { Description = "Generated training alerts.", DefaultValueFactory = _ => 20000 };
         var testCount = new Option<int>("--test") { Description = "Generated held-out alerts.", DefaultValueFactory = _ => 6000 };
         var seed = new Option<int>("--seed") { Description = "Generator and FastTree seed (held-out set uses seed + 1).", DefaultValueFactory = _ => 1 };
-        var rounds = new Option<int>("--trees") { Description = "Boosted trees.", DefaultValueFactory = _ => RealBogusTrainer.DefaultTrees };
+        var treeCount = new Option<int>("--trees") { Description = "Boosted trees.", DefaultValueFactory = _ => RealBogusTrainer.DefaultTrees };
         var leaves = new Option<int>("--leaves") { Description = "Leaves per tree.", DefaultValueFactory = _ => RealBogusTrainer.DefaultLeaves };
         var rate = new Option<double>("--learning-rate") { Description = "Boosting learning rate (shrinkage).", DefaultValueFactory = _ => RealBogusTrainer.DefaultLearningRate };
         var output = new Option<string>("--out") { Description = "Model directory to write (card.json, CARD.md, model file).", DefaultValueFactory = _ => DefaultModel };
         var real = RealOption();
         var command = new Command("rb", "Train the real/bogus boosted trees on generated alerts; writes the model and its card.")
         {
-            scenes, schemaDir, trainCount, testCount, seed, rounds, leaves, rate, output, real,
+            scenes, schemaDir, trainCount, testCount, seed, treeCount, leaves, rate, output, real,
         };
         command.SetAction(parse =>
         {
@@ -53,7 +53,7 @@ internal static class RealBogusCommands
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"generated and measured {train.Count} + {test.Count} alerts in {clock.Elapsed.TotalSeconds:F0} s"));
 
             var features = RealBogusTrainer.DefaultFeatures;
-            var trees = parse.GetValue(rounds);
+            var trees = parse.GetValue(treeCount);
             var leafCount = parse.GetValue(leaves);
             var learningRate = parse.GetValue(rate);
             var bytes = RealBogusTrainer.Train(train.Vectors, train.Labels, features, s, trees, leafCount, learningRate);
@@ -79,7 +79,7 @@ internal static class RealBogusCommands
                 ["held_out_seed"] = s + 1,
             };
             var metrics = new JsonObject { ["held_out"] = report.ToJson(), ["real_alerts"] = agreement.ToJson() };
-            var card = NewCard(sha, provisional.Features, s, trees, leafCount, learningRate, training, metrics);
+            var card = provisional with { Training = training, Metrics = metrics };
             var dir = parse.GetValue(output)!;
             Directory.CreateDirectory(dir);
             File.WriteAllBytes(Path.Combine(dir, ModelFile), bytes);
