@@ -25,6 +25,7 @@ using Broker.Pipeline.Kafka;
 using Broker.Pipeline.Metrics;
 using Broker.Pipeline.Routing;
 using Broker.Pipeline.Scoring;
+using Broker.Pipeline.Shared;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 
@@ -47,17 +48,19 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
     private readonly CancellationTokenSource _failed = new();
     private readonly Lock _assignmentGate = new();
     private readonly SchemaRegistryClient? _registry;
+    private readonly IObjectLedger? _objects;
 #pragma warning disable CA2213 // owned and disposed by RunAsync (using); these fields only let callbacks reach them
     private IProducer<byte[]?, byte[]>? _producer;
     private IConsumer<byte[]?, byte[]?>? _consumer;
 #pragma warning restore CA2213
     private List<TopicPartition> _assignment = [];
 
-    private BrokerPipeline(PipelineOptions options, ILogger log, IPipelineObserver? observer)
+    private BrokerPipeline(PipelineOptions options, ILogger log, IPipelineObserver? observer, PipelineServices services)
     {
         _options = options;
         _log = log;
         _observer = observer;
+        _objects = services.Objects;
 
         // Confluent's registry client takes its own settings (basic auth, TLS) as schema.registry.* keys.
         _registry = options.Schemas.RegistryUrl is { } url
@@ -87,7 +90,7 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
                 Metrics.ObserveCnnBatches(() => _cnn.BatchSizes.Select((n, size) => new Measurement<long>(n, new KeyValuePair<string, object?>("size", size))).Where(m => m.Value > 0));
             }
 
-            _scorer = new AlertScorer(_rb, _cnn, _cnnModel?.Id, combined, new NoveltyLearner(new NoveltyOptions { Seed = options.Processing.NoveltySeed }), Metrics);
+            _scorer = new AlertScorer(_rb, _cnn, _cnnModel?.Id, combined, services.Novelty ?? new LocalNoveltyModels(options.Processing.NoveltySeed), Metrics);
         }
         catch
         {
@@ -116,8 +119,8 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
     /// <summary>The watched filter directory while running, when the configuration names one.</summary>
     public FilterDirectory? FilterFiles => Status.FilterDirectory;
 
-    /// <summary>The novelty learner (its current snapshot id is in every annotation).</summary>
-    public NoveltyLearner Novelty => _scorer.Novelty;
+    /// <summary>The novelty models per survey (the snapshot id that scored an alert is in its annotation).</summary>
+    public INoveltyModels Novelty => _scorer.Novelty;
 
     public string RbModelId => _rb.Id;
 
@@ -131,11 +134,12 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
     public string? CnnModelId => _cnnModel?.Id;
 
     /// <summary>Loads the models and prepares the stages; nothing connects to Kafka until <see cref="RunAsync"/>.</summary>
-    public static BrokerPipeline Create(PipelineOptions options, ILogger log, IPipelineObserver? observer = null)
+    /// <remarks><paramref name="services"/>: what is shared with a cluster (novelty models, object ledger); null alone.</remarks>
+    public static BrokerPipeline Create(PipelineOptions options, ILogger log, IPipelineObserver? observer = null, PipelineServices? services = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(log);
-        return new BrokerPipeline(options.Validate(), log, observer);
+        return new BrokerPipeline(options.Validate(), log, observer, services ?? new PipelineServices());
     }
 
     /// <summary>Consumes until <paramref name="stop"/> fires (then drains and commits) or a fatal error (then throws).</summary>
@@ -312,9 +316,23 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
         {
             foreach (var alert in alerts)
             {
+                // The object's ledger answers while the alert is scored (a grain call, possibly on another silo).
+                var visit = _objects?.VisitAsync(alert, cancel);
                 var annotation = await _scorer.ScoreAsync(alert, source, work.IngestMs, cancel).ConfigureAwait(false);
+                if (visit is { } pending)
+                {
+                    var objectStart = Stopwatch.GetTimestamp();
+                    var known = await pending.ConfigureAwait(false);
+                    annotation.Object = known.History;
+                    annotation.Redelivered = known.Redelivered;
+                    Metrics.StageLatency.Record(Stopwatch.GetElapsedTime(objectStart).TotalMilliseconds, PipelineMetrics.Stage("object"));
+                }
+
                 var routeStart = Stopwatch.GetTimestamp();
-                var matched = Filters.Match(alert, annotation);
+
+                // A re-delivered alert (published before a crash or rebalance) goes to the annotated topic marked
+                // as such, and to no filtered topic: subscribers never get it twice.
+                var matched = annotation.Redelivered ? [] : Filters.Match(alert, annotation);
                 annotation.Filters = [.. matched.Select(f => f.Name)];
                 var key = Encoding.ASCII.GetBytes(alert.AlertId.ToString(CultureInfo.InvariantCulture));
                 var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -390,6 +408,42 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
             return;
         }
 
+        if (_objects is not null)
+        {
+            _ = RememberPublishedAsync(work);
+            return;
+        }
+
+        Completed(work);
+    }
+
+    // Every output is stored: tell each alert's object, then let the offset go. A failure to remember only matters
+    // if this message is re-read (a crash before the commit), and then it means a duplicate, never a loss.
+    private async Task RememberPublishedAsync(InputWork work)
+    {
+        foreach (var alert in work.DeliveredByAlert().Select(d => d.Alert.Alert).Distinct())
+        {
+            try
+            {
+                await _objects!.PublishedAsync(alert, _failed.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (_failed.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // the outputs are stored; the offset must still complete
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                LogRememberFailed(_log, alert.AlertId, e.Message);
+            }
+        }
+
+        Completed(work);
+    }
+
+    private void Completed(InputWork work)
+    {
         var elapsed = Stopwatch.GetElapsedTime(work.IngestTicks).TotalMilliseconds;
         Metrics.RecordPublished(elapsed);
         Status.AddPublished();
@@ -631,6 +685,9 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Pipeline failed: {Error}")]
     private static partial void LogFailed(ILogger log, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {AlertId} published but not remembered by its object ({Error}); a re-delivery of it would be published again")]
+    private static partial void LogRememberFailed(ILogger log, long alertId, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Assigned {Partitions}")]
     private static partial void LogAssigned(ILogger log, string partitions);

@@ -15,46 +15,59 @@ public static class LightCurveFeatures
     public static void Compute(Alert alert, Span<float> o)
     {
         ArgumentNullException.ThrowIfNull(alert);
+        Compute(alert.Mjd, alert.Band, alert.Mag, alert.History, o);
+    }
+
+    /// <summary>
+    /// The same features for a detection at <paramref name="mjd"/> over any history: the packet's (above) or an
+    /// object's whole history across its alerts (the cluster's object grains). Detections at or after
+    /// <paramref name="mjd"/> are ignored. Writes the light-curve slots of a catalog-sized span.
+    /// </summary>
+    public static void Compute(double mjd, string band, double mag, IReadOnlyList<Detection> history, Span<float> o)
+    {
+        ArgumentNullException.ThrowIfNull(band);
+        ArgumentNullException.ThrowIfNull(history);
+        var now = (Mjd: mjd, Band: band, Mag: mag);
         double lastAny = double.NaN, lastSame = double.NaN, lastSameMag = double.NaN;
-        double brightest = alert.Mag, faintest = alert.Mag;
-        var sameBand = double.IsFinite(alert.Mag) ? 1 : 0;
+        double brightest = now.Mag, faintest = now.Mag;
+        var sameBand = double.IsFinite(now.Mag) ? 1 : 0;
         double colorGap = double.MaxValue, colorMag = double.NaN;
         var colorBand = "";
         Span<bool> bands = stackalloc bool[BandOrder.Length + 1];
-        bands[BandIndex(alert.Band)] = true;
-        foreach (var d in alert.History)
+        bands[BandIndex(now.Band)] = true;
+        foreach (var d in history)
         {
-            if (d.Mjd >= alert.Mjd || !double.IsFinite(d.Mag))
+            if (d.Mjd >= now.Mjd || !double.IsFinite(d.Mag))
             {
                 continue;
             }
 
             bands[BandIndex(d.Band)] = true;
             lastAny = double.IsNaN(lastAny) ? d.Mjd : Math.Max(lastAny, d.Mjd);
-            if (d.Band == alert.Band)
+            if (d.Band == now.Band)
             {
                 brightest = Math.Min(brightest, d.Mag);
                 faintest = Math.Max(faintest, d.Mag);
                 sameBand++;
-                if (alert.Mjd - d.Mjd >= MinimumGapDays && (double.IsNaN(lastSame) || d.Mjd > lastSame))
+                if (now.Mjd - d.Mjd >= MinimumGapDays && (double.IsNaN(lastSame) || d.Mjd > lastSame))
                 {
                     lastSame = d.Mjd;
                     lastSameMag = d.Mag;
                 }
             }
-            else if (alert.Mjd - d.Mjd <= ColorWindowDays && alert.Mjd - d.Mjd < colorGap)
+            else if (now.Mjd - d.Mjd <= ColorWindowDays && now.Mjd - d.Mjd < colorGap)
             {
-                colorGap = alert.Mjd - d.Mjd;
+                colorGap = now.Mjd - d.Mjd;
                 colorMag = d.Mag;
                 colorBand = d.Band;
             }
         }
 
-        o[(int)FeatureId.LcRiseRate] = double.IsNaN(lastSame) ? float.NaN : (float)((alert.Mag - lastSameMag) / (alert.Mjd - lastSame));
-        o[(int)FeatureId.LcDaysSinceLast] = double.IsNaN(lastAny) ? float.NaN : (float)(alert.Mjd - lastAny);
+        o[(int)FeatureId.LcRiseRate] = double.IsNaN(lastSame) ? float.NaN : (float)((now.Mag - lastSameMag) / (now.Mjd - lastSame));
+        o[(int)FeatureId.LcDaysSinceLast] = double.IsNaN(lastAny) ? float.NaN : (float)(now.Mjd - lastAny);
         o[(int)FeatureId.LcAmplitude] = sameBand >= 2 ? (float)(faintest - brightest) : float.NaN;
         o[(int)FeatureId.LcColor] = double.IsNaN(colorMag) ? float.NaN
-            : BandIndex(alert.Band) < BandIndex(colorBand) ? (float)(alert.Mag - colorMag) : (float)(colorMag - alert.Mag);
+            : BandIndex(now.Band) < BandIndex(colorBand) ? (float)(now.Mag - colorMag) : (float)(colorMag - now.Mag);
         var count = 0;
         foreach (var b in bands)
         {

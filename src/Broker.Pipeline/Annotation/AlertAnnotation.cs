@@ -2,6 +2,7 @@
 // filters it matched, where it came from and when. Filled by the scoring stage, written by AnnotationEncoder as
 // the `broker` record of schemas/broker-annotation-v1.avsc.
 using Broker.Novelty.Snapshots;
+using Broker.Pipeline.Shared;
 
 namespace Broker.Pipeline.Annotation;
 
@@ -73,4 +74,10 @@ public sealed class AlertAnnotation
 
     /// <summary>When the broker read the input message (Unix milliseconds).</summary>
     public required long IngestTimeMs { get; init; }
+
+    /// <summary>The object's history across all its alerts (set from the object ledger; null without one).</summary>
+    public ObjectHistory? Object { get; set; }
+
+    /// <summary>True when the cluster had already published this alert (a re-delivery): filtered topics skip it.</summary>
+    public bool Redelivered { get; set; }
 }

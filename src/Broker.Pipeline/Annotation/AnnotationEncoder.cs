@@ -80,6 +80,25 @@ public static class AnnotationEncoder
         w.WriteLong(0);
         w.WriteLong(annotation.IngestTimeMs);
         w.WriteLong(publishTimeMs);
+        w.WriteBoolean(annotation.Redelivered);
+        if (annotation.Object is { } o)
+        {
+            w.WriteLong(1);
+            w.WriteInt(o.Alerts);
+            w.WriteInt(o.Detections);
+            w.WriteDouble(o.FirstMjd);
+            w.WriteDouble(o.LastMjd);
+            w.WriteInt(o.Bands);
+            w.WriteFloat(o.PeakMag);
+            w.WriteFloat(o.RiseRate);
+            w.WriteFloat(o.DaysSinceLast);
+            w.WriteFloat(o.Amplitude);
+            w.WriteFloat(o.Color);
+        }
+        else
+        {
+            w.WriteLong(0);
+        }
     }
 
     /// <summary>Writes a broker.v1.light_alert record.</summary>

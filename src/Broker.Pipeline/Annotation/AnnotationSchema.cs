@@ -172,7 +172,43 @@ public static class AnnotationSchema
         w.WriteEndObject();
         TimeField(w, "ingest_time", "when the broker read the input message");
         TimeField(w, "publish_time", "when the broker wrote this output message");
+        w.WriteStartObject();
+        w.WriteString("name", "redelivered");
+        w.WriteString("type", "boolean");
+        w.WriteBoolean("default", false);
+        w.WriteString("doc", "true when the cluster had already published this alert (re-read after a crash or rebalance); filtered topics do not carry it again");
+        w.WriteEndObject();
+        WriteObjectHistory(w);
         w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WriteObjectHistory(Utf8JsonWriter w)
+    {
+        w.WriteStartObject();
+        w.WriteString("name", "object");
+        w.WriteString("doc", "the object's light curve across every alert the broker has seen of it; null when the alert names no object or the broker runs without object grains");
+        w.WritePropertyName("type");
+        w.WriteStartArray();
+        w.WriteStringValue("null");
+        w.WriteStartObject();
+        w.WriteString("type", "record");
+        w.WriteString("name", "object_history");
+        w.WriteStartArray("fields");
+        Field(w, "alerts", "int", "alerts of this object the broker has seen, this one included");
+        Field(w, "detections", "int", "distinct detections (by time and band) across their histories");
+        Field(w, "first_mjd", "double", "the earliest detection");
+        Field(w, "last_mjd", "double", "the latest detection");
+        Field(w, "bands", "int", "distinct bands detected");
+        Field(w, "peak_mag", "float", "brightest detection magnitude, any band");
+        Field(w, "lc_rise_rate", "float", "as the feature lc_rise_rate, over the whole history");
+        Field(w, "lc_days_since_last", "float", "as the feature lc_days_since_last, over the whole history");
+        Field(w, "lc_amplitude", "float", "as the feature lc_amplitude, over the whole history");
+        Field(w, "lc_color", "float", "as the feature lc_color, over the whole history");
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteEndArray();
+        w.WriteNull("default");
         w.WriteEndObject();
     }
 

@@ -1,7 +1,8 @@
 // The scoring stages for one decoded alert, in order: cutout stamps (prepared once) -> features -> real/bogus
 // trees -> CNN (through the shared micro-batcher, awaited) -> stacked score -> novelty (score with the current
-// snapshot, then learn). Thread-safe: many lanes call ScoreAsync at once; the novelty learner, which is single-
-// writer by design, is updated under a lock (~11 us per alert).
+// snapshot of the alert's survey, then hand the features to that survey's model to learn from). Thread-safe: many
+// lanes call ScoreAsync at once; INoveltyModels decides how learning is shared (a lock in one process, a grain in
+// the cluster).
 using System.Buffers;
 using System.Diagnostics;
 using Broker.Alerts.Model;
@@ -14,6 +15,7 @@ using Broker.Novelty;
 using Broker.Novelty.Snapshots;
 using Broker.Pipeline.Annotation;
 using Broker.Pipeline.Metrics;
+using Broker.Pipeline.Shared;
 
 namespace Broker.Pipeline.Scoring;
 
@@ -24,11 +26,10 @@ public sealed class AlertScorer
     private readonly CnnBatcher? _cnn;
     private readonly string? _cnnModel;
     private readonly CombinedScore? _combined;
-    private readonly NoveltyLearner _novelty;
-    private readonly Lock _noveltyGate = new();
+    private readonly INoveltyModels _novelty;
     private readonly PipelineMetrics _metrics;
 
-    public AlertScorer(RealBogusModel rb, CnnBatcher? cnn, string? cnnModelId, CombinedScore? combined, NoveltyLearner novelty, PipelineMetrics metrics)
+    public AlertScorer(RealBogusModel rb, CnnBatcher? cnn, string? cnnModelId, CombinedScore? combined, INoveltyModels novelty, PipelineMetrics metrics)
     {
         _rb = rb ?? throw new ArgumentNullException(nameof(rb));
         _cnn = cnn;
@@ -38,7 +39,7 @@ public sealed class AlertScorer
         _metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
     }
 
-    public NoveltyLearner Novelty => _novelty;
+    public INoveltyModels Novelty => _novelty;
 
     public async ValueTask<AlertAnnotation> ScoreAsync(Alert alert, SourcePosition source, long ingestTimeMs, CancellationToken cancel)
     {
@@ -79,17 +80,14 @@ public sealed class AlertScorer
 
         var noveltyStart = Stopwatch.GetTimestamp();
         NoveltyAnnotation? novelty = null;
-        if (_novelty.Current is { } snapshot)
+        if (_novelty.Current(alert.Survey) is { } snapshot)
         {
             var result = new NoveltyResult(snapshot.Subspaces.Count);
             snapshot.Score(features, result);
             novelty = NoveltyAnnotation.From(snapshot, result, FeatureNames);
         }
 
-        lock (_noveltyGate)
-        {
-            _novelty.Update(features);
-        }
+        _novelty.Learn(alert.Survey, features);
 
         _metrics.StageLatency.Record(Stopwatch.GetElapsedTime(noveltyStart).TotalMilliseconds, PipelineMetrics.Stage("novelty"));
         return new AlertAnnotation

@@ -69,7 +69,7 @@ internal static class DemoCommand
                 var done = Done();
                 var p = pipeline.Metrics.IngestToPublishSamples.Percentiles(0.5, 0.99);
                 Console.Out.WriteLine(string.Create(inv,
-                    $"  {run.Elapsed.TotalSeconds,5:F0} s  read {pipeline.Status.Consumed,6}  published {pipeline.Status.Published,6}  dead letters {pipeline.Status.DeadLettered,4}  {done - lastDone,5} msg/s  latency p50 {p[0],6:F1} ms p99 {p[1],6:F1} ms  novelty {pipeline.Novelty.Current?.Id ?? "warming up"}"));
+                    $"  {run.Elapsed.TotalSeconds,5:F0} s  read {pipeline.Status.Consumed,6}  published {pipeline.Status.Published,6}  dead letters {pipeline.Status.DeadLettered,4}  {done - lastDone,5} msg/s  latency p50 {p[0],6:F1} ms p99 {p[1],6:F1} ms  novelty {Snapshots(pipeline)}"));
                 lastDone = done;
             }
 
@@ -96,6 +96,10 @@ internal static class DemoCommand
         });
         return command;
     }
+
+    private static string Snapshots(BrokerPipeline pipeline) => pipeline.Novelty.SnapshotIds is { Count: > 0 } ids
+        ? string.Join(" ", ids.OrderBy(i => i.Key, StringComparer.Ordinal).Select(i => $"{i.Key}:{i.Value}"))
+        : "warming up";
 
     /// <summary>The demo's pipeline settings: every model, three example subscriptions, metrics on a free port.</summary>
     internal static PipelineOptions Options(string bootstrap, string stateFolder) => new PipelineOptions

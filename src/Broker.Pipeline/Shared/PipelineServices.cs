@@ -1,0 +1,12 @@
+// What a pipeline shares with others when it runs in a cluster: the novelty models and the object ledger. A
+// pipeline alone gets LocalNoveltyModels and no ledger; a silo passes its grain-backed ones.
+namespace Broker.Pipeline.Shared;
+
+public sealed record PipelineServices
+{
+    /// <summary>Novelty models per survey; null: a LocalNoveltyModels seeded from processing.novelty_seed.</summary>
+    public INoveltyModels? Novelty { get; init; }
+
+    /// <summary>Object histories and re-delivery recognition; null: none (packet history only).</summary>
+    public IObjectLedger? Objects { get; init; }
+}
