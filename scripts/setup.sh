@@ -10,14 +10,15 @@
 #   NuGet (restored by the build): every library the broker runs on, native ones included: Confluent.Kafka with
 #        librdkafka.redist (the broker loads the redist's librdkafka by full path), Microsoft.ML.OnnxRuntime (the
 #        CNN), Microsoft.ML.FastTree (the real/bogus trees), OpenTelemetry (metrics).
-#   apt: python3-avro (the tests' independent Avro decoder for expected values) and python3-kafka (a pure-Python
-#        Kafka client the tests use to check the embedded cluster from another process). The broker itself needs
-#        nothing from apt beyond the .NET SDK.
+#   apt: python3-avro (the tests' independent Avro decoder for expected values), python3-kafka (a pure-Python
+#        Kafka client the tests use to check the embedded cluster from another process) and redis-server (the
+#        cluster's production membership and grain storage; the tests start their own on 127.0.0.1). The broker
+#        itself needs nothing from apt beyond the .NET SDK.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEPS="$ROOT/.deps"
-APT_PACKAGES=(python3-avro python3-kafka)
+APT_PACKAGES=(python3-avro python3-kafka redis-server)
 STAMP="$DEPS/setup.stamp"
 
 build=1

@@ -21,6 +21,7 @@ using Broker.Novelty;
 using Broker.Pipeline.Annotation;
 using Broker.Pipeline.Configuration;
 using Broker.Pipeline.Filters;
+using Broker.Pipeline.Filters.Language;
 using Broker.Pipeline.Kafka;
 using Broker.Pipeline.Metrics;
 using Broker.Pipeline.Routing;
@@ -54,6 +55,9 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
     private IConsumer<byte[]?, byte[]?>? _consumer;
 #pragma warning restore CA2213
     private List<TopicPartition> _assignment = [];
+    private readonly Lock _catalogGate = new();
+    private FilterActivation? _activation;
+    private IReadOnlyList<ExpressionFilter> _catalogFilters = [];
 
     private BrokerPipeline(PipelineOptions options, ILogger log, IPipelineObserver? observer, PipelineServices services)
     {
@@ -116,6 +120,56 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
     /// <summary>The subscriptions in force; replace them at any time.</summary>
     public FilterSet Filters { get; }
 
+    /// <summary>
+    /// Puts a filter catalog's subscriptions in force (after the configuration's and the files'): now when running,
+    /// else when the run starts. Each definition is compiled here; returns those refused (bad text, name clash, topic).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ApplyCatalog(IReadOnlyList<FilterDefinition> definitions)
+    {
+        ArgumentNullException.ThrowIfNull(definitions);
+        var compiled = new List<ExpressionFilter>(definitions.Count);
+        var refused = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var definition in definitions)
+        {
+            try
+            {
+                compiled.Add(definition.Compile());
+            }
+            catch (Exception e) when (e is FilterException or FilterDefinitionException)
+            {
+                refused[definition.Name] = e.Message;
+            }
+        }
+
+        lock (_catalogGate)
+        {
+            _catalogFilters = compiled;
+            if (_activation is { } activation)
+            {
+                foreach (var (name, why) in activation.ApplyCatalog(compiled))
+                {
+                    refused[name] = why;
+                }
+            }
+            else
+            {
+                // Not running: no topics to check yet (the run's activation merges again with the files); the
+                // configuration's filters keep their names.
+                var names = new HashSet<string>(_configuredFilters.Select(f => f.Name), StringComparer.Ordinal);
+                foreach (var clash in compiled.Where(f => names.Contains(f.Name)))
+                {
+                    refused[clash.Name] = $"the configuration already defines filter '{clash.Name}', and that one stays in force";
+                }
+
+                Filters.Replace([.. _configuredFilters, .. compiled.Where(f => !names.Contains(f.Name))]);
+            }
+
+            Status.CatalogRefusals = refused;
+        }
+
+        return refused;
+    }
+
     /// <summary>The watched filter directory while running, when the configuration names one.</summary>
     public FilterDirectory? FilterFiles => Status.FilterDirectory;
 
@@ -156,8 +210,17 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
             .SetPartitionsLostHandler((_, partitions) => OnLost(partitions)));
         _producer = producer;
         _consumer = consumer;
-        using var admin = _options.FilterDirectory is null ? null : new DependentAdminClientBuilder(producer.Handle).Build();
+        using var admin = new DependentAdminClientBuilder(producer.Handle).Build();
         var activation = new FilterActivation(Filters, _configuredFilters, _options.TopicOf, admin, _log);
+        lock (_catalogGate)
+        {
+            _activation = activation;
+            if (_catalogFilters.Count > 0)
+            {
+                Status.CatalogRefusals = activation.ApplyCatalog(_catalogFilters);
+            }
+        }
+
         using var filterFiles = _options.FilterDirectory is { } folder ? new FilterDirectory(folder, activation.Apply, _log) : null;
         Status.FilterDirectory = filterFiles;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stop, _failed.Token);
@@ -184,6 +247,11 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
         }
 
         consumer.Close();
+        lock (_catalogGate)
+        {
+            _activation = null;
+        }
+
         Status.FilterDirectory = null;
         _producer = null;
         _consumer = null;

@@ -43,6 +43,9 @@ public sealed class PipelineStatus
     /// <summary>The watched filter files and what became of each (empty without a filter directory).</summary>
     public IReadOnlyList<FilterFileStatus> FilterFiles => FilterDirectory?.Status ?? [];
 
+    /// <summary>Filters of the cluster's catalog not in force on this silo, by name, with why.</summary>
+    public IReadOnlyDictionary<string, string> CatalogRefusals { get; internal set; } = new Dictionary<string, string>();
+
     internal FilterSet? FilterSet { get; set; }
 
     internal FilterDirectory? FilterDirectory { get; set; }

@@ -13,5 +13,13 @@ public sealed class DemoCommandTests
         Assert.Contains("demo.annotated", output, StringComparison.Ordinal);
         Assert.Contains("decode.avro", output, StringComparison.Ordinal); // the two truncated fixtures
         Assert.Contains("most novel alerts:", output, StringComparison.Ordinal);
+
+        // One silo ran the night: the night grains answer, and novelty is per survey, so Rubin alerts are never novel
+        // to a ZTF-trained model just for lacking ZTF fields (ZTF's model names its snapshot "ztf:...").
+        Assert.Contains("(one-silo cluster)", output, StringComparison.Ordinal);
+        Assert.Contains("nights (from the night grains", output, StringComparison.Ordinal);
+        Assert.Matches(@"\n  ztf:\d{4}-\d{2}-\d{2} +\d+ alerts", output);
+        var novel = output[output.IndexOf("most novel alerts:", StringComparison.Ordinal)..output.IndexOf("ingest-to-publish latency", StringComparison.Ordinal)];
+        Assert.DoesNotContain("\n  rubin ", novel, StringComparison.Ordinal);
     }
 }

@@ -80,6 +80,50 @@ public sealed record MetricsOptions
     public string? Listen { get; init; } = "127.0.0.1:9464";
 }
 
+/// <summary>
+/// The Orleans silo `broker run` starts (docs/cluster.md). One machine: localhost clustering and memory storage, no
+/// external service. Production: Redis for membership and grain state, one silo per machine or container.
+/// </summary>
+public sealed record ClusterOptions
+{
+    /// <summary>localhost (one silo, development and demo) or redis (any number of silos).</summary>
+    public string Clustering { get; init; } = "localhost";
+
+    /// <summary>memory (lost with the silo) or redis: where object grains, the filter catalog and night grains persist.</summary>
+    public string Storage { get; init; } = "memory";
+
+    /// <summary>StackExchange.Redis configuration string, e.g. 127.0.0.1:6379 (clustering or storage redis).</summary>
+    public string? Redis { get; init; }
+
+    /// <summary>Silos with the same cluster id form one cluster; grain state is shared by service id.</summary>
+    public string ClusterId { get; init; } = "broker";
+
+    public string ServiceId { get; init; } = "broker";
+
+    /// <summary>Silo-to-silo port (0: a free one, chosen at start).</summary>
+    public int SiloPort { get; init; } = 11111;
+
+    /// <summary>Port clients (`broker filter --cluster`) connect to (0: a free one).</summary>
+    public int GatewayPort { get; init; } = 30000;
+
+    /// <summary>The address other silos reach this one at (null: loopback, one machine; set it in containers).</summary>
+    public string? AdvertisedAddress { get; init; }
+
+    /// <summary>Object grains idle this long deactivate (their state is stored; the next alert reloads it).</summary>
+    public double ObjectIdleMinutes { get; init; } = 10;
+
+    /// <summary>How often a silo sends its novelty samples to the survey's model grain and fetches its snapshot.</summary>
+    public double NoveltySyncMs { get; init; } = 500;
+
+    /// <summary>Seconds a silo may miss probes before others declare it dead (Orleans' default detection takes 11-18 s here).</summary>
+    public double ProbeTimeoutSeconds { get; init; } = 1;
+
+    public int MissedProbesLimit { get; init; } = 2;
+
+    /// <summary>Orleans Dashboard (grain-level operations) at /orleans on the metrics address.</summary>
+    public bool Dashboard { get; init; } = true;
+}
+
 public sealed record PipelineOptions
 {
     public KafkaOptions Kafka { get; init; } = new();
@@ -91,6 +135,8 @@ public sealed record PipelineOptions
     public ProcessingOptions Processing { get; init; } = new();
 
     public MetricsOptions Metrics { get; init; } = new();
+
+    public ClusterOptions Cluster { get; init; } = new();
 
     /// <summary>Subscriptions written inline: name, where (the filter language), payload, topic, description, owner.</summary>
     public IReadOnlyList<FilterDefinition> Filters { get; init; } = [];
@@ -181,6 +227,12 @@ public sealed record PipelineOptions
         Check(Processing.QueueCapacity is >= 1 and <= 100_000, "processing.queue_capacity is 1..100000.");
         Check(Processing.CnnMaxBatch is >= 1 and <= Broker.Models.Cnn.CnnModel.MaxBatch, $"processing.cnn_max_batch is 1..{Broker.Models.Cnn.CnnModel.MaxBatch}.");
         Check(Processing.DrainSeconds > 0, "processing.drain_seconds must be positive.");
+        Check(Cluster.Clustering is "localhost" or "redis", "cluster.clustering is localhost or redis.");
+        Check(Cluster.Storage is "memory" or "redis", "cluster.storage is memory or redis.");
+        Check(Cluster.Redis is not null || (Cluster.Clustering != "redis" && Cluster.Storage != "redis"), "cluster.redis (host:port) is needed when clustering or storage is redis.");
+        Check(Cluster.SiloPort is >= 0 and <= 65535 && Cluster.GatewayPort is >= 0 and <= 65535, "cluster.silo_port and cluster.gateway_port are 0..65535.");
+        Check(Cluster.ObjectIdleMinutes > 0 && Cluster.NoveltySyncMs > 0 && Cluster.ProbeTimeoutSeconds > 0 && Cluster.MissedProbesLimit >= 1,
+            "cluster.object_idle_minutes, novelty_sync_ms and probe_timeout_seconds must be positive, missed_probes_limit at least 1.");
         Check(Filters.Select(f => f.Name).Distinct(StringComparer.Ordinal).Count() == Filters.Count, "two filters have the same name.");
         foreach (var filter in Filters)
         {

@@ -1,5 +1,5 @@
-// Puts the filters of a watched directory in force next to those of the configuration: a file filter whose name a
-// configuration filter already has is refused, and so is one whose output topic does not exist and cannot be
+// Puts the filters of a watched directory and of the cluster's filter catalog in force next to those of the
+// configuration: a filter whose name an earlier source (configuration, files, catalog) already has is refused, and so is one whose output topic does not exist and cannot be
 // created (producing to it would fail every matching alert). The set is swapped atomically (FilterSet.Replace).
 using Broker.Pipeline.Routing;
 using Confluent.Kafka;
@@ -11,18 +11,56 @@ namespace Broker.Pipeline.Filters;
 internal sealed partial class FilterActivation(FilterSet set, IReadOnlyList<IAlertFilter> configured, Func<IAlertFilter, string> topicOf, IAdminClient? admin, ILogger log)
 {
     private readonly HashSet<string> _knownTopics = new(configured.Select(topicOf), StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private IReadOnlyList<ExpressionFilter> _files = [];
+    private IReadOnlyList<ExpressionFilter> _catalog = [];
 
-    /// <summary>Puts the configuration's filters and the accepted file filters in force; returns the refused ones, by name, with why.</summary>
+    /// <summary>The catalog's filters refused at the last merge, by name, with why.</summary>
+    public IReadOnlyDictionary<string, string> CatalogRefusals { get; private set; } = new Dictionary<string, string>();
+
+    /// <summary>Puts the configuration's filters and the accepted file filters in force; returns the refused files' filters, by name, with why.</summary>
     public IReadOnlyDictionary<string, string> Apply(IReadOnlyList<ExpressionFilter> fromFiles)
+    {
+        lock (_gate)
+        {
+            _files = fromFiles;
+            return Merge().Files;
+        }
+    }
+
+    /// <summary>The cluster's filter catalog changed: merge it after the configuration's and the files' filters.</summary>
+    public IReadOnlyDictionary<string, string> ApplyCatalog(IReadOnlyList<ExpressionFilter> fromCatalog)
+    {
+        lock (_gate)
+        {
+            _catalog = fromCatalog;
+            return CatalogRefusals = Merge().Catalog;
+        }
+    }
+
+    // Sources in order of precedence: configuration, files, catalog. A later source's filter with a name already in
+    // force is refused (the earlier stays), as is one whose topic cannot be made.
+    private (Dictionary<string, string> Files, Dictionary<string, string> Catalog) Merge()
     {
         var names = new HashSet<string>(configured.Select(f => f.Name), StringComparer.Ordinal);
         var accepted = new List<IAlertFilter>(configured);
+        var refusedFiles = Admit(_files, "a file", names, accepted);
+        var refusedCatalog = Admit(_catalog, "the catalog", names, accepted);
+        set.Replace(accepted);
+        LogInForce(log, accepted.Count, string.Join(", ", accepted.Select(f => f.Name)));
+        return (refusedFiles, refusedCatalog);
+    }
+
+    private Dictionary<string, string> Admit(IReadOnlyList<ExpressionFilter> filters, string source, HashSet<string> names, List<IAlertFilter> accepted)
+    {
         var refused = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var filter in fromFiles)
+        foreach (var filter in filters)
         {
-            if (names.Contains(filter.Name))
+            if (!names.Add(filter.Name))
             {
-                refused[filter.Name] = $"the configuration already defines filter '{filter.Name}', and that one stays in force";
+                refused[filter.Name] = configured.Any(c => c.Name == filter.Name)
+                    ? $"the configuration already defines filter '{filter.Name}', and that one stays in force"
+                    : $"filter '{filter.Name}' is already in force from an earlier source (configuration, then files, then catalog); {source}'s is not";
                 LogRefused(log, filter.Name, refused[filter.Name]);
                 continue;
             }
@@ -30,6 +68,7 @@ internal sealed partial class FilterActivation(FilterSet set, IReadOnlyList<IAle
             var topic = topicOf(filter);
             if (!EnsureTopic(topic, out var reason))
             {
+                names.Remove(filter.Name);
                 refused[filter.Name] = $"its topic {topic} does not exist and cannot be created: {reason}";
                 LogRefused(log, filter.Name, refused[filter.Name]);
                 continue;
@@ -38,8 +77,6 @@ internal sealed partial class FilterActivation(FilterSet set, IReadOnlyList<IAle
             accepted.Add(filter);
         }
 
-        set.Replace(accepted);
-        LogInForce(log, accepted.Count, string.Join(", ", accepted.Select(f => f.Name)));
         return refused;
     }
 

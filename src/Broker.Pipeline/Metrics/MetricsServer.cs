@@ -6,6 +6,7 @@
 // rather than prometheus-net: the instruments stay plain System.Diagnostics.Metrics (no exporter type in the
 // pipeline), and the same provider can also push OTLP to a collector. Each server has its own MeterProvider that
 // takes only its own pipeline's meter, so two pipelines in one process (tests, benches) never mix their series.
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
 using Broker.Pipeline.Configuration;
@@ -40,29 +41,60 @@ public sealed class MetricsServer : IAsyncDisposable
     /// <summary>Starts serving on <paramref name="listen"/> (host:port). A port in use is a PipelineConfigException naming the fix.</summary>
     public static async Task<MetricsServer> StartAsync(string listen, PipelineMetrics metrics, PipelineStatus status)
     {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        Listen(builder, listen);
+        AddMetrics(builder.Services, metrics);
+        var app = builder.Build();
+        MapEndpoints(app, status);
+        return new MetricsServer(app, await StartWebAsync(app, listen).ConfigureAwait(false));
+    }
+
+    /// <summary>Binds Kestrel to <paramref name="listen"/> (IP:port; port 0 picks a free one).</summary>
+    public static void Listen(WebApplicationBuilder builder, string listen)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(listen);
-        ArgumentNullException.ThrowIfNull(metrics);
-        ArgumentNullException.ThrowIfNull(status);
         var colon = listen.LastIndexOf(':');
         if (colon <= 0 || !IPAddress.TryParse(listen[..colon], out var ip) || !int.TryParse(listen[(colon + 1)..], out var port) || port is < 0 or > 65535)
         {
             throw new ArgumentException($"metrics.listen '{listen}' must be IP:port, e.g. 127.0.0.1:9464.", nameof(listen));
         }
 
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(o => o.Listen(ip, port));
-        builder.Services.AddOpenTelemetry()
-            .ConfigureResource(r => r.AddService("broker", serviceInstanceId: metrics.MeterInstance is { Length: > 0 } i ? i : null))
+    }
+
+    /// <summary>The OpenTelemetry meter provider behind /metrics: this pipeline's instruments, the runtime's and the process's.</summary>
+    public static void AddMetrics(IServiceCollection services, PipelineMetrics metrics)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        AddMetrics(services, metrics.MeterInstance, metrics.Owns);
+    }
+
+    /// <summary>
+    /// The same, for a host built before its pipeline exists (the silo host: grains are needed to make the pipeline):
+    /// <paramref name="owns"/> is asked once the meter provider starts.
+    /// </summary>
+    public static void AddMetrics(IServiceCollection services, string instance, Func<Instrument, bool> owns)
+    {
+        ArgumentNullException.ThrowIfNull(owns);
+        services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("broker", serviceInstanceId: instance is { Length: > 0 } ? instance : null))
             .WithMetrics(m => m
                 .AddMeter(PipelineMetrics.MeterName)
-                .AddView(instrument => instrument.Meter.Name == PipelineMetrics.MeterName && !metrics.Owns(instrument)
+                .AddView(instrument => instrument.Meter.Name == PipelineMetrics.MeterName && !owns(instrument)
                     ? MetricStreamConfiguration.Drop
                     : instrument.Unit == "ms" ? new ExplicitBucketHistogramConfiguration { Boundaries = LatencyBuckets } : null)
                 .AddRuntimeInstrumentation()
                 .AddProcessInstrumentation()
                 .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
-        var app = builder.Build();
+    }
+
+    /// <summary>/metrics and /health; <paramref name="more"/> adds fields to the health document (the silo's view of its cluster).</summary>
+    public static void MapEndpoints(WebApplication app, PipelineStatus status, Func<IReadOnlyDictionary<string, object?>>? more = null)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(status);
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapGet("/health", () =>
         {
@@ -84,8 +116,19 @@ public sealed class MetricsServer : IAsyncDisposable
                     ["error"] = f.Error,
                 }).ToList(),
             };
+            foreach (var (key, value) in more?.Invoke() ?? new Dictionary<string, object?>())
+            {
+                body[key] = value;
+            }
+
             return Results.Json(body, statusCode: healthy ? 200 : 503);
         });
+    }
+
+    /// <summary>Starts <paramref name="app"/>; returns the bound address. A port in use is a PipelineConfigException naming the fix.</summary>
+    public static async Task<Uri> StartWebAsync(WebApplication app, string listen)
+    {
+        ArgumentNullException.ThrowIfNull(app);
         try
         {
             await app.StartAsync().ConfigureAwait(false);
@@ -97,8 +140,7 @@ public sealed class MetricsServer : IAsyncDisposable
                 $"metrics.listen {listen} is already in use (another broker on this host?). Fix: give each broker on a host its own metrics.listen port, or 127.0.0.1:0 for any free one.", e);
         }
 
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new MetricsServer(app, new Uri(address));
+        return new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
     }
 
     public async ValueTask DisposeAsync()

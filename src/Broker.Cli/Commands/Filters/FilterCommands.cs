@@ -1,6 +1,7 @@
 // `broker filter check FILE...`: parse, type-check and compile filter files; print each one's compiled form or
 // its error with line and column (exit 1 on any error). `broker filter test FILE --alerts DIR`: which alerts of a
 // folder pass, scored by the same models and code as the pipeline. `broker filter names`: the vocabulary.
+// add | remove | list: the running cluster's catalog (FilterCatalogCommands).
 using System.CommandLine;
 using System.Globalization;
 using Broker.Cli.Commands.Cnn;
@@ -14,10 +15,14 @@ internal static class FilterCommands
 {
     public static Command Create()
     {
-        var filter = new Command("filter", "Check, test and list the subscription filter language (docs/filters.md).");
+        var filter = new Command("filter", "Check, test and list the subscription filter language (docs/filters.md); add, remove and list a running cluster's subscriptions.");
         filter.Subcommands.Add(Check());
         filter.Subcommands.Add(Test());
         filter.Subcommands.Add(Names());
+        foreach (var command in FilterCatalogCommands.Create())
+        {
+            filter.Subcommands.Add(command);
+        }
         return filter;
     }
 

@@ -7,6 +7,8 @@ using System.Diagnostics;
 using System.Globalization;
 using Broker.Cli.Commands.Cnn;
 using Broker.Cli.Hosting;
+using Broker.Cluster.Hosting;
+using Broker.Cluster.Nights;
 using Broker.Kafka;
 using Broker.Kafka.Embedded;
 using Broker.Pipeline;
@@ -51,11 +53,16 @@ internal static class DemoCommand
 
             var observer = new DemoObserver();
             using var logs = PipelineHost.Logging(false, parse.GetValue(verbose) ? LogLevel.Information : LogLevel.Error);
-            await using var pipeline = BrokerPipeline.Create(options, logs.CreateLogger("broker"), observer);
+            await using var silo = await SiloHost.StartAsync(options, logs, observer);
+            var pipeline = silo.Pipeline;
             using var stopPipeline = CancellationTokenSource.CreateLinkedTokenSource(shutdown.Token);
-            Uri? metrics = null;
-            var running = PipelineHost.RunAsync(pipeline, stopPipeline.Token, a => metrics = a);
-            Console.Out.WriteLine($"embedded Kafka {cluster.BootstrapServers}; pipeline rb {pipeline.RbModelId}, cnn {pipeline.CnnModelId ?? "none"}; {options.Filters.Count} filters");
+            var metrics = silo.Address;
+            var running = silo.RunAsync(stopPipeline.Token);
+            Console.Out.WriteLine($"embedded Kafka {cluster.BootstrapServers}; silo {silo.SiloAddress} (one-silo cluster); rb {pipeline.RbModelId}, cnn {pipeline.CnnModelId ?? "none"}; {options.Filters.Count} filters");
+            if (metrics is not null)
+            {
+                Console.Out.WriteLine($"health {metrics}health  metrics {metrics}metrics  orleans dashboard {metrics}orleans");
+            }
 
             long Done() => pipeline.Status.Published + pipeline.Status.DeadLettered;
             using var producer = KafkaClients.Producer<byte[]?, byte[]>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 1 });
@@ -91,6 +98,8 @@ internal static class DemoCommand
 
             var complete = Done() >= night.Count;
             Summary(pipeline, observer, night.Count, elapsed, metrics, complete);
+            await NightsAsync(silo, observer);
+            Result(pipeline, observer, night.Count, elapsed, complete);
             state.Delete(recursive: true);
             return complete ? 0 : 1;
         });
@@ -108,6 +117,7 @@ internal static class DemoCommand
         Schemas = new SchemaOptions { OutputDirectory = Path.Combine(stateFolder, "schemas") },
         Models = new ModelOptions { Rb = RepoPaths.Resolve("models/rb"), Cnn = RepoPaths.Resolve(CnnCommands.ServingModel) },
         Metrics = new MetricsOptions { Listen = "127.0.0.1:0" },
+        Cluster = new ClusterOptions { SiloPort = 0, GatewayPort = 0 },
         Filters =
         [
             new FilterDefinition { Name = "likely_real", Where = "rb_combined >= 0.9 and positive", Payload = Broker.Pipeline.Annotation.Payload.Light },
@@ -115,6 +125,26 @@ internal static class DemoCommand
             new FilterDefinition { Name = "bright_r", Where = "mag <= 17.5 and band = 'r' and rb >= 0.5", Payload = Broker.Pipeline.Annotation.Payload.Light },
         ],
     }.Validate("demo");
+
+    // The cluster's view of the nights the demo touched, read from their night grains (what the dashboard will show).
+    private static async Task NightsAsync(SiloHost silo, DemoObserver observer)
+    {
+        await silo.FlushNightsAsync();
+        var nights = new List<NightSummary>();
+        foreach (var key in observer.Nights)
+        {
+            nights.Add(await silo.Grains.GetGrain<INightGrain>(key).Summary());
+        }
+
+        Console.Out.WriteLine($"nights (from the night grains; the busiest {Math.Min(8, nights.Count)} of {nights.Count}):");
+        foreach (var n in nights.OrderByDescending(n => n.Alerts + n.DeadLetters.Values.Sum()).Take(8).OrderBy(n => n.Survey + n.Night, StringComparer.Ordinal))
+        {
+            var key = n.Survey + ":" + n.Night;
+            var top = n.TopNovel.Count > 0 ? $"; most novel {n.TopNovel[0].ObjectId} {n.TopNovel[0].Novelty:F3} ({n.TopNovel[0].Subspace})" : string.Empty;
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {key,-18} {n.Alerts,6} alerts, {n.Filters.Values.Sum(),5} filter matches, {n.DeadLetters.Values.Sum(),3} dead letters{top}"));
+        }
+    }
 
     private static void Summary(BrokerPipeline pipeline, DemoObserver observer, int messages, double seconds, Uri? metrics, bool complete)
     {
@@ -146,9 +176,15 @@ internal static class DemoCommand
         {
             Console.Out.WriteLine($"(metrics were served at {metrics}metrics while it ran)");
         }
+    }
 
+    // The last line, key=value, for scripts and tests.
+    private static void Result(BrokerPipeline pipeline, DemoObserver observer, int messages, double seconds, bool complete)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var p = pipeline.Metrics.IngestToPublishSamples.Percentiles(0.5, 0.99);
         Console.Out.WriteLine(string.Create(inv,
-            $"demo=done messages={messages} published={pipeline.Status.Published} dead_letters={pipeline.Status.DeadLettered} alerts={observer.DistinctAlerts} seconds={seconds:F1} p50_ms={p[0]:F1} p99_ms={p[2]:F1} complete={complete.ToString().ToLowerInvariant()}"));
+            $"demo=done messages={messages} published={pipeline.Status.Published} dead_letters={pipeline.Status.DeadLettered} alerts={observer.DistinctAlerts} seconds={seconds:F1} p50_ms={p[0]:F1} p99_ms={p[1]:F1} complete={complete.ToString().ToLowerInvariant()}"));
     }
 
     /// <summary>

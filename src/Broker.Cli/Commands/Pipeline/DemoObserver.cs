@@ -12,6 +12,7 @@ internal sealed class DemoObserver : IPipelineObserver
     private readonly ConcurrentDictionary<string, long> _topics = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _deadLetters = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, byte> _alertIds = new();
+    private readonly ConcurrentDictionary<string, byte> _nights = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private readonly List<(float Score, string Text)> _novel = [];
     private long _deadLettered;
@@ -25,6 +26,9 @@ internal sealed class DemoObserver : IPipelineObserver
 
     public long DeadLetterCount => Interlocked.Read(ref _deadLettered);
 
+    /// <summary>Night grain keys of what was seen (survey:night, and input:night for dead letters).</summary>
+    public IEnumerable<string> Nights => _nights.Keys;
+
     public void Published(Alert alert, AlertAnnotation annotation, IReadOnlyList<string> topics, double ingestToPublishMs)
     {
         foreach (var t in topics)
@@ -33,6 +37,7 @@ internal sealed class DemoObserver : IPipelineObserver
         }
 
         _alertIds.TryAdd(alert.AlertId, 0);
+        _nights.TryAdd(Broker.Cluster.Nights.NightGrain.Key(AnnotationEncoder.SurveyName(alert.Survey), ObservingNight.Of(alert.Survey, alert.Mjd)), 0);
         if (annotation.Novelty is { } novelty)
         {
             lock (_gate)
@@ -55,6 +60,7 @@ internal sealed class DemoObserver : IPipelineObserver
     {
         Interlocked.Increment(ref _deadLettered);
         _deadLetters.AddOrUpdate(stage, 1, (_, n) => n + 1);
+        _nights.TryAdd(Broker.Cluster.Nights.NightGrain.Key(Broker.Cluster.Nights.NightReporter.InputLabel, ObservingNight.OfIngest(DateTimeOffset.UtcNow)), 0);
     }
 
     public IReadOnlyList<string> MostNovel()

@@ -1,7 +1,10 @@
-// `broker run --config FILE`: the streaming broker against a Kafka cluster, until SIGINT/SIGTERM (drain, commit,
-// exit 0) or a fatal error (exit 1, nothing past it committed). deploy/broker.json is an annotated example.
+// `broker run --config FILE`: one silo of the broker cluster against a Kafka cluster, until SIGINT/SIGTERM (drain,
+// commit, exit 0) or a fatal error (exit 1, nothing past it committed). deploy/broker.json is an annotated example;
+// its cluster section says how silos find each other (docs/cluster.md). `--no-cluster` runs the pipeline alone,
+// as before the cluster (no grains: novelty learned in-process, no object history), for comparisons.
 using System.CommandLine;
 using Broker.Cli.Hosting;
+using Broker.Cluster.Hosting;
 using Broker.Pipeline;
 using Broker.Pipeline.Configuration;
 using Microsoft.Extensions.Logging;
@@ -15,9 +18,10 @@ internal static class RunCommand
         var config = new Option<FileInfo>("--config") { Description = "Pipeline configuration (JSON; see deploy/broker.json).", Required = true };
         var bootstrap = new Option<string?>("--bootstrap") { Description = "Override kafka.bootstrap_servers." };
         var json = new Option<bool>("--log-json") { Description = "Log one JSON object per line (for log collectors)." };
+        var alone = new Option<bool>("--no-cluster") { Description = "Run the pipeline without a silo (no grains: in-process novelty, no object history)." };
         var command = new Command("run", "Run the streaming broker: consume alerts, score them, publish annotated, filtered and dead-letter streams.")
         {
-            config, bootstrap, json,
+            config, bootstrap, json, alone,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -40,17 +44,18 @@ internal static class RunCommand
             using var logs = PipelineHost.Logging(parse.GetValue(json));
             var log = logs.CreateLogger("broker");
             using var shutdown = new ShutdownSignal(cancel);
-            await using var pipeline = BrokerPipeline.Create(options, log);
             try
             {
-                await PipelineHost.RunAsync(pipeline, shutdown.Token, address =>
+                if (parse.GetValue(alone))
                 {
-                    if (address is not null)
-                    {
-                        Console.Out.WriteLine($"metrics={address}metrics health={address}health");
-                        Console.Out.Flush();
-                    }
-                });
+                    await using var pipeline = BrokerPipeline.Create(options, log);
+                    await PipelineHost.RunAsync(pipeline, shutdown.Token, address => Announce(address, null));
+                    return 0;
+                }
+
+                await using var silo = await SiloHost.StartAsync(options, logs);
+                Announce(silo.Address, silo.SiloAddress);
+                await silo.RunAsync(shutdown.Token);
                 return 0;
             }
             catch (PipelineFailedException e)
@@ -60,5 +65,13 @@ internal static class RunCommand
             }
         });
         return command;
+    }
+
+    // One line a supervisor or a test can parse: where this silo's endpoints are.
+    private static void Announce(Uri? address, string? silo)
+    {
+        var endpoints = address is null ? "metrics=none" : $"metrics={address}metrics health={address}health";
+        Console.Out.WriteLine(silo is null ? endpoints : $"{endpoints} silo={silo}");
+        Console.Out.Flush();
     }
 }

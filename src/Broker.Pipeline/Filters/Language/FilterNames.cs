@@ -66,6 +66,18 @@ public static class FilterNames
             Number("age_days", "days since the first detection in the packet (0 for a first detection)", (x, _) => AgeDays(x)),
             Number("dmdt", "mag per day since the latest earlier detection in the same band (negative: brightening); null without one", (x, _) => Dmdt(x)),
             Logic("first_detection", "the packet has no earlier detection", (x, _) => x.History.Count == 0),
+            Logic("redelivered", "the cluster already published this alert (a re-read after a crash); filtered topics never see it", (_, a) => a.Redelivered),
+
+            // The object's whole history across its alerts (the cluster's object grains); null without one.
+            Number("object.alerts", "alerts of this object the broker has seen, this one included", (_, a) => a.Object?.Alerts ?? double.NaN),
+            Number("object.detections", "distinct detections across all its alerts", (_, a) => a.Object?.Detections ?? double.NaN),
+            Number("object.age_days", "days from the object's first detection to this one", (x, a) => a.Object is { } o ? x.Mjd - o.FirstMjd : double.NaN),
+            Number("object.bands", "distinct bands detected", (_, a) => a.Object?.Bands ?? double.NaN),
+            Number("object.peak_mag", "brightest detection, any band", (_, a) => Decimal(a.Object?.PeakMag)),
+            Number("object.rise_rate", "lc_rise_rate over the whole history (mag/day; negative: brightening)", (_, a) => Decimal(a.Object?.RiseRate)),
+            Number("object.days_since_last", "lc_days_since_last over the whole history", (_, a) => Decimal(a.Object?.DaysSinceLast)),
+            Number("object.amplitude", "lc_amplitude over the whole history", (_, a) => Decimal(a.Object?.Amplitude)),
+            Number("object.color", "lc_color over the whole history", (_, a) => Decimal(a.Object?.Color)),
         };
         for (var i = 0; i < FeatureCatalog.Count; i++)
         {

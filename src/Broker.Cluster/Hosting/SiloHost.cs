@@ -1,0 +1,145 @@
+// One broker silo: an Orleans silo and the streaming pipeline in one generic host, with ASP.NET Core on the same host
+// for /metrics, /health, the filter and night APIs and the Orleans Dashboard. What `broker run` and `broker demo` start.
+//
+// The silo owns the shared state (grains: novelty model per survey, objects, filter catalog); the pipeline in it is
+// one member of the Kafka consumer group, so the partitions a silo reads are assigned by Kafka's group coordinator
+// and move to the surviving silos when one dies (docs/cluster.md says why not an Orleans-placed partition grain).
+// Alert bytes never leave the silo that read them: decode and scoring happen here; grain calls carry small records.
+using Broker.Cluster.Catalog;
+using Broker.Cluster.Nights;
+using Broker.Cluster.Novelty;
+using Broker.Cluster.Objects;
+using Broker.Pipeline;
+using Broker.Pipeline.Configuration;
+using Broker.Pipeline.Metrics;
+using Broker.Pipeline.Shared;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using Orleans.Dashboard;
+using Orleans.Runtime;
+
+namespace Broker.Cluster.Hosting;
+
+public sealed class SiloHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ClusterNoveltyModels _novelty;
+    private readonly FilterCatalogSync _catalog;
+    private readonly NightReporter _nights;
+
+    private SiloHost(WebApplication app, BrokerPipeline pipeline, ClusterNoveltyModels novelty, FilterCatalogSync catalog, NightReporter nights, Uri? address)
+    {
+        _app = app;
+        _nights = nights;
+        Pipeline = pipeline;
+        _novelty = novelty;
+        _catalog = catalog;
+        Address = address;
+    }
+
+    public BrokerPipeline Pipeline { get; }
+
+    /// <summary>The HTTP address (/metrics, /health, /api/filters, /orleans), or null when metrics.listen is null.</summary>
+    public Uri? Address { get; }
+
+    public IGrainFactory Grains => _app.Services.GetRequiredService<IGrainFactory>();
+
+    /// <summary>This silo's address in the cluster.</summary>
+    public string SiloAddress => _app.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString();
+
+    /// <summary>Starts the silo and the HTTP endpoints; the pipeline is ready but consumes only in <see cref="RunAsync"/>.</summary>
+    public static async Task<SiloHost> StartAsync(PipelineOptions options, ILoggerFactory logs, IPipelineObserver? observer = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logs);
+        options.Validate();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(logs); // Orleans and ASP.NET Core log through the broker's factory: one format, one level
+        BrokerPipeline? pipeline = null;
+        if (options.Metrics.Listen is { } listen)
+        {
+            MetricsServer.Listen(builder, listen);
+            MetricsServer.AddMetrics(builder.Services, options.Kafka.GroupId, i => pipeline?.Metrics.Owns(i) ?? false);
+        }
+        else
+        {
+            builder.WebHost.UseSetting("urls", string.Empty);
+        }
+
+        builder.UseOrleans(silo => SiloConfiguration.Apply(silo, options.Cluster));
+        var app = builder.Build();
+        var grains = app.Services.GetRequiredService<IGrainFactory>();
+        var log = logs.CreateLogger("broker");
+        var novelty = new ClusterNoveltyModels(grains, log, TimeSpan.FromMilliseconds(options.Cluster.NoveltySyncMs));
+        var nights = new NightReporter(grains, observer, log, TimeSpan.FromSeconds(1));
+        pipeline = BrokerPipeline.Create(options, log, nights, new PipelineServices
+        {
+            Novelty = novelty,
+            Objects = new ClusterObjectLedger(grains, TransientRetry.Default),
+        });
+        var catalog = new FilterCatalogSync(grains, pipeline.ApplyCatalog, log, TimeSpan.FromSeconds(1));
+        var members = app.Services.GetRequiredService<IClusterMembershipService>();
+        var local = app.Services.GetRequiredService<ILocalSiloDetails>();
+        if (options.Metrics.Listen is not null)
+        {
+            MetricsServer.MapEndpoints(app, pipeline.Status, () => new Dictionary<string, object?>
+            {
+                ["silo"] = local.SiloAddress.ToParsableString(),
+                ["silos"] = members.CurrentSnapshot.Members.Values
+                    .Select(m => new Dictionary<string, object?> { ["address"] = m.SiloAddress.ToParsableString(), ["status"] = m.Status.ToString().ToLowerInvariant() })
+                    .ToList(),
+                ["novelty_snapshots"] = novelty.SnapshotIds,
+                ["catalog_version"] = catalog.Version,
+                ["catalog_refused"] = pipeline.Status.CatalogRefusals,
+            });
+            FilterApi.Map(app, grains);
+            app.MapGet("/api/nights/{survey}/{night}", async (string survey, string night) =>
+                Microsoft.AspNetCore.Http.Results.Json(await grains.GetGrain<INightGrain>(survey + ":" + night).Summary().ConfigureAwait(false)));
+            if (options.Cluster.Dashboard)
+            {
+                app.MapOrleansDashboard("/orleans");
+            }
+        }
+
+        Uri? address = null;
+        try
+        {
+            address = options.Metrics.Listen is { } l ? await MetricsServer.StartWebAsync(app, l).ConfigureAwait(false) : null;
+            if (address is null)
+            {
+                await app.StartAsync().ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            await novelty.DisposeAsync().ConfigureAwait(false);
+            await pipeline.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        novelty.Start();
+        nights.Start();
+        await catalog.StartAsync().ConfigureAwait(false);
+        return new SiloHost(app, pipeline, novelty, catalog, nights, address);
+    }
+
+    /// <summary>Sends this silo's pending night counts now (they go about once a second otherwise).</summary>
+    public Task FlushNightsAsync() => _nights.FlushAsync();
+
+    /// <summary>Consumes until <paramref name="stop"/> (drain, commit) or a fatal error (throws PipelineFailedException).</summary>
+    public Task RunAsync(CancellationToken stop) => Pipeline.RunAsync(stop);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _catalog.DisposeAsync().ConfigureAwait(false);
+        await _nights.DisposeAsync().ConfigureAwait(false);
+        await _novelty.DisposeAsync().ConfigureAwait(false);
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+        await Pipeline.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,13 @@
+// One grain per survey and observing night (key "ztf:2026-03-09", "rubin:2026-03-09"; "undecoded:<date>" for input
+// that never became an alert): what the night looked like. Silos send it deltas about once a second; the dashboard
+// and the archive read it.
+namespace Broker.Cluster.Nights;
+
+public interface INightGrain : IGrainWithStringKey
+{
+    /// <summary>Adds one silo's counts since its last report.</summary>
+    Task Record(NightDelta delta);
+
+    /// <summary>The night so far.</summary>
+    Task<NightSummary> Summary();
+}

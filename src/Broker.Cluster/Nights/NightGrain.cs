@@ -1,0 +1,105 @@
+// Owns one survey night's statistics (INightGrain): merges the silos' deltas, keeps the top novel alerts (best
+// first, one per alert id, so a re-delivery does not count twice in the list) and the latest dead-letter examples,
+// and persists to the "nights" storage at most every few seconds (a lost few seconds of counts is the price of not
+// writing per delta; the annotated topic stays the record of every alert).
+using Orleans.Runtime;
+
+namespace Broker.Cluster.Nights;
+
+public sealed class NightGrain([PersistentState("night", NightGrain.Storage)] IPersistentState<NightState> state) : Grain, INightGrain
+{
+    public const string Storage = "nights";
+
+    /// <summary>Length of the top novel list kept per night.</summary>
+    public const int TopNovel = 50;
+
+    /// <summary>Dead-letter examples kept per night (the latest).</summary>
+    public const int Examples = 20;
+
+    public static string Key(string survey, DateOnly night) => survey + ":" + Broker.Alerts.Model.ObservingNight.Name(night);
+
+    public async Task Record(NightDelta delta)
+    {
+        ArgumentNullException.ThrowIfNull(delta);
+        var s = state.State;
+        s.Alerts += delta.Alerts;
+        s.Redelivered += delta.Redelivered;
+        Add(s.Topics, delta.Topics);
+        Add(s.Filters, delta.Filters);
+        Add(s.DeadLetters, delta.DeadLetters);
+        Add(s.Rb, delta.Rb);
+        Add(s.Cnn, delta.Cnn);
+        Add(s.Novelty, delta.Novelty);
+        foreach (var alert in delta.Novel)
+        {
+            var at = s.TopNovel.FindIndex(a => a.AlertId == alert.AlertId);
+            if (at >= 0)
+            {
+                if (s.TopNovel[at].Novelty >= alert.Novelty)
+                {
+                    continue;
+                }
+
+                s.TopNovel.RemoveAt(at);
+            }
+
+            s.TopNovel.Add(alert);
+        }
+
+        s.TopNovel.Sort((a, b) => b.Novelty.CompareTo(a.Novelty));
+        if (s.TopNovel.Count > TopNovel)
+        {
+            s.TopNovel.RemoveRange(TopNovel, s.TopNovel.Count - TopNovel);
+        }
+
+        s.RecentDeadLetters.AddRange(delta.Examples);
+        if (s.RecentDeadLetters.Count > Examples)
+        {
+            s.RecentDeadLetters.RemoveRange(0, s.RecentDeadLetters.Count - Examples);
+        }
+
+        await state.WriteStateAsync().ConfigureAwait(true);
+    }
+
+    public Task<NightSummary> Summary()
+    {
+        var key = this.GetPrimaryKeyString();
+        var colon = key.IndexOf(':', StringComparison.Ordinal);
+        var s = state.State;
+        return Task.FromResult(new NightSummary(
+            key[..colon], key[(colon + 1)..], s.Alerts, s.Redelivered,
+            new Dictionary<string, long>(s.Topics), new Dictionary<string, long>(s.Filters), new Dictionary<string, long>(s.DeadLetters),
+            [.. s.Rb], [.. s.Cnn], [.. s.Novelty], [.. s.TopNovel], [.. s.RecentDeadLetters]));
+    }
+
+    private static void Add(Dictionary<string, long> into, Dictionary<string, long> from)
+    {
+        foreach (var (k, v) in from)
+        {
+            into[k] = into.GetValueOrDefault(k) + v;
+        }
+    }
+
+    private static void Add(long[] into, long[] from)
+    {
+        for (var i = 0; i < into.Length && i < from.Length; i++)
+        {
+            into[i] += from[i];
+        }
+    }
+}
+
+[GenerateSerializer]
+public sealed class NightState
+{
+    [Id(0)] public long Alerts { get; set; }
+    [Id(1)] public long Redelivered { get; set; }
+    [Id(2)] public Dictionary<string, long> Topics { get; set; } = [];
+    [Id(3)] public Dictionary<string, long> Filters { get; set; } = [];
+    [Id(4)] public Dictionary<string, long> DeadLetters { get; set; } = [];
+    [Id(5)] public long[] Rb { get; set; } = new long[NightHistograms.Bins];
+    [Id(6)] public long[] Cnn { get; set; } = new long[NightHistograms.Bins];
+    [Id(7)] public long[] Novelty { get; set; } = new long[NightHistograms.Bins];
+    [Id(8)] public List<NovelAlert> TopNovel { get; set; } = [];
+    [Id(9)] public List<DeadLetterExample> RecentDeadLetters { get; set; } = [];
+}

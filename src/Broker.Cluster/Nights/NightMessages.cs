@@ -1,0 +1,69 @@
+// What silos report to a night grain and what it answers: counts, histograms, the most novel alerts and recent
+// dead letters. Small records: a delta carries at most a few dozen candidates and examples.
+namespace Broker.Cluster.Nights;
+
+/// <summary>An alert that may belong in the night's top novel list.</summary>
+[GenerateSerializer]
+[Immutable]
+public sealed record NovelAlert(
+    [property: Id(0)] long AlertId,
+    [property: Id(1)] string ObjectId,
+    [property: Id(2)] double Mjd,
+    [property: Id(3)] string Band,
+    [property: Id(4)] float Mag,
+    [property: Id(5)] float Novelty,
+    [property: Id(6)] string Subspace,
+    [property: Id(7)] string Explanation,
+    [property: Id(8)] float Rb,
+    [property: Id(9)] float? Cnn,
+    [property: Id(10)] string SnapshotId);
+
+/// <summary>One dead letter, as an example of its reason.</summary>
+[GenerateSerializer]
+[Immutable]
+public sealed record DeadLetterExample(
+    [property: Id(0)] string Stage,
+    [property: Id(1)] string Error,
+    [property: Id(2)] string Source,
+    [property: Id(3)] long TimeMs);
+
+[GenerateSerializer]
+public sealed class NightDelta
+{
+    [Id(0)] public long Alerts { get; set; }
+    [Id(1)] public long Redelivered { get; set; }
+    [Id(2)] public Dictionary<string, long> Topics { get; set; } = [];
+    [Id(3)] public Dictionary<string, long> Filters { get; set; } = [];
+    [Id(4)] public Dictionary<string, long> DeadLetters { get; set; } = [];
+    [Id(5)] public long[] Rb { get; set; } = new long[NightHistograms.Bins];
+    [Id(6)] public long[] Cnn { get; set; } = new long[NightHistograms.Bins];
+    [Id(7)] public long[] Novelty { get; set; } = new long[NightHistograms.Bins];
+    [Id(8)] public List<NovelAlert> Novel { get; set; } = [];
+    [Id(9)] public List<DeadLetterExample> Examples { get; set; } = [];
+
+    public bool IsEmpty => Alerts == 0 && DeadLetters.Count == 0;
+}
+
+[GenerateSerializer]
+[Immutable]
+public sealed record NightSummary(
+    [property: Id(0)] string Survey,
+    [property: Id(1)] string Night,
+    [property: Id(2)] long Alerts,
+    [property: Id(3)] long Redelivered,
+    [property: Id(4)] IReadOnlyDictionary<string, long> Topics,
+    [property: Id(5)] IReadOnlyDictionary<string, long> Filters,
+    [property: Id(6)] IReadOnlyDictionary<string, long> DeadLetters,
+    [property: Id(7)] long[] Rb,
+    [property: Id(8)] long[] Cnn,
+    [property: Id(9)] long[] Novelty,
+    [property: Id(10)] IReadOnlyList<NovelAlert> TopNovel,
+    [property: Id(11)] IReadOnlyList<DeadLetterExample> RecentDeadLetters);
+
+/// <summary>Score histograms: 20 bins over [0, 1].</summary>
+public static class NightHistograms
+{
+    public const int Bins = 20;
+
+    public static int Bin(float score) => float.IsFinite(score) ? Math.Clamp((int)(score * Bins), 0, Bins - 1) : -1;
+}

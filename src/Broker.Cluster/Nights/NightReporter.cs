@@ -1,0 +1,213 @@
+// A silo's reporter to the night grains: it watches what the pipeline publishes and dead-letters (as the
+// pipeline's observer), adds it up per survey night in memory, and sends each night's delta about once a second, so
+// the hot path never waits on a grain. A delta that cannot be sent (the night's silo just died) is merged back and
+// sent with the next. Dead letters have no detection time; they count under "input" and the ingest night.
+using Broker.Alerts.Model;
+using Broker.Pipeline;
+using Broker.Pipeline.Annotation;
+using Microsoft.Extensions.Logging;
+
+namespace Broker.Cluster.Nights;
+
+public sealed partial class NightReporter(IGrainFactory grains, IPipelineObserver? inner, ILogger log, TimeSpan interval) : IPipelineObserver, IAsyncDisposable
+{
+    /// <summary>The survey label dead letters count under.</summary>
+    public const string InputLabel = "input";
+
+    // Candidates for the top novel list sent per night per delta.
+    private const int NovelPerDelta = NightGrain.TopNovel;
+
+    private readonly Lock _gate = new();
+    private readonly CancellationTokenSource _stop = new();
+    private Dictionary<string, NightDelta> _deltas = new(StringComparer.Ordinal);
+    private Task _loop = Task.CompletedTask;
+
+    public void Start() => _loop = Task.Run(LoopAsync);
+
+    public void Published(Alert alert, AlertAnnotation annotation, IReadOnlyList<string> topics, double ingestToPublishMs)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        ArgumentNullException.ThrowIfNull(annotation);
+        ArgumentNullException.ThrowIfNull(topics);
+        var key = NightGrain.Key(AnnotationEncoder.SurveyName(alert.Survey), ObservingNight.Of(alert.Survey, alert.Mjd));
+        lock (_gate)
+        {
+            var d = Delta(key);
+            d.Alerts++;
+            d.Redelivered += annotation.Redelivered ? 1 : 0;
+            foreach (var topic in topics)
+            {
+                d.Topics[topic] = d.Topics.GetValueOrDefault(topic) + 1;
+            }
+
+            foreach (var filter in annotation.Filters)
+            {
+                d.Filters[filter] = d.Filters.GetValueOrDefault(filter) + 1;
+            }
+
+            Count(d.Rb, annotation.Rb);
+            Count(d.Cnn, annotation.Cnn ?? float.NaN);
+            if (annotation.Novelty is { } n)
+            {
+                Count(d.Novelty, n.Score);
+                if (!annotation.Redelivered)
+                {
+                    Candidate(d, alert, annotation, n);
+                }
+            }
+        }
+
+        inner?.Published(alert, annotation, topics, ingestToPublishMs);
+    }
+
+    public void DeadLettered(SourcePosition source, string stage, string error)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var key = NightGrain.Key(InputLabel, ObservingNight.OfIngest(now));
+        lock (_gate)
+        {
+            var d = Delta(key);
+            d.DeadLetters[stage] = d.DeadLetters.GetValueOrDefault(stage) + 1;
+            d.Examples.Add(new DeadLetterExample(stage, error, source.ToString(), now.ToUnixTimeMilliseconds()));
+            if (d.Examples.Count > NightGrain.Examples)
+            {
+                d.Examples.RemoveAt(0);
+            }
+        }
+
+        inner?.DeadLettered(source, stage, error);
+    }
+
+    /// <summary>Sends every pending delta now; what fails stays pending.</summary>
+    public async Task FlushAsync()
+    {
+        Dictionary<string, NightDelta> pending;
+        lock (_gate)
+        {
+            pending = _deltas;
+            _deltas = new(StringComparer.Ordinal);
+        }
+
+        foreach (var (key, delta) in pending)
+        {
+            try
+            {
+                await grains.GetGrain<INightGrain>(key).Record(delta).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // counts must not be lost to one failed call: merge back, retry at the next flush
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                LogFlushFailed(log, key, e.Message);
+                lock (_gate)
+                {
+                    Merge(Delta(key), delta);
+                }
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _loop.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await FlushAsync().ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    private async Task LoopAsync()
+    {
+        using var timer = new PeriodicTimer(interval);
+        while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+        {
+            await FlushAsync().ConfigureAwait(false);
+        }
+    }
+
+    private NightDelta Delta(string key)
+    {
+        if (!_deltas.TryGetValue(key, out var d))
+        {
+            _deltas[key] = d = new NightDelta();
+        }
+
+        return d;
+    }
+
+    private static void Count(long[] histogram, float score)
+    {
+        var bin = NightHistograms.Bin(score);
+        if (bin >= 0)
+        {
+            histogram[bin]++;
+        }
+    }
+
+    private static void Candidate(NightDelta d, Alert alert, AlertAnnotation annotation, NoveltyAnnotation n)
+    {
+        if (d.Novel.Count >= NovelPerDelta && d.Novel[^1].Novelty >= n.Score)
+        {
+            return;
+        }
+
+        var explanation = string.Join(", ", n.TopFeatures.Take(3).Select(f => $"{f.Key} {f.Value * 100:F0} %"));
+        var candidate = new NovelAlert(alert.AlertId, alert.ObjectId, alert.Mjd, alert.Band, (float)alert.Mag, n.Score, n.Subspace, explanation,
+            annotation.Rb, annotation.Cnn, n.SnapshotId);
+        var at = d.Novel.FindIndex(a => a.Novelty < n.Score);
+        d.Novel.Insert(at < 0 ? d.Novel.Count : at, candidate);
+        if (d.Novel.Count > NovelPerDelta)
+        {
+            d.Novel.RemoveAt(d.Novel.Count - 1);
+        }
+    }
+
+    private static void Merge(NightDelta into, NightDelta from)
+    {
+        into.Alerts += from.Alerts;
+        into.Redelivered += from.Redelivered;
+        foreach (var (k, v) in from.Topics)
+        {
+            into.Topics[k] = into.Topics.GetValueOrDefault(k) + v;
+        }
+
+        foreach (var (k, v) in from.Filters)
+        {
+            into.Filters[k] = into.Filters.GetValueOrDefault(k) + v;
+        }
+
+        foreach (var (k, v) in from.DeadLetters)
+        {
+            into.DeadLetters[k] = into.DeadLetters.GetValueOrDefault(k) + v;
+        }
+
+        for (var i = 0; i < NightHistograms.Bins; i++)
+        {
+            into.Rb[i] += from.Rb[i];
+            into.Cnn[i] += from.Cnn[i];
+            into.Novelty[i] += from.Novelty[i];
+        }
+
+        into.Novel.AddRange(from.Novel);
+        into.Novel.Sort((a, b) => b.Novelty.CompareTo(a.Novelty));
+        if (into.Novel.Count > NovelPerDelta)
+        {
+            into.Novel.RemoveRange(NovelPerDelta, into.Novel.Count - NovelPerDelta);
+        }
+
+        into.Examples.InsertRange(0, from.Examples);
+        if (into.Examples.Count > NightGrain.Examples)
+        {
+            into.Examples.RemoveRange(0, into.Examples.Count - NightGrain.Examples);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Night report to {Night} failed ({Error}); kept for the next flush")]
+    private static partial void LogFlushFailed(ILogger log, string night, string error);
+}

@@ -1,0 +1,164 @@
+// The pipeline's novelty models in a silo: it scores with each survey's latest snapshot from the cluster's
+// NoveltyModelGrain and sends it what it scored, in batches, from one background loop (never on an alert's path).
+// Every silo therefore scores with the same versioned model, within one sync interval of each other.
+using Broker.Alerts.Model;
+using Broker.Features.Catalog;
+using Broker.Novelty.Snapshots;
+using Broker.Pipeline.Annotation;
+using Broker.Pipeline.Shared;
+using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
+
+namespace Broker.Cluster.Novelty;
+
+public sealed partial class ClusterNoveltyModels : INoveltyModels, IAsyncDisposable
+{
+    /// <summary>Samples held per survey while the grain cannot be reached; beyond it the oldest are dropped (counted).</summary>
+    public const int MaxPending = 50_000;
+
+    private readonly IGrainFactory _grains;
+    private readonly ILogger _log;
+    private readonly TimeSpan _interval;
+    private readonly NoveltySnapshot?[] _current = new NoveltySnapshot?[Enum.GetValues<Survey>().Length];
+    private readonly List<float[]>[] _pending = [.. Enum.GetValues<Survey>().Select(_ => new List<float[]>())];
+    private readonly CancellationTokenSource _stop = new();
+    private Task _loop = Task.CompletedTask;
+    private long _dropped;
+
+    public ClusterNoveltyModels(IGrainFactory grains, ILogger log, TimeSpan interval)
+    {
+        _grains = grains ?? throw new ArgumentNullException(nameof(grains));
+        _log = log ?? throw new ArgumentNullException(nameof(log));
+        _interval = interval;
+    }
+
+    /// <summary>Starts the background sync (once the silo is up).</summary>
+    public void Start() => _loop = Task.Run(() => LoopAsync(_stop.Token));
+
+    /// <summary>Samples dropped because the model grain could not be reached in time.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    public NoveltySnapshot? Current(Survey survey) => Volatile.Read(ref _current[(int)survey]);
+
+    public void Learn(Survey survey, float[] features)
+    {
+        var pending = _pending[(int)survey];
+        lock (pending)
+        {
+            pending.Add(features);
+            if (pending.Count > MaxPending)
+            {
+                pending.RemoveAt(0);
+                Interlocked.Increment(ref _dropped);
+            }
+        }
+    }
+
+    public IReadOnlyDictionary<string, string> SnapshotIds =>
+        Enum.GetValues<Survey>().Where(s => Current(s) is not null).ToDictionary(AnnotationEncoder.SurveyName, s => Current(s)!.Id);
+
+    /// <summary>Sends what is pending and fetches newer snapshots now (the loop does it every interval).</summary>
+    public async Task SyncAsync(CancellationToken cancel)
+    {
+        foreach (var survey in Enum.GetValues<Survey>())
+        {
+            var grain = _grains.GetGrain<INoveltyModelGrain>(AnnotationEncoder.SurveyName(survey));
+            var batch = Take(survey);
+            if (batch.Length > 0)
+            {
+                try
+                {
+                    await grain.Learn(new Immutable<float[]>(batch)).WaitAsync(cancel).ConfigureAwait(false);
+                }
+                catch (Exception e) when (TransientRetry.IsTransient(e))
+                {
+                    Requeue(survey, batch);
+                    throw;
+                }
+            }
+
+            var known = Current(survey)?.Id;
+            if (await grain.Latest(known).WaitAsync(cancel).ConfigureAwait(false) is { } message)
+            {
+                Volatile.Write(ref _current[(int)survey], message.Load());
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _loop.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        _stop.Dispose();
+    }
+
+    private float[] Take(Survey survey)
+    {
+        var pending = _pending[(int)survey];
+        lock (pending)
+        {
+            var width = FeatureCatalog.Count;
+            var batch = new float[pending.Count * width];
+            for (var i = 0; i < pending.Count; i++)
+            {
+                pending[i].CopyTo(batch, i * width);
+            }
+
+            pending.Clear();
+            return batch;
+        }
+    }
+
+    private void Requeue(Survey survey, float[] batch)
+    {
+        var pending = _pending[(int)survey];
+        var width = FeatureCatalog.Count;
+        lock (pending)
+        {
+            var back = new List<float[]>(batch.Length / width);
+            for (var offset = 0; offset < batch.Length; offset += width)
+            {
+                back.Add(batch.AsSpan(offset, width).ToArray());
+            }
+
+            pending.InsertRange(0, back);
+            while (pending.Count > MaxPending)
+            {
+                pending.RemoveAt(0);
+                Interlocked.Increment(ref _dropped);
+            }
+        }
+    }
+
+    private async Task LoopAsync(CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(_interval);
+        while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+        {
+            try
+            {
+                await SyncAsync(stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // the loop must outlive a silo's death or a slow grain; the next tick retries
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                LogSyncFailed(_log, e.Message);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Novelty sync with the cluster failed ({Error}); retrying at the next interval")]
+    private static partial void LogSyncFailed(ILogger log, string error);
+}
