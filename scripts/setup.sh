@@ -11,14 +11,15 @@
 #        librdkafka.redist (the broker loads the redist's librdkafka by full path), Microsoft.ML.OnnxRuntime (the
 #        CNN), Microsoft.ML.FastTree (the real/bogus trees), OpenTelemetry (metrics).
 #   apt: python3-avro (the tests' independent Avro decoder for expected values), python3-kafka (a pure-Python
-#        Kafka client the tests use to check the embedded cluster from another process) and redis-server (the
-#        cluster's production membership and grain storage; the tests start their own on 127.0.0.1). The broker
-#        itself needs nothing from apt beyond the .NET SDK.
+#        Kafka client the tests use to check the embedded cluster from another process), redis-server (the
+#        cluster's production membership and grain storage; the tests start their own on 127.0.0.1) and
+#        docker-compose (only to validate docker-compose.yml: no container engine runs here). The broker itself
+#        needs nothing from apt beyond the .NET SDK.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEPS="$ROOT/.deps"
-APT_PACKAGES=(python3-avro python3-kafka redis-server)
+APT_PACKAGES=(python3-avro python3-kafka redis-server docker-compose)
 STAMP="$DEPS/setup.stamp"
 
 build=1

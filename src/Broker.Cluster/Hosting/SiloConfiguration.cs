@@ -86,6 +86,11 @@ public static class SiloConfiguration
         return options;
     }
 
+    // "auto": this host's own first non-loopback IPv4 address (a container's address on its network).
     private static IPAddress Resolve(string host) =>
-        IPAddress.TryParse(host, out var ip) ? ip : Dns.GetHostAddresses(host).First(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
+        IPAddress.TryParse(host, out var ip) ? ip
+        : Dns.GetHostAddresses(host == "auto" ? Dns.GetHostName() : host)
+            .Where(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+            .OrderBy(a => IPAddress.IsLoopback(a))
+            .First();
 }

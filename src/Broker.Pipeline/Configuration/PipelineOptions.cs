@@ -106,7 +106,7 @@ public sealed record ClusterOptions
     /// <summary>Port clients (`broker filter --cluster`) connect to (0: a free one).</summary>
     public int GatewayPort { get; init; } = 30000;
 
-    /// <summary>The address other silos reach this one at (null: loopback, one machine; set it in containers).</summary>
+    /// <summary>The address other silos reach this one at: an IP, a host name, "auto" (this host's own; containers), or null (loopback: one machine).</summary>
     public string? AdvertisedAddress { get; init; }
 
     /// <summary>Object grains idle this long deactivate (their state is stored; the next alert reloads it).</summary>
