@@ -63,6 +63,7 @@ public static class SiloConfiguration
             o.TableRefreshTimeout = TimeSpan.FromSeconds(2);
             o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
         });
+        silo.Configure<ObjectGrainOptions>(o => o.WriteOnPublish = cluster.Storage == "redis");
         silo.Configure<GrainCollectionOptions>(o =>
             o.ClassSpecificCollectionAge[typeof(ObjectGrain).FullName!] = TimeSpan.FromMinutes(cluster.ObjectIdleMinutes));
         if (cluster.Dashboard)

@@ -1,10 +1,13 @@
 // `broker bench e2e`: sustained throughput and ingest-to-publish latency of the whole pipeline through the
 // embedded Kafka, at fixed offered rates (0 = as fast as it goes). One cluster and one pipeline for all steps;
-// each step replays the generated night (cycled) for a fixed time and measures what was finished in it.
+// each step replays the generated night (cycled) for a fixed time and measures what was finished in it. By default
+// the pipeline runs in a one-silo cluster, as `broker run` does (grain calls for objects, novelty sync, night
+// reports); `--alone` runs it without a silo, for the paired comparison in docs/performance.md.
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Broker.Cli.Commands.Cnn;
+using Broker.Cluster.Hosting;
 using Broker.Kafka;
 using Broker.Kafka.Embedded;
 using Broker.Pipeline;
@@ -23,7 +26,8 @@ internal static class E2eBench
         var generated = new Option<int>("--generated") { Description = "Distinct generated alerts to cycle through.", DefaultValueFactory = _ => 2000 };
         var warmup = new Option<int>("--warmup") { Description = "Alerts replayed before measuring (JIT tiers, GC budget, novelty reservoirs).", DefaultValueFactory = _ => 5000 };
         var cnn = new Option<string>("--cnn") { Description = "CNN model directory (to compare models; 'none' for no CNN).", DefaultValueFactory = _ => CnnCommands.ServingModel };
-        var command = new Command("e2e", "Whole-pipeline throughput and ingest-to-publish latency through the embedded Kafka.") { rates, seconds, generated, warmup, cnn };
+        var alone = new Option<bool>("--alone") { Description = "Run the pipeline without a silo (no grains), as `broker run --no-cluster`." };
+        var command = new Command("e2e", "Whole-pipeline throughput and ingest-to-publish latency through the embedded Kafka.") { rates, seconds, generated, warmup, cnn, alone };
         command.SetAction(async (parse, cancel) =>
         {
             var inv = CultureInfo.InvariantCulture;
@@ -43,7 +47,9 @@ internal static class E2eBench
             }
 
             using var logs = PipelineHost.Logging(false, LogLevel.Warning);
-            await using var pipeline = BrokerPipeline.Create(options, logs.CreateLogger("broker"));
+            await using var silo = parse.GetValue(alone) ? null : await SiloHost.StartAsync(options with { Cluster = options.Cluster with { Dashboard = false } }, logs);
+            await using var single = silo is null ? BrokerPipeline.Create(options, logs.CreateLogger("broker")) : null;
+            var pipeline = silo?.Pipeline ?? single!;
             using var stop = new CancellationTokenSource();
             var running = pipeline.RunAsync(stop.Token);
             using var producer = KafkaClients.Producer<byte[]?, byte[]>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 1 });
@@ -56,7 +62,7 @@ internal static class E2eBench
             await AlertReplayer.ReplayAsync(producer, DemoCommand.InputTopic, warmMessages, Done, DemoCommand.EmbeddedReplay(pipeline, night) with { MaxInFlight = MaxInFlight }, cancel);
             SpinWait.SpinUntil(() => Done() >= warm, TimeSpan.FromSeconds(120));
             var results = new List<string>();
-            Console.Out.WriteLine(string.Create(inv, $"{Environment.ProcessorCount} cores; rb {pipeline.RbModelId}, cnn {pipeline.CnnModelId}; {night.Count} distinct messages ({night.Average(m => m.Length) / 1024:F0} KiB avg); {InputPartitions} input partitions, at most {MaxInFlight} in flight"));
+            Console.Out.WriteLine(string.Create(inv, $"{Environment.ProcessorCount} cores; {(silo is null ? "pipeline alone" : "one-silo cluster")}; rb {pipeline.RbModelId}, cnn {pipeline.CnnModelId}; {night.Count} distinct messages ({night.Average(m => m.Length) / 1024:F0} KiB avg); {InputPartitions} input partitions, at most {MaxInFlight} in flight"));
             foreach (var rate in steps)
             {
                 var limit = TimeSpan.FromSeconds(parse.GetValue(seconds));
@@ -87,7 +93,7 @@ internal static class E2eBench
             await stop.CancelAsync();
             await running;
             state.Delete(recursive: true);
-            Console.Out.WriteLine($"bench=e2e {string.Join(' ', results)} cores={Environment.ProcessorCount}");
+            Console.Out.WriteLine($"bench=e2e mode={(silo is null ? "alone" : "silo")} {string.Join(' ', results)} cores={Environment.ProcessorCount}");
             return 0;
         });
         return command;
