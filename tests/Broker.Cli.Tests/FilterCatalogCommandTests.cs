@@ -1,5 +1,5 @@
 // `broker filter add|remove|list` against a running one-silo cluster (`broker run`, localhost clustering), and the
-// same catalog over the silo's HTTP API: a change is in force on the silo within seconds; a bad filter is refused
+// same catalog over the silo's HTTP API (the Orleans Dashboard beside it): a change is in force on the silo within seconds; a bad filter is refused
 // with its line and column; an unreachable cluster is exit 2 with one line.
 using System.Diagnostics;
 using System.Net;
@@ -36,7 +36,7 @@ public sealed class FilterCatalogCommandTests
                 Schemas = new SchemaOptions { OutputDirectory = Path.Combine(state.FullName, "schemas") },
                 Models = new ModelOptions { Rb = Path.Combine(root, "models", "rb"), Cnn = null },
                 Metrics = new MetricsOptions { Listen = "127.0.0.1:0" },
-                Cluster = new ClusterOptions { SiloPort = FreePort(), GatewayPort = FreePort(), Dashboard = false },
+                Cluster = new ClusterOptions { SiloPort = FreePort(), GatewayPort = FreePort(), Dashboard = true },
             };
             var config = Path.Combine(state.FullName, "broker.json");
             File.WriteAllText(config, JsonSerializer.Serialize(options, PipelineOptions.Json));
@@ -55,6 +55,13 @@ public sealed class FilterCatalogCommandTests
 
             var health = new Uri(line.Split(' ').First(w => w.StartsWith("health=", StringComparison.Ordinal))["health=".Length..]);
             using var http = new HttpClient();
+
+            // The Orleans Dashboard is mounted on the same host.
+            using (var dashboard = await http.GetAsync(new Uri(health, "/orleans")))
+            {
+                Assert.Equal(HttpStatusCode.OK, dashboard.StatusCode);
+                Assert.Contains("Orleans", await dashboard.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+            }
 
             var (code, output, error) = BrokerProcess.Run(Limit, "filter", "add", good, "--config", config);
             Assert.True(code == 0, error);
