@@ -674,6 +674,10 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
         }
     }
 
+    /// <summary>High watermark minus position for each assigned partition (empty when not running).</summary>
+    public IReadOnlyList<(string Topic, int Partition, long Lag)> PartitionLag() =>
+        [.. ObserveLag().Select(m => ((string)m.Tags[0].Value!, (int)m.Tags[1].Value!, m.Value))];
+
     private IEnumerable<Measurement<long>> ObserveLag()
     {
         var consumer = _consumer;

@@ -9,6 +9,7 @@ using Broker.Cluster.Catalog;
 using Broker.Cluster.Nights;
 using Broker.Cluster.Novelty;
 using Broker.Cluster.Objects;
+using Broker.Cluster.Operations;
 using Broker.Pipeline;
 using Broker.Pipeline.Configuration;
 using Broker.Pipeline.Metrics;
@@ -29,11 +30,13 @@ public sealed class SiloHost : IAsyncDisposable
     private readonly ClusterNoveltyModels _novelty;
     private readonly FilterCatalogSync _catalog;
     private readonly NightReporter _nights;
+    private readonly PulseReporter _pulse;
 
-    private SiloHost(WebApplication app, BrokerPipeline pipeline, ClusterNoveltyModels novelty, FilterCatalogSync catalog, NightReporter nights, Uri? address)
+    private SiloHost(WebApplication app, BrokerPipeline pipeline, ClusterNoveltyModels novelty, FilterCatalogSync catalog, NightReporter nights, PulseReporter pulse, Uri? address)
     {
         _app = app;
         _nights = nights;
+        _pulse = pulse;
         Pipeline = pipeline;
         _novelty = novelty;
         _catalog = catalog;
@@ -51,7 +54,8 @@ public sealed class SiloHost : IAsyncDisposable
     public string SiloAddress => _app.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString();
 
     /// <summary>Starts the silo and the HTTP endpoints; the pipeline is ready but consumes only in <see cref="RunAsync"/>.</summary>
-    public static async Task<SiloHost> StartAsync(PipelineOptions options, ILoggerFactory logs, IPipelineObserver? observer = null)
+    /// <param name="endpoints">Maps more endpoints on the silo's HTTP host (the dashboard) before it starts.</param>
+    public static async Task<SiloHost> StartAsync(PipelineOptions options, ILoggerFactory logs, IPipelineObserver? observer = null, Action<WebApplication, SiloEndpointContext>? endpoints = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logs);
@@ -84,6 +88,7 @@ public sealed class SiloHost : IAsyncDisposable
         var catalog = new FilterCatalogSync(grains, pipeline.ApplyCatalog, log, TimeSpan.FromSeconds(1));
         var members = app.Services.GetRequiredService<IClusterMembershipService>();
         var local = app.Services.GetRequiredService<ILocalSiloDetails>();
+        var pulse = new PulseReporter(grains, pipeline, local.SiloAddress.ToParsableString(), () => novelty.SnapshotIds, () => nights.RecentNights, log);
         if (options.Metrics.Listen is not null)
         {
             MetricsServer.MapEndpoints(app, pipeline.Status, () => new Dictionary<string, object?>
@@ -103,6 +108,8 @@ public sealed class SiloHost : IAsyncDisposable
             {
                 app.MapOrleansDashboard("/orleans");
             }
+
+            endpoints?.Invoke(app, new SiloEndpointContext(grains, pipeline, members, local.SiloAddress.ToParsableString()));
         }
 
         Uri? address = null;
@@ -123,8 +130,9 @@ public sealed class SiloHost : IAsyncDisposable
 
         novelty.Start();
         nights.Start();
+        pulse.Start();
         await catalog.StartAsync().ConfigureAwait(false);
-        return new SiloHost(app, pipeline, novelty, catalog, nights, address);
+        return new SiloHost(app, pipeline, novelty, catalog, nights, pulse, address);
     }
 
     /// <summary>Sends this silo's pending night counts now (they go about once a second otherwise).</summary>
@@ -137,9 +145,13 @@ public sealed class SiloHost : IAsyncDisposable
     {
         await _catalog.DisposeAsync().ConfigureAwait(false);
         await _nights.DisposeAsync().ConfigureAwait(false);
+        await _pulse.DisposeAsync().ConfigureAwait(false);
         await _novelty.DisposeAsync().ConfigureAwait(false);
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         await Pipeline.DisposeAsync().ConfigureAwait(false);
     }
 }
+
+/// <summary>What endpoints mapped on a silo's host can use: the grains, this silo's pipeline, the membership view.</summary>
+public sealed record SiloEndpointContext(IGrainFactory Grains, BrokerPipeline Pipeline, IClusterMembershipService Membership, string Silo);

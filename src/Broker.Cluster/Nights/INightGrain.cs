@@ -5,8 +5,8 @@ namespace Broker.Cluster.Nights;
 
 public interface INightGrain : IGrainWithStringKey
 {
-    /// <summary>Adds one silo's counts since its last report.</summary>
-    Task Record(NightDelta delta);
+    /// <summary>Adds one silo's counts since its last report; returns the novelty an alert must beat to enter the night's top list (0 until it is full).</summary>
+    Task<float> Record(NightDelta delta);
 
     /// <summary>The night so far.</summary>
     Task<NightSummary> Summary();

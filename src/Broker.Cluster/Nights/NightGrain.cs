@@ -18,7 +18,7 @@ public sealed class NightGrain([PersistentState("night", NightGrain.Storage)] IP
 
     public static string Key(string survey, DateOnly night) => survey + ":" + Broker.Alerts.Model.ObservingNight.Name(night);
 
-    public async Task Record(NightDelta delta)
+    public async Task<float> Record(NightDelta delta)
     {
         ArgumentNullException.ThrowIfNull(delta);
         var s = state.State;
@@ -59,6 +59,7 @@ public sealed class NightGrain([PersistentState("night", NightGrain.Storage)] IP
         }
 
         await state.WriteStateAsync().ConfigureAwait(true);
+        return s.TopNovel.Count >= TopNovel ? s.TopNovel[^1].Novelty : 0f;
     }
 
     public Task<NightSummary> Summary()

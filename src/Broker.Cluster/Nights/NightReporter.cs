@@ -3,6 +3,7 @@
 // the hot path never waits on a grain. A delta that cannot be sent (the night's silo just died) is merged back and
 // sent with the next. Dead letters have no detection time; they count under "input" and the ingest night.
 using Broker.Alerts.Model;
+using Broker.Cluster.Cards;
 using Broker.Pipeline;
 using Broker.Pipeline.Annotation;
 using Microsoft.Extensions.Logging;
@@ -20,9 +21,18 @@ public sealed partial class NightReporter(IGrainFactory grains, IPipelineObserve
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stop = new();
     private Dictionary<string, NightDelta> _deltas = new(StringComparer.Ordinal);
+    private Dictionary<long, (Alert Alert, AlertAnnotation Annotation)> _cards = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _touched = new(StringComparer.Ordinal);
+
+    // Per night, the novelty the night's top list starts at: only alerts above it are candidates (and get a card).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, float> _thresholds = new(StringComparer.Ordinal);
     private Task _loop = Task.CompletedTask;
 
     public void Start() => _loop = Task.Run(LoopAsync);
+
+    /// <summary>The night grain keys this silo reported to most recently (at most 20, newest first).</summary>
+    public IReadOnlyList<string> RecentNights =>
+        [.. _touched.OrderByDescending(t => t.Value).Take(20).Select(t => t.Key)];
 
     public void Published(Alert alert, AlertAnnotation annotation, IReadOnlyList<string> topics, double ingestToPublishMs)
     {
@@ -30,6 +40,7 @@ public sealed partial class NightReporter(IGrainFactory grains, IPipelineObserve
         ArgumentNullException.ThrowIfNull(annotation);
         ArgumentNullException.ThrowIfNull(topics);
         var key = NightGrain.Key(AnnotationEncoder.SurveyName(alert.Survey), ObservingNight.Of(alert.Survey, alert.Mjd));
+        _touched[key] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         lock (_gate)
         {
             var d = Delta(key);
@@ -50,9 +61,9 @@ public sealed partial class NightReporter(IGrainFactory grains, IPipelineObserve
             if (annotation.Novelty is { } n)
             {
                 Count(d.Novelty, n.Score);
-                if (!annotation.Redelivered)
+                if (!annotation.Redelivered && n.Score > _thresholds.GetValueOrDefault(key) && Candidate(d, alert, annotation, n))
                 {
-                    Candidate(d, alert, annotation, n);
+                    _cards[alert.AlertId] = (alert, annotation);
                 }
             }
         }
@@ -64,6 +75,7 @@ public sealed partial class NightReporter(IGrainFactory grains, IPipelineObserve
     {
         var now = DateTimeOffset.UtcNow;
         var key = NightGrain.Key(InputLabel, ObservingNight.OfIngest(now));
+        _touched[key] = now.ToUnixTimeMilliseconds();
         lock (_gate)
         {
             var d = Delta(key);
@@ -82,17 +94,30 @@ public sealed partial class NightReporter(IGrainFactory grains, IPipelineObserve
     public async Task FlushAsync()
     {
         Dictionary<string, NightDelta> pending;
+        Dictionary<long, (Alert Alert, AlertAnnotation Annotation)> cards;
         lock (_gate)
         {
             pending = _deltas;
             _deltas = new(StringComparer.Ordinal);
+            cards = _cards;
+            _cards = [];
         }
 
         foreach (var (key, delta) in pending)
         {
             try
             {
-                await grains.GetGrain<INightGrain>(key).Record(delta).ConfigureAwait(false);
+                // Cards first, for the candidates still in this delta's list: the dashboard finds them by the list.
+                var survey = key[..key.IndexOf(':', StringComparison.Ordinal)];
+                foreach (var novel in delta.Novel)
+                {
+                    if (cards.Remove(novel.AlertId, out var c))
+                    {
+                        await grains.GetGrain<IAlertCardGrain>(AlertCardGrain.Key(survey, novel.AlertId)).Set(Card(c.Alert, c.Annotation)).ConfigureAwait(false);
+                    }
+                }
+
+                _thresholds[key] = await grains.GetGrain<INightGrain>(key).Record(delta).ConfigureAwait(false);
             }
 #pragma warning disable CA1031 // counts must not be lost to one failed call: merge back, retry at the next flush
             catch (Exception e)
@@ -150,11 +175,25 @@ public sealed partial class NightReporter(IGrainFactory grains, IPipelineObserve
         }
     }
 
-    private static void Candidate(NightDelta d, Alert alert, AlertAnnotation annotation, NoveltyAnnotation n)
+    /// <summary>The dashboard's card of an alert: its scores and explanation, and its cutouts as PNGs.</summary>
+    public static AlertCard Card(Alert alert, AlertAnnotation annotation)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        ArgumentNullException.ThrowIfNull(annotation);
+        var n = annotation.Novelty;
+        return new AlertCard(
+            AnnotationEncoder.SurveyName(alert.Survey), alert.AlertId, alert.ObjectId, alert.Mjd, alert.Ra, alert.Dec, alert.Band, alert.Mag,
+            annotation.Rb, annotation.Cnn, annotation.RbCombined, n?.Score, n?.Subspace,
+            n?.SubspaceScores.ToDictionary(kv => kv.Key, kv => kv.Value) ?? [], n?.TopFeatures ?? [], n?.SnapshotId, annotation.Filters,
+            CutoutPng.Render(alert.Science), CutoutPng.Render(alert.Template), CutoutPng.Render(alert.Difference));
+    }
+
+    // True when the alert entered the delta's top list.
+    private static bool Candidate(NightDelta d, Alert alert, AlertAnnotation annotation, NoveltyAnnotation n)
     {
         if (d.Novel.Count >= NovelPerDelta && d.Novel[^1].Novelty >= n.Score)
         {
-            return;
+            return false;
         }
 
         var explanation = string.Join(", ", n.TopFeatures.Take(3).Select(f => $"{f.Key} {f.Value * 100:F0} %"));
@@ -166,6 +205,8 @@ public sealed partial class NightReporter(IGrainFactory grains, IPipelineObserve
         {
             d.Novel.RemoveAt(d.Novel.Count - 1);
         }
+
+        return true;
     }
 
     private static void Merge(NightDelta into, NightDelta from)

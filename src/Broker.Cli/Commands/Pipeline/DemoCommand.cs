@@ -31,9 +31,10 @@ internal static class DemoCommand
         var seconds = new Option<double>("--seconds") { Description = "Give up after this long.", DefaultValueFactory = _ => 180 };
         var seed = new Option<int>("--seed") { Description = "Seed of the generated night.", DefaultValueFactory = _ => 7 };
         var verbose = new Option<bool>("--verbose") { Description = "Show the pipeline's own log lines." };
+        var keep = new Option<bool>("--keep") { Description = "Leave the broker and its dashboard up after the replay, until Ctrl+C (SIGINT/SIGTERM)." };
         var command = new Command("demo", "Run the whole broker on the embedded Kafka over a replayed night, then summarize.")
         {
-            generated, rate, seconds, seed, verbose,
+            generated, rate, seconds, seed, verbose, keep,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -53,7 +54,7 @@ internal static class DemoCommand
 
             var observer = new DemoObserver();
             using var logs = PipelineHost.Logging(false, parse.GetValue(verbose) ? LogLevel.Information : LogLevel.Error);
-            await using var silo = await SiloHost.StartAsync(options, logs, observer);
+            await using var silo = await SiloHost.StartAsync(options, logs, observer, Broker.Dashboard.DashboardEndpoints.Map);
             var pipeline = silo.Pipeline;
             using var stopPipeline = CancellationTokenSource.CreateLinkedTokenSource(shutdown.Token);
             var metrics = silo.Address;
@@ -61,7 +62,7 @@ internal static class DemoCommand
             Console.Out.WriteLine($"embedded Kafka {cluster.BootstrapServers}; silo {silo.SiloAddress} (one-silo cluster); rb {pipeline.RbModelId}, cnn {pipeline.CnnModelId ?? "none"}; {options.Filters.Count} filters");
             if (metrics is not null)
             {
-                Console.Out.WriteLine($"health {metrics}health  metrics {metrics}metrics  orleans dashboard {metrics}orleans");
+                Console.Out.WriteLine($"dashboard {metrics}  health {metrics}health  metrics {metrics}metrics  orleans dashboard {metrics}orleans");
             }
 
             long Done() => pipeline.Status.Published + pipeline.Status.DeadLettered;
@@ -81,6 +82,14 @@ internal static class DemoCommand
             }
 
             var elapsed = run.Elapsed.TotalSeconds;
+            if (parse.GetValue(keep) && !shutdown.Token.IsCancellationRequested && !running.IsCompleted)
+            {
+                // The replay is over; the broker stays up (still consuming) so the dashboard can be explored.
+                Console.Out.WriteLine($"replay done; the broker and its dashboard ({metrics}) stay up until Ctrl+C");
+                Console.Out.Flush();
+                await Task.WhenAny(Task.Delay(Timeout.Infinite, shutdown.Token).ContinueWith(_ => { }, TaskScheduler.Default), running);
+            }
+
             await stopPipeline.CancelAsync();
             try
             {

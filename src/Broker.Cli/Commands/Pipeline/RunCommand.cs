@@ -53,7 +53,7 @@ internal static class RunCommand
                     return 0;
                 }
 
-                await using var silo = await SiloHost.StartAsync(options, logs);
+                await using var silo = await SiloHost.StartAsync(options, logs, endpoints: Broker.Dashboard.DashboardEndpoints.Map);
                 Announce(silo.Address, silo.SiloAddress);
                 await silo.RunAsync(shutdown.Token);
                 return 0;
@@ -70,7 +70,7 @@ internal static class RunCommand
     // One line a supervisor or a test can parse: where this silo's endpoints are.
     private static void Announce(Uri? address, string? silo)
     {
-        var endpoints = address is null ? "metrics=none" : $"metrics={address}metrics health={address}health";
+        var endpoints = address is null ? "metrics=none" : $"metrics={address}metrics health={address}health" + (silo is null ? string.Empty : $" dashboard={address}");
         Console.Out.WriteLine(silo is null ? endpoints : $"{endpoints} silo={silo}");
         Console.Out.Flush();
     }

@@ -1,0 +1,150 @@
+// The dashboard on a silo's HTTP host: the page and its script and style (embedded: no CDN, nothing fetched from
+// anywhere but this host), /api/now and its live stream /api/live (server-sent events, one JSON document a second),
+// alert cards with their cutout PNGs, and an object's light curve from its object grain.
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+using Broker.Cluster.Cards;
+using Broker.Cluster.Hosting;
+using Broker.Cluster.Objects;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace Broker.Dashboard;
+
+public static class DashboardEndpoints
+{
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    /// <summary>Maps the dashboard at / on the silo's host.</summary>
+    public static void Map(WebApplication app, SiloEndpointContext silo)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(silo);
+        app.MapGet("/", () => Asset("index.html", "text/html; charset=utf-8"));
+        app.MapGet("/static/{name}", (string name) => name switch
+        {
+            "dashboard.js" => Asset(name, "text/javascript; charset=utf-8"),
+            "dashboard.css" => Asset(name, "text/css; charset=utf-8"),
+            _ => Results.NotFound(),
+        });
+        app.MapGet("/api/now", async () => Results.Json(await ClusterNow.ReadAsync(silo.Grains, silo.Membership).ConfigureAwait(false), Json));
+        app.MapGet("/api/live", async (HttpContext context) =>
+        {
+            context.Response.Headers.ContentType = "text/event-stream";
+            context.Response.Headers.CacheControl = "no-cache";
+            var stop = context.RequestAborted;
+            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+            do
+            {
+                var now = await ClusterNow.ReadAsync(silo.Grains, silo.Membership).ConfigureAwait(false);
+                await context.Response.WriteAsync("data: " + JsonSerializer.Serialize(now, Json) + "\n\n", stop).ConfigureAwait(false);
+                await context.Response.Body.FlushAsync(stop).ConfigureAwait(false);
+            }
+            while (await Tick(timer, stop).ConfigureAwait(false));
+        });
+        app.MapGet("/api/tonight/{survey}/{night}", async (string survey, string night) =>
+        {
+            var n = await silo.Grains.GetGrain<Broker.Cluster.Nights.INightGrain>(survey + ":" + night).Summary().ConfigureAwait(false);
+            return Results.Json(new Dictionary<string, object?>
+            {
+                ["survey"] = n.Survey,
+                ["night"] = n.Night,
+                ["alerts"] = n.Alerts,
+                ["redelivered"] = n.Redelivered,
+                ["topics"] = n.Topics,
+                ["filters"] = n.Filters,
+                ["dead_letters"] = n.DeadLetters,
+                ["rb"] = n.Rb,
+                ["cnn"] = n.Cnn,
+                ["novelty"] = n.Novelty,
+                // Alert ids as text: ZTF candids and Rubin diaSourceIds exceed a JavaScript number's 53 bits.
+                ["top_novel"] = n.TopNovel.Select(a => new Dictionary<string, object?>
+                {
+                    ["alert_id"] = a.AlertId.ToString(CultureInfo.InvariantCulture),
+                    ["object_id"] = a.ObjectId,
+                    ["mjd"] = a.Mjd,
+                    ["band"] = a.Band,
+                    ["mag"] = a.Mag,
+                    ["novelty"] = a.Novelty,
+                    ["subspace"] = a.Subspace,
+                    ["explanation"] = a.Explanation,
+                    ["rb"] = a.Rb,
+                    ["cnn"] = a.Cnn,
+                    ["snapshot_id"] = a.SnapshotId,
+                }).ToList(),
+            }, Json);
+        });
+        app.MapGet("/api/alerts/{survey}/{id:long}", async (string survey, long id) =>
+            await silo.Grains.GetGrain<IAlertCardGrain>(AlertCardGrain.Key(survey, id)).Get().ConfigureAwait(false) is { } card
+                ? Results.Json(CardJson(card), Json)
+                : Results.NotFound(new { error = $"no card for {survey} alert {id} (cards are kept for alerts in a night's top novel list)" }));
+        app.MapGet("/api/alerts/{survey}/{id:long}/{kind}.png", async (string survey, long id, string kind) =>
+        {
+            var card = await silo.Grains.GetGrain<IAlertCardGrain>(AlertCardGrain.Key(survey, id)).Get().ConfigureAwait(false);
+            var png = kind switch
+            {
+                "science" => card?.Science,
+                "template" => card?.Template,
+                "difference" => card?.Difference,
+                _ => null,
+            };
+            return png is null ? Results.NotFound() : Results.Bytes(png, "image/png");
+        });
+        app.MapGet("/api/objects/{survey}/{objectId}", async (string survey, string objectId) =>
+        {
+            var detections = await silo.Grains.GetGrain<IObjectGrain>(ObjectGrain.Key(survey, objectId)).Detections().ConfigureAwait(false);
+            return Results.Json(detections.Select(d => new { mjd = d.Mjd, band = d.Band, mag = d.Mag, magerr = d.MagErr }), Json);
+        });
+    }
+
+    private static async Task<bool> Tick(PeriodicTimer timer, CancellationToken stop)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stop).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private static Dictionary<string, object?> CardJson(AlertCard c)
+    {
+        var id = c.AlertId.ToString(CultureInfo.InvariantCulture);
+        string? Png(byte[]? bytes, string kind) => bytes is null ? null : $"/api/alerts/{c.Survey}/{id}/{kind}.png";
+        return new Dictionary<string, object?>
+        {
+            ["survey"] = c.Survey,
+            ["alert_id"] = id,
+            ["object_id"] = c.ObjectId,
+            ["mjd"] = c.Mjd,
+            ["ra"] = c.Ra,
+            ["dec"] = c.Dec,
+            ["band"] = c.Band,
+            ["mag"] = c.Mag,
+            ["rb"] = c.Rb,
+            ["cnn"] = c.Cnn,
+            ["rb_combined"] = c.RbCombined,
+            ["novelty"] = c.Novelty,
+            ["subspace"] = c.Subspace,
+            ["subspace_scores"] = c.SubspaceScores,
+            ["top_features"] = c.TopFeatures.Select(f => new { name = f.Key, share = f.Value }),
+            ["snapshot_id"] = c.SnapshotId,
+            ["filters"] = c.Filters,
+            ["science_png"] = Png(c.Science, "science"),
+            ["template_png"] = Png(c.Template, "template"),
+            ["difference_png"] = Png(c.Difference, "difference"),
+        };
+    }
+
+    private static IResult Asset(string name, string contentType)
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("wwwroot/" + name)
+            ?? throw new InvalidOperationException($"the dashboard asset {name} is not embedded");
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return Results.Bytes(copy.ToArray(), contentType);
+    }
+}

@@ -1,0 +1,134 @@
+// The dashboard's script: renders /api/live (one JSON document a second, server-sent events) into the Now section,
+// polls the selected night's grain every 5 s for the Tonight section, and opens an alert's card (cutouts, scores,
+// explanation, the object's light curve) on click. Plain DOM, no framework, nothing loaded from elsewhere.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const fmt = (v, digits = 0) => (v === null || v === undefined || Number.isNaN(v)) ? "–" : Number(v).toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+let selectedNight = null;
+
+function rows(tbody, items, cells) {
+  tbody.replaceChildren(...items.map((item) => {
+    const tr = document.createElement("tr");
+    for (const value of cells(item)) {
+      const td = document.createElement("td");
+      td.textContent = value;
+      tr.appendChild(td);
+    }
+    return tr;
+  }));
+}
+
+function renderNow(now) {
+  $("alerts-in-rate").textContent = fmt(now.alerts_in_per_s, 1);
+  $("alerts-in-total").textContent = fmt(now.alerts_in_total);
+  $("messages-out-rate").textContent = fmt(now.messages_out_per_s, 1);
+  const l = now.latency_hour;
+  $("latency").textContent = l.count ? `p50 ${fmt(l.p50_ms, 1)} · p95 ${fmt(l.p95_ms, 1)} · p99 ${fmt(l.p99_ms, 1)} ms` : "–";
+  const dead = Object.entries(now.dead_letters || {});
+  $("dead-total").textContent = fmt(dead.reduce((s, [, n]) => s + n, 0));
+  rows($("topics-in").tBodies[0], now.topics_in, (t) => [t.topic, fmt(t.per_s, 1), fmt(t.total)]);
+  rows($("topics-out").tBodies[0], now.topics_out, (t) => [t.topic, fmt(t.per_s, 1), fmt(t.total)]);
+  rows($("stages").tBodies[0], now.stages, (s) => [s.stage, fmt(s.mean_ms, 3), fmt(s.per_s, 1)]);
+  rows($("lag").tBodies[0], now.lag, (p) => [`${p.topic}[${p.partition}]`, fmt(p.lag), p.silo]);
+  rows($("silos").tBodies[0], now.silos, (s) => [s.silo, s.status, s.pipeline, s.partitions ?? "–"]);
+  rows($("dead").tBodies[0], dead, ([stage, n]) => [stage, fmt(n)]);
+  rows($("dead-examples").tBodies[0], now.dead_letter_examples || [], (e) => [e.stage, e.error, e.source]);
+  const models = $("models");
+  models.replaceChildren();
+  const add = (k, v) => { const dt = document.createElement("dt"); dt.textContent = k; const dd = document.createElement("dd"); dd.textContent = v ?? "–"; models.append(dt, dd); };
+  add("real/bogus", now.models.rb);
+  add("cnn", now.models.cnn);
+  for (const [survey, id] of Object.entries(now.models.novelty || {})) add(`novelty ${survey}`, id);
+  $("silo-count").textContent = `${now.silos.filter((s) => s.status === "active").length} silo(s) active`;
+  const select = $("night-select");
+  const known = [...select.options].map((o) => o.value);
+  for (const night of now.nights) {
+    if (!known.includes(night)) {
+      const option = document.createElement("option");
+      option.value = option.textContent = night;
+      select.appendChild(option);
+    }
+  }
+  if (!selectedNight && now.nights.length) {
+    selectedNight = now.nights[now.nights.length - 1];
+    select.value = selectedNight;
+    loadNight();
+  }
+}
+
+function histogram(el, counts) {
+  const max = Math.max(1, ...counts);
+  const w = 100 / counts.length;
+  el.innerHTML = `<svg viewBox="0 0 100 40" preserveAspectRatio="none">${counts.map((c, i) => `<rect x="${i * w + 0.3}" y="${40 - (40 * c) / max}" width="${w - 0.6}" height="${(40 * c) / max}"><title>${(i / counts.length).toFixed(2)}–${((i + 1) / counts.length).toFixed(2)}: ${c}</title></rect>`).join("")}</svg>`;
+}
+
+async function loadNight() {
+  if (!selectedNight) return;
+  const [survey, night] = selectedNight.split(":");
+  const response = await fetch(`/api/tonight/${survey}/${night}`);
+  if (!response.ok) return;
+  const n = await response.json();
+  $("night-alerts").textContent = fmt(n.alerts);
+  $("night-redelivered").textContent = fmt(n.redelivered);
+  const filters = Object.entries(n.filters || {});
+  $("night-matches").textContent = fmt(filters.reduce((s, [, c]) => s + c, 0));
+  rows($("night-filters").tBodies[0], filters, ([f, c]) => [f, fmt(c)]);
+  histogram($("hist-rb"), n.rb);
+  histogram($("hist-cnn"), n.cnn);
+  histogram($("hist-novelty"), n.novelty);
+  const tbody = $("top-novel").tBodies[0];
+  rows(tbody, n.top_novel, (a) => [fmt(a.novelty, 3), a.object_id || "–", a.band, fmt(a.mag, 2), a.subspace, a.explanation, fmt(a.rb, 2), fmt(a.cnn, 2)]);
+  [...tbody.rows].forEach((tr, i) => {
+    tr.dataset.alert = n.top_novel[i].alert_id;
+    tr.addEventListener("click", () => openCard(survey, tr.dataset.alert));
+  });
+}
+
+async function openCard(survey, alertId) {
+  const response = await fetch(`/api/alerts/${survey}/${alertId}`);
+  if (!response.ok) return;
+  const c = await response.json();
+  $("card-title").textContent = `${c.survey} ${c.alert_id} · ${c.object_id || "no object id"} · ${c.band} ${fmt(c.mag, 2)} mag · MJD ${fmt(c.mjd, 5)}`;
+  for (const kind of ["science", "template", "difference"]) {
+    const img = $(`cut-${kind}`);
+    if (c[`${kind}_png`]) img.src = c[`${kind}_png`]; else img.removeAttribute("src");
+  }
+  const scores = $("card-scores");
+  scores.replaceChildren();
+  const add = (k, v) => { const dt = document.createElement("dt"); dt.textContent = k; const dd = document.createElement("dd"); dd.textContent = v; scores.append(dt, dd); };
+  add("rb", fmt(c.rb, 3)); add("cnn", fmt(c.cnn, 3)); add("rb+cnn", fmt(c.rb_combined, 3)); add("novelty", `${fmt(c.novelty, 3)} (${c.subspace}, snapshot ${c.snapshot_id})`);
+  add("position", `${fmt(c.ra, 5)}, ${fmt(c.dec, 5)}`); add("filters", (c.filters || []).join(", ") || "none");
+  $("card-explanation").textContent = "Why novel: " + (c.top_features || []).map((f) => `${f.name} ${Math.round(f.share * 100)} %`).join(", ");
+  $("card").hidden = false;
+  const lc = $("card-lightcurve");
+  lc.replaceChildren();
+  if (c.object_id) {
+    const points = await (await fetch(`/api/objects/${c.survey}/${encodeURIComponent(c.object_id)}`)).json();
+    lc.innerHTML = lightCurve(points, c.mjd);
+  }
+}
+
+function lightCurve(points, now) {
+  const good = points.filter((p) => Number.isFinite(p.mag));
+  if (!good.length) return "<p class=\"muted\">no detections</p>";
+  const t0 = Math.min(...good.map((p) => p.mjd)), t1 = Math.max(...good.map((p) => p.mjd), t0 + 1e-3);
+  const m0 = Math.min(...good.map((p) => p.mag)) - 0.2, m1 = Math.max(...good.map((p) => p.mag)) + 0.2;
+  const colours = { u: "#b48ead", g: "#a3be8c", r: "#bf616a", i: "#d08770", z: "#ebcb8b", y: "#88c0d0" };
+  const x = (t) => 30 + (560 * (t - t0)) / (t1 - t0), y = (m) => 10 + (150 * (m - m0)) / (m1 - m0);
+  const dots = good.map((p) => `<circle cx="${x(p.mjd)}" cy="${y(p.mag)}" r="${Math.abs(p.mjd - now) < 1e-5 ? 5 : 3}" fill="${colours[p.band] || "#d8dee9"}"><title>${p.band} ${p.mag.toFixed(2)} @ ${p.mjd.toFixed(4)}</title></circle>`).join("");
+  return `<svg viewBox="0 0 600 170"><text x="2" y="14" fill="#8a93a6" font-size="10">${m0.toFixed(1)}</text><text x="2" y="160" fill="#8a93a6" font-size="10">${m1.toFixed(1)}</text>${dots}</svg>`;
+}
+
+$("card-close").addEventListener("click", () => { $("card").hidden = true; });
+$("night-select").addEventListener("change", (e) => { selectedNight = e.target.value; loadNight(); });
+
+function connect() {
+  const source = new EventSource("/api/live");
+  source.onopen = () => { $("live").textContent = "live"; $("live").className = "badge on"; };
+  source.onmessage = (e) => renderNow(JSON.parse(e.data));
+  source.onerror = () => { $("live").textContent = "reconnecting"; $("live").className = "badge off"; };
+}
+
+connect();
+setInterval(loadNight, 5000);
