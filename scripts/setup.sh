@@ -12,14 +12,15 @@
 #        CNN), Microsoft.ML.FastTree (the real/bogus trees), OpenTelemetry (metrics).
 #   apt: python3-avro (the tests' independent Avro decoder for expected values), python3-kafka (a pure-Python
 #        Kafka client the tests use to check the embedded cluster from another process), redis-server (the
-#        cluster's production membership and grain storage; the tests start their own on 127.0.0.1) and
-#        docker-compose (only to validate docker-compose.yml: no container engine runs here). The broker itself
-#        needs nothing from apt beyond the .NET SDK.
+#        cluster's production membership and grain storage; the tests start their own on 127.0.0.1),
+#        docker-compose (only to validate docker-compose.yml: no container engine runs here) and chromium (the
+#        dashboard's browser tests drive it headless through Playwright; never `playwright install`). The broker
+#        itself needs nothing from apt beyond the .NET SDK.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEPS="$ROOT/.deps"
-APT_PACKAGES=(python3-avro python3-kafka redis-server docker-compose)
+APT_PACKAGES=(python3-avro python3-kafka redis-server docker-compose chromium)
 STAMP="$DEPS/setup.stamp"
 
 build=1

@@ -1,8 +1,8 @@
-// A cutout as a PNG a browser shows: an asinh stretch around the stamp's robust background (median, MAD sigma),
+// A cutout as a PNG a browser shows: an asinh stretch around the stamp's background (median; sigma from the central
+// 68% of pixels),
 // clipped at -2 sigma and at the 99.5th percentile, 8-bit grey, north up (FITS rows run bottom to top). Blank or
 // undecoded cutouts give null. ImageSharp encodes the PNG.
 using Broker.Alerts.Model;
-using Broker.Features.Stamps;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
@@ -24,10 +24,23 @@ public static class CutoutPng
             return null;
         }
 
-        var (median, sigma) = RobustStats.MedianAndSigma(finite.AsSpan());
-        var scale = sigma > 0 && float.IsFinite(sigma) ? sigma : 1f;
         Array.Sort(finite);
-        var top = finite[Math.Clamp((int)(finite.Length * 0.995), 0, finite.Length - 1)];
+        float At(double q) => finite[Math.Clamp((int)(finite.Length * q), 0, finite.Length - 1)];
+        var median = At(0.5);
+
+        // Sigma from the central 68% (a MAD is 0 on quantized or flat stamps); then the spread of the rest.
+        var scale = (At(0.841) - At(0.159)) / 2;
+        if (!(scale > 0))
+        {
+            scale = (At(0.995) - At(0.005)) / 6;
+        }
+
+        if (!(scale > 0))
+        {
+            scale = 1;
+        }
+
+        var top = At(0.995);
         var lo = Math.Asinh(-2.0);
         var hi = Math.Max(Math.Asinh((top - median) / scale), lo + 1e-3);
         var pixels = new byte[image.Width * image.Height];

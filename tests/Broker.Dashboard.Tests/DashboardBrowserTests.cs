@@ -1,0 +1,87 @@
+// The operator's page in a real browser (Debian's chromium, headless, driven by Playwright) while `broker demo
+// --keep` streams: it loads and goes live, its numbers move, the night's most novel alert opens with its three
+// cutouts and explanation, and the page asks nothing of any host but the broker's own. Screenshots of each view go
+// to BROKER_SCREENSHOTS (docs/ when refreshing the committed ones) or the test folder.
+using System.Collections.Concurrent;
+using System.Globalization;
+using Broker.Cli.Tests;
+using Microsoft.Playwright;
+
+namespace Broker.Dashboard.Tests;
+
+public sealed class DashboardBrowserTests
+{
+    private const string Chromium = "/usr/bin/chromium";
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(120);
+
+    [Fact]
+    public async Task The_page_goes_live_its_numbers_move_and_a_novel_alert_opens_with_its_cutouts()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: scripts/setup.sh installs Debian's chromium");
+        using var demo = BrokerProcess.Start(["demo", "--generated", "600", "--rate", "25", "--seconds", "100", "--keep"]);
+        string? line;
+        do
+        {
+            line = demo.ReadLine(Limit) ?? throw new InvalidOperationException($"the demo did not print its dashboard address: {demo.StandardError}");
+        }
+        while (!line.StartsWith("dashboard ", StringComparison.Ordinal));
+
+        var dashboard = new Uri(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1100 } });
+        var requested = new ConcurrentBag<string>();
+        page.Request += (_, request) => requested.Add(request.Url);
+
+        await page.GotoAsync(dashboard.ToString());
+        await page.WaitForFunctionAsync("() => document.getElementById('live').textContent === 'live'", null, new PageWaitForFunctionOptions { Timeout = 30_000 });
+
+        // The numbers move: the total read grows while the demo streams.
+        await page.WaitForFunctionAsync("() => Number(document.getElementById('alerts-in-total').textContent.replace(/,/g, '')) > 0", null, new PageWaitForFunctionOptions { Timeout = 60_000 });
+        var first = await Total(page);
+        await page.WaitForFunctionAsync($"() => Number(document.getElementById('alerts-in-total').textContent.replace(/,/g, '')) > {first}", null, new PageWaitForFunctionOptions { Timeout = 30_000 });
+        Assert.True(await Total(page) > first);
+        Assert.NotEqual(0, await page.Locator("#stages tbody tr").CountAsync());
+        Assert.NotEqual(0, await page.Locator("#silos tbody tr").CountAsync());
+        await Screenshot(page, "dashboard-now.png");
+
+        // Tonight: once novelty has warmed up (256 alerts of a survey), a ZTF night shows its most novel alerts.
+        var ztfNight = await page.WaitForFunctionAsync("() => [...document.getElementById('night-select').options].map(o => o.value).find(v => v.startsWith('ztf:2018-02-01'))", null, new PageWaitForFunctionOptions { Timeout = 60_000 });
+        await page.SelectOptionAsync("#night-select", (await ztfNight.JsonValueAsync<string>())!);
+        await page.WaitForSelectorAsync("#top-novel tbody tr", new PageWaitForSelectorOptions { Timeout = 90_000 });
+        await page.Locator("#tonight").ScrollIntoViewIfNeededAsync();
+        await Screenshot(page, "dashboard-tonight.png");
+
+        // Its card: three cutouts rendered as images by the broker, and why it is novel.
+        await page.Locator("#top-novel tbody tr").First.ClickAsync();
+        await page.WaitForSelectorAsync("#card:not([hidden])");
+        await page.WaitForFunctionAsync("() => ['science', 'template', 'difference'].every(k => { const i = document.getElementById('cut-' + k); return i.complete && i.naturalWidth > 0; })", null, new PageWaitForFunctionOptions { Timeout = 15_000 });
+        var explanation = await page.Locator("#card-explanation").TextContentAsync();
+        Assert.StartsWith("Why novel: ", explanation, StringComparison.Ordinal);
+        Assert.Matches(@"[a-z_0-9]+ \d+ %", explanation);
+        Assert.Contains("rb", await page.Locator("#card-scores").TextContentAsync(), StringComparison.Ordinal);
+        await Screenshot(page, "dashboard-card.png");
+
+        // Nothing but the broker was asked for anything.
+        Assert.NotEmpty(requested);
+        Assert.All(requested, url => Assert.True(url.StartsWith(dashboard.GetLeftPart(UriPartial.Authority), StringComparison.Ordinal), $"the page requested {url}"));
+
+        demo.SendSignal(15);
+        Assert.True(demo.WaitForExit(TimeSpan.FromSeconds(60)) is 0 or 1, demo.StandardError);
+    }
+
+    private static async Task<double> Total(IPage page) =>
+        double.Parse((await page.Locator("#alerts-in-total").TextContentAsync())!.Replace(",", string.Empty, StringComparison.Ordinal), CultureInfo.InvariantCulture);
+
+    private static async Task Screenshot(IPage page, string name)
+    {
+        var folder = Environment.GetEnvironmentVariable("BROKER_SCREENSHOTS") is { Length: > 0 } dir ? dir : AppContext.BaseDirectory;
+        Directory.CreateDirectory(folder);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name), FullPage = false });
+    }
+}
