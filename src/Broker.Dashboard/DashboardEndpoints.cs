@@ -91,12 +91,20 @@ public static class DashboardEndpoints
             };
             return png is null ? Results.NotFound() : Results.Bytes(png, "image/png");
         });
+        app.MapPost("/api/playground", (PlaygroundRequest body) =>
+        {
+            var result = FilterPlayground.Evaluate(body.Where ?? string.Empty, silo.Recent, body.Limit ?? 100);
+            return Results.Json(result, Json, statusCode: result.ContainsKey("error") ? 400 : 200);
+        });
         app.MapGet("/api/objects/{survey}/{objectId}", async (string survey, string objectId) =>
         {
             var detections = await silo.Grains.GetGrain<IObjectGrain>(ObjectGrain.Key(survey, objectId)).Detections().ConfigureAwait(false);
             return Results.Json(detections.Select(d => new { mjd = d.Mjd, band = d.Band, mag = d.Mag, magerr = d.MagErr }), Json);
         });
     }
+
+    /// <summary>The playground's request: a filter text and how many of the latest alerts to try it on.</summary>
+    public sealed record PlaygroundRequest(string? Where, int? Limit);
 
     private static async Task<bool> Tick(PeriodicTimer timer, CancellationToken stop)
     {

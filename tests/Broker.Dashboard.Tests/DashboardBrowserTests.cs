@@ -1,6 +1,7 @@
 // The operator's page in a real browser (Debian's chromium, headless, driven by Playwright) while `broker demo
 // --keep` streams: it loads and goes live, its numbers move, the night's most novel alert opens with its three
-// cutouts and explanation, and the page asks nothing of any host but the broker's own. Screenshots of each view go
+// cutouts and explanation, the filter playground shows matches and why (or an error with its position), and the
+// page asks nothing of any host but the broker's own. Screenshots of each view go
 // to BROKER_SCREENSHOTS (docs/ when refreshing the committed ones) or the test folder.
 using System.Collections.Concurrent;
 using System.Globalization;
@@ -15,7 +16,7 @@ public sealed class DashboardBrowserTests
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(120);
 
     [Fact]
-    public async Task The_page_goes_live_its_numbers_move_and_a_novel_alert_opens_with_its_cutouts()
+    public async Task The_page_goes_live_its_numbers_move_a_novel_alert_opens_and_the_playground_answers()
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: scripts/setup.sh installs Debian's chromium");
         using var demo = BrokerProcess.Start(["demo", "--generated", "600", "--rate", "25", "--seconds", "100", "--keep"]);
@@ -66,6 +67,29 @@ public sealed class DashboardBrowserTests
         Assert.Matches(@"[a-z_0-9]+ \d+ %", explanation);
         Assert.Contains("rb", await page.Locator("#card-scores").TextContentAsync(), StringComparison.Ordinal);
         await Screenshot(page, "dashboard-card.png");
+
+        // The filter playground: matches with the values of the names the text uses, and an error with its position.
+        await page.ClickAsync("#card-close");
+        await page.Locator("#subscriptions").ScrollIntoViewIfNeededAsync();
+        await page.FillAsync("#playground-text", "rb >= 0.5 and band = 'r'");
+        await page.ClickAsync("#playground button");
+        await page.WaitForSelectorAsync("#playground-results tbody tr");
+        var summary = await page.Locator("#playground-summary").TextContentAsync();
+        Assert.Matches(@"^\d+ of \d+ latest alerts match", summary);
+        var headers = await page.Locator("#playground-results thead th").AllTextContentsAsync();
+        Assert.Equal(["match", "alert", "object", "rb", "band"], headers);
+        var firstRow = await page.Locator("#playground-results tbody tr").First.Locator("td").AllTextContentsAsync();
+        if (firstRow[0] == "yes")
+        {
+            Assert.True(double.Parse(firstRow[3], CultureInfo.InvariantCulture) >= 0.5);
+            Assert.Equal("r", firstRow[4]);
+        }
+
+        await Screenshot(page, "dashboard-playground.png");
+        await page.FillAsync("#playground-text", "rb >= and band = 'r'");
+        await page.ClickAsync("#playground button");
+        await page.WaitForSelectorAsync("#playground-error:not([hidden])");
+        Assert.Matches(@"^line 1, column \d+: ", await page.Locator("#playground-error").TextContentAsync());
 
         // Nothing but the broker was asked for anything.
         Assert.NotEmpty(requested);

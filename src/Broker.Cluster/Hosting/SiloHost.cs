@@ -43,6 +43,9 @@ public sealed class SiloHost : IAsyncDisposable
         Address = address;
     }
 
+    /// <summary>Alerts kept for the dashboard's filter playground.</summary>
+    public const int RecentCapacity = 300;
+
     public BrokerPipeline Pipeline { get; }
 
     /// <summary>The HTTP address (/metrics, /health, /api/filters, /orleans), or null when metrics.listen is null.</summary>
@@ -80,7 +83,8 @@ public sealed class SiloHost : IAsyncDisposable
         var log = logs.CreateLogger("broker");
         var novelty = new ClusterNoveltyModels(grains, log, TimeSpan.FromMilliseconds(options.Cluster.NoveltySyncMs));
         var nights = new NightReporter(grains, observer, log, TimeSpan.FromSeconds(1));
-        pipeline = BrokerPipeline.Create(options, log, nights, new PipelineServices
+        var recent = new RecentAlerts(RecentCapacity, nights);
+        pipeline = BrokerPipeline.Create(options, log, recent, new PipelineServices
         {
             Novelty = novelty,
             Objects = new ClusterObjectLedger(grains, TransientRetry.Default),
@@ -101,7 +105,7 @@ public sealed class SiloHost : IAsyncDisposable
                 ["catalog_version"] = catalog.Version,
                 ["catalog_refused"] = pipeline.Status.CatalogRefusals,
             });
-            FilterApi.Map(app, grains);
+            FilterApi.Map(app, grains, new WriteGuard(options.Metrics.Listen, options.Metrics.WriteToken));
             app.MapGet("/api/nights/{survey}/{night}", async (string survey, string night) =>
                 Microsoft.AspNetCore.Http.Results.Json(await grains.GetGrain<INightGrain>(survey + ":" + night).Summary().ConfigureAwait(false)));
             if (options.Cluster.Dashboard)
@@ -109,7 +113,7 @@ public sealed class SiloHost : IAsyncDisposable
                 app.MapOrleansDashboard("/orleans");
             }
 
-            endpoints?.Invoke(app, new SiloEndpointContext(grains, pipeline, members, local.SiloAddress.ToParsableString()));
+            endpoints?.Invoke(app, new SiloEndpointContext(grains, pipeline, members, local.SiloAddress.ToParsableString(), recent, options.Metrics.Listen));
         }
 
         Uri? address = null;
@@ -154,4 +158,6 @@ public sealed class SiloHost : IAsyncDisposable
 }
 
 /// <summary>What endpoints mapped on a silo's host can use: the grains, this silo's pipeline, the membership view.</summary>
-public sealed record SiloEndpointContext(IGrainFactory Grains, BrokerPipeline Pipeline, IClusterMembershipService Membership, string Silo);
+/// <param name="Recent">The last alerts this silo published (the filter playground's sample).</param>
+/// <param name="Listen">The HTTP address the silo binds (writes need a token unless it is loopback).</param>
+public sealed record SiloEndpointContext(IGrainFactory Grains, BrokerPipeline Pipeline, IClusterMembershipService Membership, string Silo, RecentAlerts Recent, string? Listen);

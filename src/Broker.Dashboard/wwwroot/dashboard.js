@@ -6,6 +6,7 @@
 const $ = (id) => document.getElementById(id);
 const fmt = (v, digits = 0) => (v === null || v === undefined || Number.isNaN(v)) ? "–" : Number(v).toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 let selectedNight = null;
+let tonightFilters = {};
 
 function rows(tbody, items, cells) {
   tbody.replaceChildren(...items.map((item) => {
@@ -41,6 +42,9 @@ function renderNow(now) {
   add("cnn", now.models.cnn);
   for (const [survey, id] of Object.entries(now.models.novelty || {})) add(`novelty ${survey}`, id);
   $("silo-count").textContent = `${now.silos.filter((s) => s.status === "active").length} silo(s) active`;
+  const inForce = new Map();
+  for (const silo of now.silos) for (const f of silo.filters || []) inForce.set(f, (inForce.get(f) || 0) + 1);
+  rows($("filters-in-force").tBodies[0], [...inForce.entries()], ([f, n]) => [f, n, fmt((tonightFilters || {})[f] ?? 0)]);
   const select = $("night-select");
   const known = [...select.options].map((o) => o.value);
   for (const night of now.nights) {
@@ -71,7 +75,8 @@ async function loadNight() {
   const n = await response.json();
   $("night-alerts").textContent = fmt(n.alerts);
   $("night-redelivered").textContent = fmt(n.redelivered);
-  const filters = Object.entries(n.filters || {});
+  tonightFilters = n.filters || {};
+  const filters = Object.entries(tonightFilters);
   $("night-matches").textContent = fmt(filters.reduce((s, [, c]) => s + c, 0));
   rows($("night-filters").tBodies[0], filters, ([f, c]) => [f, fmt(c)]);
   histogram($("hist-rb"), n.rb);
@@ -130,5 +135,30 @@ function connect() {
   source.onerror = () => { $("live").textContent = "reconnecting"; $("live").className = "badge off"; };
 }
 
+async function evaluatePlayground(event) {
+  event.preventDefault();
+  const response = await fetch("/api/playground", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ where: $("playground-text").value, limit: 100 }) });
+  const result = await response.json();
+  const error = $("playground-error");
+  const table = $("playground-results");
+  if (result.error) {
+    error.hidden = false;
+    error.textContent = `line ${result.line}, column ${result.column}: ${result.error}`;
+    $("playground-summary").textContent = "";
+    table.tHead.replaceChildren();
+    table.tBodies[0].replaceChildren();
+    return;
+  }
+  error.hidden = true;
+  $("playground-summary").textContent = `${result.matched} of ${result.evaluated} latest alerts match · understood as ${result.canonical}`;
+  const head = document.createElement("tr");
+  for (const h of ["match", "alert", "object", ...result.names]) { const th = document.createElement("th"); th.textContent = h; head.appendChild(th); }
+  table.tHead.replaceChildren(head);
+  const sorted = [...result.alerts].sort((a, b) => Number(b.matches) - Number(a.matches));
+  rows(table.tBodies[0], sorted, (a) => [a.matches ? "yes" : "no", `${a.survey} ${a.alert_id}`, a.object_id || "–", ...result.names.map((n) => a.values[n] ?? "null")]);
+  [...table.tBodies[0].rows].forEach((tr, i) => { tr.cells[0].className = sorted[i].matches ? "yes" : "no"; });
+}
+
+$("playground").addEventListener("submit", evaluatePlayground);
 connect();
 setInterval(loadNight, 5000);

@@ -78,6 +78,12 @@ public sealed record MetricsOptions
 {
     /// <summary>host:port for /metrics and /health (loopback by default; port 0 picks a free one); null disables.</summary>
     public string? Listen { get; init; } = "127.0.0.1:9464";
+
+    /// <summary>
+    /// Token that changes through the HTTP API (filters) must carry as `Authorization: Bearer TOKEN` when `listen` is not
+    /// a loopback address; without one, such a host refuses changes (403). Loopback hosts accept them without.
+    /// </summary>
+    public string? WriteToken { get; init; }
 }
 
 /// <summary>

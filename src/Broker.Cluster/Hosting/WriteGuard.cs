@@ -1,0 +1,36 @@
+// Who may change the cluster over HTTP. A silo bound to loopback trusts its own machine; one bound to any other
+// address accepts a change only with the configured token (metrics.write_token) as a bearer token, and with no token
+// configured refuses every change. Reading is never guarded (keep the port on a private network).
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+
+namespace Broker.Cluster.Hosting;
+
+public sealed class WriteGuard(string? listen, string? token)
+{
+    private readonly bool _loopback = listen is not null && listen.LastIndexOf(':') is var colon and > 0
+        && IPAddress.TryParse(listen[..colon], out var ip) && IPAddress.IsLoopback(ip);
+
+    /// <summary>Null when the request may write; otherwise the refusal to return.</summary>
+    public IResult? Check(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (_loopback)
+        {
+            return null;
+        }
+
+        if (token is not { Length: > 0 })
+        {
+            return Results.Json(new { error = "this silo listens beyond loopback and has no metrics.write_token: changes over HTTP are refused (use `broker filter` or set a token)" }, statusCode: 403);
+        }
+
+        var given = request.Headers.Authorization.ToString();
+        const string Bearer = "Bearer ";
+        var ok = given.StartsWith(Bearer, StringComparison.Ordinal)
+            && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given[Bearer.Length..]), Encoding.UTF8.GetBytes(token));
+        return ok ? null : Results.Json(new { error = "a change needs the silo's write token as `Authorization: Bearer TOKEN`" }, statusCode: 401);
+    }
+}
