@@ -14,13 +14,14 @@
 #        Kafka client the tests use to check the embedded cluster from another process), redis-server (the
 #        cluster's production membership and grain storage; the tests start their own on 127.0.0.1),
 #        docker-compose (only to validate docker-compose.yml: no container engine runs here) and chromium (the
-#        dashboard's browser tests drive it headless through Playwright; never `playwright install`). The broker
-#        itself needs nothing from apt beyond the .NET SDK.
+#        dashboard's browser tests drive it headless through Playwright; never `playwright install`) and
+#        prometheus (a test scrapes a live silo with it and checks the alert rules; apt's own service is stopped:
+#        the tests start theirs on 127.0.0.1). The broker itself needs nothing from apt beyond the .NET SDK.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEPS="$ROOT/.deps"
-APT_PACKAGES=(python3-avro python3-kafka redis-server docker-compose chromium)
+APT_PACKAGES=(python3-avro python3-kafka redis-server docker-compose chromium prometheus)
 STAMP="$DEPS/setup.stamp"
 
 build=1
@@ -63,6 +64,10 @@ install_apt() {
   say "installing Debian packages: ${missing[*]}"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Debian starts prometheus as a system service listening on every address; the tests run their own on loopback.
+  if command -v systemctl >/dev/null && systemctl is-active --quiet prometheus 2>/dev/null; then
+    as_root systemctl disable --now prometheus >/dev/null 2>&1 || true
+  fi
 }
 
 check_dotnet() {

@@ -46,11 +46,32 @@ public sealed class DeployTests
         var (code, _, error) = Compose("config", "-q");
         Assert.True(code == 0, error);
         var (_, services, _) = Compose("config", "--services");
-        Assert.Equal(["broker-1", "broker-2", "kafka", "prometheus", "redis"], services.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
+        Assert.Equal(["broker-1", "broker-2", "grafana", "kafka", "prometheus", "redis"], services.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
         var (_, resolved, _) = Compose("config");
         Assert.Contains("DOTNET_REGISTRY: localhost:5000", resolved, StringComparison.Ordinal);
         Assert.Contains("KAFKA_PROCESS_ROLES: broker,controller", resolved, StringComparison.Ordinal); // KRaft, no ZooKeeper
         Assert.True(File.Exists(Path.Combine(Root, "deploy", "Dockerfile")));
         Assert.Contains("broker-2:9464", File.ReadAllText(Path.Combine(Root, "deploy", "prometheus", "prometheus.yml")), StringComparison.Ordinal);
+
+        // The board Grafana provisions is JSON with the broker's panels.
+        using var board = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "deploy", "grafana", "dashboards", "broker.json")));
+        Assert.Equal("broker-overview", board.RootElement.GetProperty("uid").GetString());
+        Assert.True(board.RootElement.GetProperty("panels").GetArrayLength() >= 8);
+    }
+
+    [Fact]
+    public async Task Promtool_accepts_the_scrape_configuration_and_the_alert_rules()
+    {
+        const string Promtool = "/usr/bin/promtool";
+        Assert.True(File.Exists(Promtool), $"{Promtool} is missing: scripts/setup.sh installs Debian's prometheus");
+        var info = new ProcessStartInfo(Promtool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Path.Combine(Root, "deploy", "prometheus") };
+        info.ArgumentList.Add("check");
+        info.ArgumentList.Add("config");
+        info.ArgumentList.Add("prometheus.yml");
+        using var process = Process.Start(info)!;
+        var said = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)));
+        Assert.True(process.ExitCode == 0, said);
+        Assert.Contains("SUCCESS: 5 rules found", said, StringComparison.Ordinal);
     }
 }
