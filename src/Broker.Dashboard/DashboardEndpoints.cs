@@ -91,6 +91,11 @@ public static class DashboardEndpoints
             };
             return png is null ? Results.NotFound() : Results.Bytes(png, "image/png");
         });
+        app.MapGet("/api/map/{survey}/{night}", async (string survey, string night) =>
+        {
+            var sample = await silo.Grains.GetGrain<Broker.Cluster.Nights.INightGrain>(survey + ":" + night).MapSample().ConfigureAwait(false);
+            return Results.Json(NightMap.Build(sample), Json);
+        });
         app.MapPost("/api/playground", (PlaygroundRequest body) =>
         {
             var result = FilterPlayground.Evaluate(body.Where ?? string.Empty, silo.Recent, body.Limit ?? 100);

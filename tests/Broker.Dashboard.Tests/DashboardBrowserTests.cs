@@ -58,6 +58,15 @@ public sealed class DashboardBrowserTests
         await page.Locator("#tonight").ScrollIntoViewIfNeededAsync();
         await Screenshot(page, "dashboard-tonight.png");
 
+        // The map of that night: sampled alerts as points, and the estimate of distinct anomalies beside it.
+        await page.Locator("#map").ScrollIntoViewIfNeededAsync();
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('#map-plot circle').length >= 64", null, new PageWaitForFunctionOptions { Timeout = 30_000 });
+        Assert.Matches(@"^\d+(\.\d)?$", await page.Locator("#anomaly-estimate").TextContentAsync());
+        Assert.Matches(@"two forests' top \d+ of \d+ sampled alerts share g = \d+", await page.Locator("#anomaly-detail").TextContentAsync());
+        await page.SelectOptionAsync("#map-colour", "band");
+        await page.Locator("#map").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(ScreenshotFolder, "dashboard-map.png") });
+        await page.Locator("#tonight").ScrollIntoViewIfNeededAsync();
+
         // Its card: three cutouts rendered as images by the broker, and why it is novel.
         await page.Locator("#top-novel tbody tr").First.ClickAsync();
         await page.WaitForSelectorAsync("#card:not([hidden])");
@@ -102,10 +111,9 @@ public sealed class DashboardBrowserTests
     private static async Task<double> Total(IPage page) =>
         double.Parse((await page.Locator("#alerts-in-total").TextContentAsync())!.Replace(",", string.Empty, StringComparison.Ordinal), CultureInfo.InvariantCulture);
 
-    private static async Task Screenshot(IPage page, string name)
-    {
-        var folder = Environment.GetEnvironmentVariable("BROKER_SCREENSHOTS") is { Length: > 0 } dir ? dir : AppContext.BaseDirectory;
-        Directory.CreateDirectory(folder);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name), FullPage = false });
-    }
+    private static string ScreenshotFolder => Directory.CreateDirectory(
+        Environment.GetEnvironmentVariable("BROKER_SCREENSHOTS") is { Length: > 0 } dir ? dir : AppContext.BaseDirectory).FullName;
+
+    private static async Task Screenshot(IPage page, string name) =>
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, name), FullPage = false });
 }

@@ -10,4 +10,7 @@ public interface INightGrain : IGrainWithStringKey
 
     /// <summary>The night so far.</summary>
     Task<NightSummary> Summary();
+
+    /// <summary>A uniform-ish sample of the night's alerts (at most NightGrain.MapSampleSize) for the dashboard's map.</summary>
+    Task<IReadOnlyList<MapPoint>> MapSample();
 }

@@ -16,6 +16,13 @@ public sealed class NightGrain([PersistentState("night", NightGrain.Storage)] IP
     /// <summary>Dead-letter examples kept per night (the latest).</summary>
     public const int Examples = 20;
 
+    /// <summary>Alerts kept for the night's map. In memory only (~0.6 MB of features): after a failover the map refills.</summary>
+    public const int MapSampleSize = 2000;
+
+    private readonly List<MapPoint> _sample = [];
+    private readonly Random _random = new(7);
+    private double _sampleSeen;
+
     public static string Key(string survey, DateOnly night) => survey + ":" + Broker.Alerts.Model.ObservingNight.Name(night);
 
     public async Task<float> Record(NightDelta delta)
@@ -52,6 +59,21 @@ public sealed class NightGrain([PersistentState("night", NightGrain.Storage)] IP
             s.TopNovel.RemoveRange(TopNovel, s.TopNovel.Count - TopNovel);
         }
 
+        // Each point stands for delta.Alerts / Points.Count alerts of its silo's second (the reporter sampled them).
+        var weight = delta.Points.Count > 0 ? Math.Max(1.0, delta.Alerts / (double)delta.Points.Count) : 1.0;
+        foreach (var point in delta.Points)
+        {
+            _sampleSeen += weight;
+            if (_sample.Count < MapSampleSize)
+            {
+                _sample.Add(point);
+            }
+            else if (_random.NextDouble() < MapSampleSize * weight / _sampleSeen)
+            {
+                _sample[_random.Next(MapSampleSize)] = point;
+            }
+        }
+
         s.RecentDeadLetters.AddRange(delta.Examples);
         if (s.RecentDeadLetters.Count > Examples)
         {
@@ -61,6 +83,8 @@ public sealed class NightGrain([PersistentState("night", NightGrain.Storage)] IP
         await state.WriteStateAsync().ConfigureAwait(true);
         return s.TopNovel.Count >= TopNovel ? s.TopNovel[^1].Novelty : 0f;
     }
+
+    public Task<IReadOnlyList<MapPoint>> MapSample() => Task.FromResult<IReadOnlyList<MapPoint>>([.. _sample]);
 
     public Task<NightSummary> Summary()
     {

@@ -27,6 +27,17 @@ public sealed record DeadLetterExample(
     [property: Id(2)] string Source,
     [property: Id(3)] long TimeMs);
 
+/// <summary>One alert of the night's map sample: its identity, colours and raw feature vector (catalog order).</summary>
+[GenerateSerializer]
+[Immutable]
+public sealed record MapPoint(
+    [property: Id(0)] long AlertId,
+    [property: Id(1)] string ObjectId,
+    [property: Id(2)] string Band,
+    [property: Id(3)] float Rb,
+    [property: Id(4)] float? Novelty,
+    [property: Id(5)] float[] Features);
+
 [GenerateSerializer]
 public sealed class NightDelta
 {
@@ -40,6 +51,7 @@ public sealed class NightDelta
     [Id(7)] public long[] Novelty { get; set; } = new long[NightHistograms.Bins];
     [Id(8)] public List<NovelAlert> Novel { get; set; } = [];
     [Id(9)] public List<DeadLetterExample> Examples { get; set; } = [];
+    [Id(10)] public List<MapPoint> Points { get; set; } = [];
 
     public bool IsEmpty => Alerts == 0 && DeadLetters.Count == 0;
 }

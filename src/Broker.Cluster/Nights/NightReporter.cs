@@ -18,6 +18,10 @@ public sealed partial class NightReporter(IGrainFactory grains, IPipelineObserve
     // Candidates for the top novel list sent per night per delta.
     private const int NovelPerDelta = NightGrain.TopNovel;
 
+    // Map points sent per night per delta (a reservoir sample of the second's alerts).
+    private const int PointsPerDelta = 50;
+    private readonly Random _random = new(11);
+
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stop = new();
     private Dictionary<string, NightDelta> _deltas = new(StringComparer.Ordinal);
@@ -54,6 +58,20 @@ public sealed partial class NightReporter(IGrainFactory grains, IPipelineObserve
             foreach (var filter in annotation.Filters)
             {
                 d.Filters[filter] = d.Filters.GetValueOrDefault(filter) + 1;
+            }
+
+            if (!annotation.Redelivered)
+            {
+                // Reservoir sample of this second's alerts for the night's map (d.Alerts counts this one already).
+                var point = new MapPoint(alert.AlertId, alert.ObjectId, alert.Band, annotation.Rb, annotation.Novelty?.Score, annotation.Features);
+                if (d.Points.Count < PointsPerDelta)
+                {
+                    d.Points.Add(point);
+                }
+                else if (_random.NextInt64(d.Alerts) < PointsPerDelta)
+                {
+                    d.Points[_random.Next(PointsPerDelta)] = point;
+                }
             }
 
             Count(d.Rb, annotation.Rb);
@@ -242,6 +260,7 @@ public sealed partial class NightReporter(IGrainFactory grains, IPipelineObserve
             into.Novel.RemoveRange(NovelPerDelta, into.Novel.Count - NovelPerDelta);
         }
 
+        into.Points.AddRange(from.Points.Take(Math.Max(0, PointsPerDelta - into.Points.Count)));
         into.Examples.InsertRange(0, from.Examples);
         if (into.Examples.Count > NightGrain.Examples)
         {

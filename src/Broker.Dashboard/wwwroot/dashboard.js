@@ -58,6 +58,7 @@ function renderNow(now) {
     selectedNight = now.nights[now.nights.length - 1];
     select.value = selectedNight;
     loadNight();
+    loadMap();
   }
 }
 
@@ -90,9 +91,61 @@ async function loadNight() {
   });
 }
 
+let map = null;
+
+async function loadMap() {
+  if (!selectedNight) return;
+  const [survey, night] = selectedNight.split(":");
+  const response = await fetch(`/api/map/${survey}/${night}`);
+  if (!response.ok) return;
+  map = await response.json();
+  map.survey = survey;
+  const select = $("map-subspace");
+  if (map.subspaces && select.options.length === 0) {
+    for (const s of map.subspaces) { const o = document.createElement("option"); o.value = o.textContent = s.name; select.appendChild(o); }
+  }
+  drawMap();
+}
+
+function drawMap() {
+  const plot = $("map-plot");
+  if (!map || map.error) {
+    plot.innerHTML = `<p class="muted">${map ? map.error : ""}</p>`;
+    $("anomaly-estimate").textContent = "–";
+    return;
+  }
+  const a = map.anomalies;
+  $("anomaly-estimate").textContent = fmt(a.estimate, 1);
+  $("anomaly-detail").textContent = `two forests' top ${a.k} of ${map.points} sampled alerts share g = ${a.overlap}`;
+  const subspace = map.subspaces.find((s) => s.name === $("map-subspace").value) || map.subspaces[0];
+  const xs = subspace.xy.map((p) => p[0]), ys = subspace.xy.map((p) => p[1]);
+  const x0 = Math.min(...xs), x1 = Math.max(...xs, x0 + 1e-6), y0 = Math.min(...ys), y1 = Math.max(...ys, y0 + 1e-6);
+  const by = $("map-colour").value;
+  const bands = { u: "#b48ead", g: "#a3be8c", r: "#bf616a", i: "#d08770", z: "#ebcb8b", y: "#88c0d0" };
+  const colour = (p) => by === "band" ? (bands[p.band] || "#d8dee9")
+    : (() => { const v = by === "rb" ? p.rb : p.novelty; if (v === null || v === undefined) return "#4c566a"; const t = by === "novelty" ? Math.min(1, Math.max(0, (v - 0.35) / 0.35)) : v; return `hsl(${(1 - t) * 220}, 80%, 55%)`; })();
+  const order = map.alerts.map((_, i) => i).sort((i, j) => (map.alerts[i].novelty ?? 0) - (map.alerts[j].novelty ?? 0));
+  plot.innerHTML = `<svg viewBox="0 0 800 420">${order.map((i) => {
+    const p = map.alerts[i];
+    const cx = 10 + (780 * (xs[i] - x0)) / (x1 - x0), cy = 410 - (400 * (ys[i] - y0)) / (y1 - y0);
+    return `<circle data-alert="${p.alert_id}" cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="3.2" fill="${colour(p)}"><title>${p.object_id || p.alert_id} ${p.band} · novelty ${p.novelty ?? "–"} · rb ${p.rb}</title></circle>`;
+  }).join("")}</svg>`;
+  plot.querySelectorAll("circle").forEach((c) => c.addEventListener("click", () => openCard(map.survey, c.dataset.alert)));
+}
+
 async function openCard(survey, alertId) {
   const response = await fetch(`/api/alerts/${survey}/${alertId}`);
-  if (!response.ok) return;
+  if (!response.ok) {
+    const p = map && map.alerts.find((a) => a.alert_id === alertId);
+    if (!p) return;
+    $("card-title").textContent = `${survey} ${alertId} · ${p.object_id || "no object id"} · ${p.band} (not in the night's top novel list: no cutouts kept)`;
+    for (const kind of ["science", "template", "difference"]) $(`cut-${kind}`).removeAttribute("src");
+    $("card-scores").replaceChildren();
+    $("card-explanation").textContent = `rb ${p.rb} · novelty ${p.novelty ?? "–"}`;
+    $("card-lightcurve").innerHTML = p.object_id ? lightCurve(await (await fetch(`/api/objects/${survey}/${encodeURIComponent(p.object_id)}`)).json(), 0) : "";
+    $("card").hidden = false;
+    return;
+  }
   const c = await response.json();
   $("card-title").textContent = `${c.survey} ${c.alert_id} · ${c.object_id || "no object id"} · ${c.band} ${fmt(c.mag, 2)} mag · MJD ${fmt(c.mjd, 5)}`;
   for (const kind of ["science", "template", "difference"]) {
@@ -126,7 +179,9 @@ function lightCurve(points, now) {
 }
 
 $("card-close").addEventListener("click", () => { $("card").hidden = true; });
-$("night-select").addEventListener("change", (e) => { selectedNight = e.target.value; loadNight(); });
+$("night-select").addEventListener("change", (e) => { selectedNight = e.target.value; loadNight(); loadMap(); });
+$("map-subspace").addEventListener("change", drawMap);
+$("map-colour").addEventListener("change", drawMap);
 
 function connect() {
   const source = new EventSource("/api/live");
@@ -162,3 +217,4 @@ async function evaluatePlayground(event) {
 $("playground").addEventListener("submit", evaluatePlayground);
 connect();
 setInterval(loadNight, 5000);
+setInterval(loadMap, 10000);

@@ -1,0 +1,171 @@
+// The night's map, the seed paper's idea live: the night grain's sample of alerts, rank-transformed by a forest grown
+// on that sample, projected to 2D per feature subspace (the two principal axes of the subspace's ranks; a feature the
+// alert lacks sits at the median, 0.5), with each alert's novelty, rb and band for colour. Beside it, how many
+// genuinely different anomalies the night holds: two forests grown with independent seeds each rank the sample, their
+// top k overlap in g alerts, and n ~ g^2 / k (as the seed paper estimates it).
+using System.Globalization;
+using Broker.Cluster.Nights;
+using Broker.Features.Catalog;
+using Broker.Novelty;
+using Broker.Novelty.Forest;
+using Broker.Novelty.Ranks;
+using Broker.Novelty.Snapshots;
+
+namespace Broker.Dashboard;
+
+public static class NightMap
+{
+    /// <summary>Fewer sampled alerts than this give no map (the forests need a sample of their own).</summary>
+    public const int MinimumPoints = 64;
+
+    public static Dictionary<string, object?> Build(IReadOnlyList<MapPoint> sample)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        if (sample.Count < MinimumPoints)
+        {
+            return new Dictionary<string, object?> { ["points"] = sample.Count, ["error"] = $"the night has {sample.Count} sampled alerts; the map needs {MinimumPoints}" };
+        }
+
+        var width = FeatureCatalog.Count;
+        var vectors = new float[sample.Count * width];
+        for (var i = 0; i < sample.Count; i++)
+        {
+            sample[i].Features.AsSpan(0, Math.Min(width, sample[i].Features.Length)).CopyTo(vectors.AsSpan(i * width, width));
+        }
+
+        var first = NoveltyLearner.Batch(vectors, sample.Count, width, new NoveltyOptions { Seed = 0x5EED1 });
+        var second = NoveltyLearner.Batch(vectors, sample.Count, width, new NoveltyOptions { Seed = 0x5EED2 });
+        var ranks = new float[sample.Count][];
+        var scoreA = new float[sample.Count];
+        var scoreB = new float[sample.Count];
+        var result = new NoveltyResult(first.Subspaces.Count);
+        for (var i = 0; i < sample.Count; i++)
+        {
+            var v = vectors.AsSpan(i * width, width);
+            ranks[i] = new float[width];
+            first.Ranks.Transform(v, ranks[i]);
+            first.Score(v, result);
+            scoreA[i] = result.Score;
+            second.Score(v, result);
+            scoreB[i] = result.Score;
+        }
+
+        var k = Math.Clamp(sample.Count / 50, 5, 50);
+        var topA = Top(scoreA, k);
+        var topB = Top(scoreB, k);
+        var g = topA.Intersect(topB).Count();
+        return new Dictionary<string, object?>
+        {
+            ["points"] = sample.Count,
+            ["alerts"] = sample.Select(p => new Dictionary<string, object?>
+            {
+                ["alert_id"] = p.AlertId.ToString(CultureInfo.InvariantCulture),
+                ["object_id"] = p.ObjectId,
+                ["band"] = p.Band,
+                ["rb"] = Math.Round(p.Rb, 3),
+                ["novelty"] = p.Novelty is { } n ? Math.Round(n, 3) : null,
+            }).ToList(),
+            ["subspaces"] = first.Subspaces.Select(s => new Dictionary<string, object?>
+            {
+                ["name"] = s.Name,
+                ["xy"] = Project(ranks, s),
+            }).ToList(),
+            ["anomalies"] = new Dictionary<string, object?>
+            {
+                ["k"] = k,
+                ["overlap"] = g,
+                ["estimate"] = Math.Round(g * g / (double)k, 1),
+            },
+        };
+    }
+
+    private static HashSet<int> Top(float[] scores, int k) =>
+        [.. Enumerable.Range(0, scores.Length).OrderByDescending(i => scores[i]).Take(k)];
+
+    // The subspace's ranks (missing at 0.5), centred, onto their two leading principal axes (power iteration with
+    // deflation on the covariance); coordinates rounded for the page.
+    private static List<float[]> Project(float[][] ranks, Subspace subspace)
+    {
+        var d = subspace.Features.Count;
+        var n = ranks.Length;
+        var x = new double[n, d];
+        var mean = new double[d];
+        for (var i = 0; i < n; i++)
+        {
+            for (var j = 0; j < d; j++)
+            {
+                var r = ranks[i][subspace.Features[j]];
+                x[i, j] = r == RankTransform.Missing || float.IsNaN(r) ? 0.5 : r;
+                mean[j] += x[i, j] / n;
+            }
+        }
+
+        var cov = new double[d, d];
+        for (var i = 0; i < n; i++)
+        {
+            for (var a = 0; a < d; a++)
+            {
+                x[i, a] -= mean[a];
+            }
+
+            for (var a = 0; a < d; a++)
+            {
+                for (var b = 0; b < d; b++)
+                {
+                    cov[a, b] += x[i, a] * x[i, b] / n;
+                }
+            }
+        }
+
+        var axes = new double[2][];
+        for (var c = 0; c < 2; c++)
+        {
+            var v = Enumerable.Range(0, d).Select(j => 1.0 / Math.Sqrt(d) + (j * 1e-3)).ToArray();
+            for (var iteration = 0; iteration < 100; iteration++)
+            {
+                var w = new double[d];
+                for (var a = 0; a < d; a++)
+                {
+                    for (var b = 0; b < d; b++)
+                    {
+                        w[a] += cov[a, b] * v[b];
+                    }
+                }
+
+                for (var p = 0; p < c; p++)
+                {
+                    var dot = w.Zip(axes[p]).Sum(t => t.First * t.Second);
+                    for (var a = 0; a < d; a++)
+                    {
+                        w[a] -= dot * axes[p][a];
+                    }
+                }
+
+                var norm = Math.Sqrt(w.Sum(t => t * t));
+                if (norm < 1e-12)
+                {
+                    break;
+                }
+
+                v = [.. w.Select(t => t / norm)];
+            }
+
+            axes[c] = v;
+        }
+
+        var xy = new List<float[]>(n);
+        for (var i = 0; i < n; i++)
+        {
+            double px = 0, py = 0;
+            for (var a = 0; a < d; a++)
+            {
+                px += x[i, a] * axes[0][a];
+                py += x[i, a] * axes[1][a];
+            }
+
+            xy.Add([(float)Math.Round(px, 4), (float)Math.Round(py, 4)]);
+        }
+
+        return xy;
+    }
+}
