@@ -91,6 +91,36 @@ public static class DashboardEndpoints
             };
             return png is null ? Results.NotFound() : Results.Bytes(png, "image/png");
         });
+        app.MapGet("/api/subscriptions/last-matches", () =>
+        {
+            // The latest matches of each filter among the alerts this silo published most recently.
+            var last = new Dictionary<string, List<Dictionary<string, object?>>>(StringComparer.Ordinal);
+            foreach (var (alert, annotation) in silo.Recent.Latest(silo.Recent.Capacity))
+            {
+                foreach (var name in annotation.Filters)
+                {
+                    if (!last.TryGetValue(name, out var list))
+                    {
+                        last[name] = list = [];
+                    }
+
+                    if (list.Count < 5)
+                    {
+                        list.Add(new Dictionary<string, object?>
+                        {
+                            ["survey"] = Broker.Pipeline.Annotation.AnnotationEncoder.SurveyName(alert.Survey),
+                            ["alert_id"] = alert.AlertId.ToString(CultureInfo.InvariantCulture),
+                            ["object_id"] = alert.ObjectId,
+                            ["band"] = alert.Band,
+                            ["mag"] = Math.Round(alert.Mag, 2),
+                            ["ingest_time_ms"] = annotation.IngestTimeMs,
+                        });
+                    }
+                }
+            }
+
+            return Results.Json(last, Json);
+        });
         app.MapGet("/api/map/{survey}/{night}", async (string survey, string night) =>
         {
             var sample = await silo.Grains.GetGrain<Broker.Cluster.Nights.INightGrain>(survey + ":" + night).MapSample().ConfigureAwait(false);

@@ -100,6 +100,14 @@ public sealed class DashboardBrowserTests
         await page.WaitForSelectorAsync("#playground-error:not([hidden])");
         Assert.Matches(@"^line 1, column \d+: ", await page.Locator("#playground-error").TextContentAsync());
 
+        // Saved from the page to the catalog (a loopback silo needs no token), then in force on the silo.
+        await page.FillAsync("#playground-text", "rb >= 0.9 and band = 'r'");
+        await page.FillAsync("#save-name", "red_and_real");
+        await page.ClickAsync("#save-filter button");
+        await page.WaitForFunctionAsync("() => document.getElementById('save-result').textContent.startsWith('saved: catalog version')", null, new PageWaitForFunctionOptions { Timeout = 15_000 });
+        await page.WaitForFunctionAsync("() => [...document.querySelectorAll('#filters-in-force tbody tr td:first-child')].some(td => td.textContent === 'red_and_real')", null, new PageWaitForFunctionOptions { Timeout = 20_000 });
+        Assert.NotEqual(0, await page.Locator("#last-matches tbody tr").CountAsync());
+
         // Nothing but the broker was asked for anything.
         Assert.NotEmpty(requested);
         Assert.All(requested, url => Assert.True(url.StartsWith(dashboard.GetLeftPart(UriPartial.Authority), StringComparison.Ordinal), $"the page requested {url}"));

@@ -214,7 +214,28 @@ async function evaluatePlayground(event) {
   [...table.tBodies[0].rows].forEach((tr, i) => { tr.cells[0].className = sorted[i].matches ? "yes" : "no"; });
 }
 
+async function saveFilter(event) {
+  event.preventDefault();
+  const name = $("save-name").value.trim();
+  const headers = { "Content-Type": "application/json" };
+  if ($("save-token").value) headers.Authorization = `Bearer ${$("save-token").value}`;
+  const response = await fetch(`/api/filters/${encodeURIComponent(name)}`, { method: "PUT", headers, body: JSON.stringify({ where: $("playground-text").value, payload: $("save-payload").value }) });
+  const result = await response.json().catch(() => ({}));
+  $("save-result").textContent = response.ok ? `saved: catalog version ${result.version}; every silo applies it within a second` : `not saved (${response.status}): ${result.error || ""}`;
+}
+
+async function loadLastMatches() {
+  const response = await fetch("/api/subscriptions/last-matches");
+  if (!response.ok) return;
+  const last = await response.json();
+  const flat = Object.entries(last).flatMap(([f, list]) => list.map((a) => [f, a]));
+  rows($("last-matches").tBodies[0], flat, ([f, a]) => [f, `${a.survey} ${a.alert_id}`, a.object_id || "–", a.band, fmt(a.mag, 2)]);
+}
+
 $("playground").addEventListener("submit", evaluatePlayground);
+$("save-filter").addEventListener("submit", saveFilter);
+setInterval(loadLastMatches, 5000);
+loadLastMatches();
 connect();
 setInterval(loadNight, 5000);
 setInterval(loadMap, 10000);
