@@ -29,14 +29,7 @@ public sealed class NightGrain([PersistentState("night", NightGrain.Storage)] IP
     {
         ArgumentNullException.ThrowIfNull(delta);
         var s = state.State;
-        s.Alerts += delta.Alerts;
-        s.Redelivered += delta.Redelivered;
-        Add(s.Topics, delta.Topics);
-        Add(s.Filters, delta.Filters);
-        Add(s.DeadLetters, delta.DeadLetters);
-        Add(s.Rb, delta.Rb);
-        Add(s.Cnn, delta.Cnn);
-        Add(s.Novelty, delta.Novelty);
+        s.Add(delta);
         foreach (var alert in delta.Novel)
         {
             var at = s.TopNovel.FindIndex(a => a.AlertId == alert.AlertId);
@@ -96,35 +89,12 @@ public sealed class NightGrain([PersistentState("night", NightGrain.Storage)] IP
             new Dictionary<string, long>(s.Topics), new Dictionary<string, long>(s.Filters), new Dictionary<string, long>(s.DeadLetters),
             [.. s.Rb], [.. s.Cnn], [.. s.Novelty], [.. s.TopNovel], [.. s.RecentDeadLetters]));
     }
-
-    private static void Add(Dictionary<string, long> into, Dictionary<string, long> from)
-    {
-        foreach (var (k, v) in from)
-        {
-            into[k] = into.GetValueOrDefault(k) + v;
-        }
-    }
-
-    private static void Add(long[] into, long[] from)
-    {
-        for (var i = 0; i < into.Length && i < from.Length; i++)
-        {
-            into[i] += from[i];
-        }
-    }
 }
 
+/// <summary>What a night grain persists: the night's counts, its top novel list and its latest dead-letter examples.</summary>
 [GenerateSerializer]
-public sealed class NightState
+public sealed class NightState : NightCounts
 {
-    [Id(0)] public long Alerts { get; set; }
-    [Id(1)] public long Redelivered { get; set; }
-    [Id(2)] public Dictionary<string, long> Topics { get; set; } = [];
-    [Id(3)] public Dictionary<string, long> Filters { get; set; } = [];
-    [Id(4)] public Dictionary<string, long> DeadLetters { get; set; } = [];
-    [Id(5)] public long[] Rb { get; set; } = new long[NightHistograms.Bins];
-    [Id(6)] public long[] Cnn { get; set; } = new long[NightHistograms.Bins];
-    [Id(7)] public long[] Novelty { get; set; } = new long[NightHistograms.Bins];
-    [Id(8)] public List<NovelAlert> TopNovel { get; set; } = [];
-    [Id(9)] public List<DeadLetterExample> RecentDeadLetters { get; set; } = [];
+    [Id(0)] public List<NovelAlert> TopNovel { get; set; } = [];
+    [Id(1)] public List<DeadLetterExample> RecentDeadLetters { get; set; } = [];
 }

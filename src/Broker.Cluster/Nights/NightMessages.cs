@@ -38,8 +38,9 @@ public sealed record MapPoint(
     [property: Id(4)] float? Novelty,
     [property: Id(5)] float[] Features);
 
+/// <summary>What a night counts: alerts, re-deliveries, outputs per topic, matches per filter, dead letters per stage, score histograms. Counts add up.</summary>
 [GenerateSerializer]
-public sealed class NightDelta
+public class NightCounts
 {
     [Id(0)] public long Alerts { get; set; }
     [Id(1)] public long Redelivered { get; set; }
@@ -49,9 +50,45 @@ public sealed class NightDelta
     [Id(5)] public long[] Rb { get; set; } = new long[NightHistograms.Bins];
     [Id(6)] public long[] Cnn { get; set; } = new long[NightHistograms.Bins];
     [Id(7)] public long[] Novelty { get; set; } = new long[NightHistograms.Bins];
-    [Id(8)] public List<NovelAlert> Novel { get; set; } = [];
-    [Id(9)] public List<DeadLetterExample> Examples { get; set; } = [];
-    [Id(10)] public List<MapPoint> Points { get; set; } = [];
+
+    /// <summary>Adds <paramref name="other"/>'s counts to these.</summary>
+    public void Add(NightCounts other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        Alerts += other.Alerts;
+        Redelivered += other.Redelivered;
+        Add(Topics, other.Topics);
+        Add(Filters, other.Filters);
+        Add(DeadLetters, other.DeadLetters);
+        Add(Rb, other.Rb);
+        Add(Cnn, other.Cnn);
+        Add(Novelty, other.Novelty);
+    }
+
+    private static void Add(Dictionary<string, long> into, Dictionary<string, long> from)
+    {
+        foreach (var (k, v) in from)
+        {
+            into[k] = into.GetValueOrDefault(k) + v;
+        }
+    }
+
+    private static void Add(long[] into, long[] from)
+    {
+        for (var i = 0; i < into.Length && i < from.Length; i++)
+        {
+            into[i] += from[i];
+        }
+    }
+}
+
+/// <summary>One silo's report to a night since its last: the counts, top novel candidates, dead-letter examples and map points.</summary>
+[GenerateSerializer]
+public sealed class NightDelta : NightCounts
+{
+    [Id(0)] public List<NovelAlert> Novel { get; set; } = [];
+    [Id(1)] public List<DeadLetterExample> Examples { get; set; } = [];
+    [Id(2)] public List<MapPoint> Points { get; set; } = [];
 
     public bool IsEmpty => Alerts == 0 && DeadLetters.Count == 0;
 }

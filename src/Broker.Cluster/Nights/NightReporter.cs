@@ -229,30 +229,7 @@ public sealed partial class NightReporter(IGrainFactory grains, IPipelineObserve
 
     private static void Merge(NightDelta into, NightDelta from)
     {
-        into.Alerts += from.Alerts;
-        into.Redelivered += from.Redelivered;
-        foreach (var (k, v) in from.Topics)
-        {
-            into.Topics[k] = into.Topics.GetValueOrDefault(k) + v;
-        }
-
-        foreach (var (k, v) in from.Filters)
-        {
-            into.Filters[k] = into.Filters.GetValueOrDefault(k) + v;
-        }
-
-        foreach (var (k, v) in from.DeadLetters)
-        {
-            into.DeadLetters[k] = into.DeadLetters.GetValueOrDefault(k) + v;
-        }
-
-        for (var i = 0; i < NightHistograms.Bins; i++)
-        {
-            into.Rb[i] += from.Rb[i];
-            into.Cnn[i] += from.Cnn[i];
-            into.Novelty[i] += from.Novelty[i];
-        }
-
+        into.Add(from);
         into.Novel.AddRange(from.Novel);
         into.Novel.Sort((a, b) => b.Novelty.CompareTo(a.Novelty));
         if (into.Novel.Count > NovelPerDelta)
