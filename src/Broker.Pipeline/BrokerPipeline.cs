@@ -211,7 +211,7 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
         _producer = producer;
         _consumer = consumer;
         using var admin = new DependentAdminClientBuilder(producer.Handle).Build();
-        var activation = new FilterActivation(Filters, _configuredFilters, _options.TopicOf, admin, _log);
+        var activation = new FilterActivation(Filters, _configuredFilters, _options.TopicOf, admin, _log, stop);
         lock (_catalogGate)
         {
             _activation = activation;

@@ -43,4 +43,53 @@ public sealed class RunCommandTests
             state.Delete(recursive: true);
         }
     }
+
+    [Fact]
+    public void A_stop_during_start_up_with_kafka_unreachable_exits_promptly()
+    {
+        // Nothing listens on this port: every Kafka request fails or times out, and the watched filter's topic cannot be
+        // checked or created. SIGTERM must still stop the silo at once (it used to wait out every topic's admin timeout).
+        int closedPort;
+        using (var probe = new TcpListener(IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            closedPort = ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        var state = Directory.CreateTempSubdirectory("broker-stop-");
+        try
+        {
+            var root = AppContext.BaseDirectory;
+            var filters = Directory.CreateDirectory(Path.Combine(state.FullName, "filters"));
+            File.WriteAllText(Path.Combine(filters.FullName, "bright.filter"), "where: mag < 17\n");
+            var options = new PipelineOptions
+            {
+                Kafka = new KafkaOptions { BootstrapServers = $"127.0.0.1:{closedPort}", GroupId = "stop", InputTopics = ["stop.in"], OutputPrefix = "stop" },
+                Schemas = new SchemaOptions { OutputDirectory = Path.Combine(state.FullName, "schemas") },
+                Models = new ModelOptions { Rb = Path.Combine(root, "models", "rb"), Cnn = null },
+                Metrics = new MetricsOptions { Listen = "127.0.0.1:0" },
+                Cluster = new ClusterOptions { SiloPort = 0, GatewayPort = 0, Dashboard = false },
+                FilterDirectory = filters.FullName,
+            };
+            var config = Path.Combine(state.FullName, "broker.json");
+            File.WriteAllText(config, JsonSerializer.Serialize(options, PipelineOptions.Json));
+            using var silo = BrokerProcess.Start(["run", "--config", config]);
+            string? line;
+            do
+            {
+                line = silo.ReadLine(Limit) ?? throw new InvalidOperationException($"the silo did not start: {silo.StandardError}");
+            }
+            while (!line.StartsWith("metrics=", StringComparison.Ordinal));
+
+            Thread.Sleep(2000); // into the topic checks
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            silo.SendSignal(15);
+            Assert.Equal(0, silo.WaitForExit(TimeSpan.FromSeconds(60)));
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"stopping took {clock.Elapsed.TotalSeconds:F1} s");
+        }
+        finally
+        {
+            state.Delete(recursive: true);
+        }
+    }
 }

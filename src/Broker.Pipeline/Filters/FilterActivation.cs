@@ -8,7 +8,8 @@ using Microsoft.Extensions.Logging;
 
 namespace Broker.Pipeline.Filters;
 
-internal sealed partial class FilterActivation(FilterSet set, IReadOnlyList<IAlertFilter> configured, Func<IAlertFilter, string> topicOf, IAdminClient? admin, ILogger log)
+/// <param name="stopping">Once it fires, no topic is checked or created (a stop during start-up is not held up by an unreachable Kafka).</param>
+internal sealed partial class FilterActivation(FilterSet set, IReadOnlyList<IAlertFilter> configured, Func<IAlertFilter, string> topicOf, IAdminClient? admin, ILogger log, CancellationToken stopping = default)
 {
     private readonly HashSet<string> _knownTopics = new(configured.Select(topicOf), StringComparer.Ordinal);
     private readonly Lock _gate = new();
@@ -88,6 +89,12 @@ internal sealed partial class FilterActivation(FilterSet set, IReadOnlyList<IAle
             return true;
         }
 
+        if (stopping.IsCancellationRequested)
+        {
+            reason = "the broker is stopping";
+            return false;
+        }
+
         try
         {
             if (Exists(topic))
@@ -97,7 +104,8 @@ internal sealed partial class FilterActivation(FilterSet set, IReadOnlyList<IAle
             }
 
             // The cluster's defaults for partitions and replication (-1), as an operator's kafka-topics would use.
-            admin.CreateTopicsAsync([new TopicSpecification { Name = topic, NumPartitions = -1, ReplicationFactor = -1 }]).GetAwaiter().GetResult();
+            admin.CreateTopicsAsync([new TopicSpecification { Name = topic, NumPartitions = -1, ReplicationFactor = -1 }], new CreateTopicsOptions { RequestTimeout = TimeSpan.FromSeconds(10) })
+                .WaitAsync(stopping).GetAwaiter().GetResult();
             _knownTopics.Add(topic);
             return true;
         }
@@ -105,6 +113,11 @@ internal sealed partial class FilterActivation(FilterSet set, IReadOnlyList<IAle
         {
             _knownTopics.Add(topic);
             return true;
+        }
+        catch (OperationCanceledException)
+        {
+            reason = "the broker is stopping";
+            return false;
         }
         catch (KafkaException e)
         {
