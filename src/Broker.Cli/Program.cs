@@ -13,6 +13,7 @@ root.Subcommands.Add(TrainEvalCommands.Eval());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(Broker.Cli.Commands.Pipeline.RunCommand.Create());
 root.Subcommands.Add(Broker.Cli.Commands.Pipeline.DemoCommand.Create());
+root.Subcommands.Add(Broker.Cli.Commands.Pipeline.ReplayCommand.Create());
 root.Subcommands.Add(Broker.Cli.Commands.Pipeline.SchemasCommand.Create());
 root.Subcommands.Add(Broker.Cli.Commands.Filters.FilterCommands.Create());
 
