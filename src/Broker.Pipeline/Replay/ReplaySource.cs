@@ -37,6 +37,15 @@ public static class ReplaySource
         throw new ReplaySourceException($"{path}: not a folder of alert files, an .avro file or a .tar.gz of alert files.");
     }
 
+    /// <summary>How many messages <paramref name="path"/> holds when that is cheap to know (a folder, a file); null for a tarball.</summary>
+    public static int? Count(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return Directory.Exists(path) ? AlertFiles.Expand([path]).Count()
+            : path.EndsWith(".avro", StringComparison.OrdinalIgnoreCase) && File.Exists(path) ? 1
+            : null;
+    }
+
     private static IEnumerable<(string, byte[])> Files(string folder)
     {
         foreach (var file in AlertFiles.Expand([folder]))

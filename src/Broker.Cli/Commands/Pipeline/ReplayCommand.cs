@@ -24,10 +24,20 @@ internal static class ReplayCommand
         command.SetAction(async (parse, cancel) =>
         {
             var inv = CultureInfo.InvariantCulture;
-            List<(string Name, byte[] Bytes)> messages;
+            var paths = parse.GetValue(sources)!;
+            int? total = paths.Select(ReplaySource.Count).Aggregate((int?)0, (a, b) => a + b); // null once a tarball is among them
+            var target = parse.GetValue(topic)!;
+            var perSecond = parse.GetValue(rate);
+            long produced = 0;
+            var reports = new Deliveries();
+
+            // Streamed: a nightly tarball is gigabytes, and only the message being produced is held here. The first
+            // message is read before Kafka is contacted, so an empty or unreadable source is said plainly.
+            using var messages = paths.SelectMany(ReplaySource.Open).GetEnumerator();
+            bool any;
             try
             {
-                messages = [.. parse.GetValue(sources)!.SelectMany(ReplaySource.Open)];
+                any = messages.MoveNext();
             }
             catch (Exception e) when (e is ReplaySourceException or IOException or UnauthorizedAccessException)
             {
@@ -35,74 +45,107 @@ internal static class ReplayCommand
                 return 2;
             }
 
-            if (messages.Count == 0)
+            if (!any)
             {
                 await Console.Error.WriteLineAsync("error: nothing to replay: the sources hold no alert files (*.avro).");
                 Console.Out.WriteLine("replay=done messages=0 delivered=0 failed=0");
                 return 1;
             }
 
-            var target = parse.GetValue(topic)!;
-            var perSecond = parse.GetValue(rate);
-            long delivered = 0, failed = 0;
-            string? firstError = null;
             using var producer = KafkaClients.Producer<byte[]?, byte[]>(new ProducerConfig { BootstrapServers = parse.GetValue(bootstrap), LingerMs = 5, MessageMaxBytes = 10_000_000 });
             var clock = Stopwatch.StartNew();
             var lastReport = TimeSpan.Zero;
-            for (var i = 0; i < messages.Count && !cancel.IsCancellationRequested; i++)
+            try
             {
-                if (perSecond > 0 && clock.Elapsed.TotalSeconds < i / perSecond)
+                do
                 {
-                    await Task.Delay(TimeSpan.FromSeconds((i / perSecond) - clock.Elapsed.TotalSeconds), CancellationToken.None);
-                }
-
-                var (name, bytes) = messages[i];
-                while (true)
-                {
-                    try
+                    if (cancel.IsCancellationRequested)
                     {
-                        producer.Produce(target, new Message<byte[]?, byte[]> { Value = bytes }, report =>
-                        {
-                            if (report.Error.IsError)
-                            {
-                                Interlocked.CompareExchange(ref firstError, $"{name}: {report.Error.Reason}", null);
-                                Interlocked.Increment(ref failed);
-                            }
-                            else
-                            {
-                                Interlocked.Increment(ref delivered);
-                            }
-                        });
                         break;
                     }
-                    catch (ProduceException<byte[]?, byte[]> e) when (e.Error.Code == Confluent.Kafka.ErrorCode.Local_QueueFull)
+
+                    if (perSecond > 0 && clock.Elapsed.TotalSeconds < produced / perSecond)
                     {
-                        producer.Poll(TimeSpan.FromMilliseconds(50));
+                        await Task.Delay(TimeSpan.FromSeconds((produced / perSecond) - clock.Elapsed.TotalSeconds), CancellationToken.None);
+                    }
+
+                    var (name, bytes) = messages.Current;
+                    Produce(producer, target, name, bytes, reports);
+                    produced++;
+                    if (clock.Elapsed - lastReport >= TimeSpan.FromSeconds(1))
+                    {
+                        lastReport = clock.Elapsed;
+                        var done = reports.Delivered;
+                        var speed = done / clock.Elapsed.TotalSeconds;
+                        var eta = total is { } all && speed > 0 ? string.Create(inv, $"  ETA {(all - done) / speed,5:F0} s") : string.Empty;
+                        Console.Out.WriteLine(string.Create(inv, $"  {clock.Elapsed.TotalSeconds,5:F0} s  delivered {done,7}{(total is { } n ? $" of {n}" : string.Empty)}  {speed,7:F0} msg/s{eta}"));
                     }
                 }
-
-                if (clock.Elapsed - lastReport >= TimeSpan.FromSeconds(1))
-                {
-                    lastReport = clock.Elapsed;
-                    var done = Interlocked.Read(ref delivered);
-                    var speed = done / clock.Elapsed.TotalSeconds;
-                    var eta = speed > 0 ? (messages.Count - done) / speed : double.NaN;
-                    Console.Out.WriteLine(string.Create(inv, $"  {clock.Elapsed.TotalSeconds,5:F0} s  delivered {done,7} of {messages.Count}  {speed,7:F0} msg/s  ETA {eta,5:F0} s"));
-                }
+                while (messages.MoveNext());
+            }
+            catch (Exception e) when (e is ReplaySourceException or IOException or UnauthorizedAccessException)
+            {
+                producer.Flush(TimeSpan.FromSeconds(60));
+                await Console.Error.WriteLineAsync($"error: {e.Message} ({reports.Delivered} messages delivered before it)");
+                return 2;
             }
 
             producer.Flush(TimeSpan.FromSeconds(60));
             var seconds = clock.Elapsed.TotalSeconds;
-            var undelivered = messages.Count - delivered - failed;
-            if (firstError is not null)
+            var (delivered, failed) = (reports.Delivered, produced - reports.Delivered); // failed, or never reported
+            if (reports.FirstError is { } first)
             {
-                await Console.Error.WriteLineAsync($"error: {failed} messages were not delivered; the first: {firstError}");
+                await Console.Error.WriteLineAsync($"error: {reports.Failed} messages were not delivered; the first: {first}");
             }
 
             Console.Out.WriteLine(string.Create(inv,
-                $"replay=done messages={messages.Count} delivered={delivered} failed={failed + undelivered} seconds={seconds:F1} rate_per_s={delivered / Math.Max(seconds, 1e-3):F0}"));
-            return delivered == 0 || failed + undelivered > 0 ? 1 : 0;
+                $"replay=done messages={produced} delivered={delivered} failed={failed} seconds={seconds:F1} rate_per_s={delivered / Math.Max(seconds, 1e-3):F0}"));
+            return delivered == 0 || failed > 0 ? 1 : 0;
         });
         return command;
+    }
+
+    // Produces one message, waiting while librdkafka's queue is full; the delivery report counts it.
+    private static void Produce(IProducer<byte[]?, byte[]> producer, string topic, string name, byte[] bytes, Deliveries reports)
+    {
+        while (true)
+        {
+            try
+            {
+                producer.Produce(topic, new Message<byte[]?, byte[]> { Value = bytes }, report => reports.Add(name, report.Error));
+                return;
+            }
+            catch (ProduceException<byte[]?, byte[]> e) when (e.Error.Code == Confluent.Kafka.ErrorCode.Local_QueueFull)
+            {
+                producer.Poll(TimeSpan.FromMilliseconds(50));
+            }
+        }
+    }
+
+    /// <summary>Delivery reports counted as they come (on librdkafka's thread).</summary>
+    private sealed class Deliveries
+    {
+        private long _delivered;
+        private long _failed;
+        private string? _firstError;
+
+        public long Delivered => Interlocked.Read(ref _delivered);
+
+        public long Failed => Interlocked.Read(ref _failed);
+
+        public string? FirstError => Volatile.Read(ref _firstError);
+
+        public void Add(string name, Error error)
+        {
+            if (error.IsError)
+            {
+                Interlocked.CompareExchange(ref _firstError, $"{name}: {error.Reason}", null);
+                Interlocked.Increment(ref _failed);
+            }
+            else
+            {
+                Interlocked.Increment(ref _delivered);
+            }
+        }
     }
 }
