@@ -43,38 +43,6 @@ public static class DashboardEndpoints
             }
             while (await Tick(timer, stop).ConfigureAwait(false));
         });
-        app.MapGet("/api/tonight/{survey}/{night}", async (string survey, string night) =>
-        {
-            var n = await silo.Grains.GetGrain<Broker.Cluster.Nights.INightGrain>(survey + ":" + night).Summary().ConfigureAwait(false);
-            return Results.Json(new Dictionary<string, object?>
-            {
-                ["survey"] = n.Survey,
-                ["night"] = n.Night,
-                ["alerts"] = n.Alerts,
-                ["redelivered"] = n.Redelivered,
-                ["topics"] = n.Topics,
-                ["filters"] = n.Filters,
-                ["dead_letters"] = n.DeadLetters,
-                ["rb"] = n.Rb,
-                ["cnn"] = n.Cnn,
-                ["novelty"] = n.Novelty,
-                // Alert ids as text: ZTF candids and Rubin diaSourceIds exceed a JavaScript number's 53 bits.
-                ["top_novel"] = n.TopNovel.Select(a => new Dictionary<string, object?>
-                {
-                    ["alert_id"] = a.AlertId.ToString(CultureInfo.InvariantCulture),
-                    ["object_id"] = a.ObjectId,
-                    ["mjd"] = a.Mjd,
-                    ["band"] = a.Band,
-                    ["mag"] = a.Mag,
-                    ["novelty"] = a.Novelty,
-                    ["subspace"] = a.Subspace,
-                    ["explanation"] = a.Explanation,
-                    ["rb"] = a.Rb,
-                    ["cnn"] = a.Cnn,
-                    ["snapshot_id"] = a.SnapshotId,
-                }).ToList(),
-            }, Json);
-        });
         app.MapGet("/api/alerts/{survey}/{id:long}", async (string survey, long id) =>
             await silo.Grains.GetGrain<IAlertCardGrain>(AlertCardGrain.Key(survey, id)).Get().ConfigureAwait(false) is { } card
                 ? Results.Json(CardJson(card), Json)

@@ -3,6 +3,7 @@
 using Broker.Alerts.Model;
 using Broker.Cluster.Novelty;
 using Broker.Features.Catalog;
+using Broker.Pipeline.Shared;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Broker.Cluster.Tests;
@@ -44,7 +45,7 @@ public sealed class ClusterNoveltyModelsTests(ClusterFixture fixture)
         Assert.NotNull(one);
         Assert.Equal(zero.Id, one.Id);
         Assert.Null(silo0.Current(Survey.Rubin));
-        Assert.Equal(["ztf"], silo1.SnapshotIds.Keys);
+        Assert.Equal(["ztf"], ((INoveltyModels)silo1).SnapshotIds.Keys);
 
         // The same alert gets the same novelty on either silo.
         var alert = Vector();

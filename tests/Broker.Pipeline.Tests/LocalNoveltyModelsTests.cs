@@ -28,7 +28,7 @@ public sealed class LocalNoveltyModelsTests
         Assert.Null(models.Current(Survey.Ztf));
         Assert.Equal(600, models[Survey.Rubin].Updates);
         Assert.Equal(0, models[Survey.Ztf].Updates);
-        Assert.Equal(["rubin"], models.SnapshotIds.Keys);
+        Assert.Equal(["rubin"], ((INoveltyModels)models).SnapshotIds.Keys);
     }
 
     [Fact]

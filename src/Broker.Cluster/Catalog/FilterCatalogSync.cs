@@ -9,8 +9,7 @@ namespace Broker.Cluster.Catalog;
 /// <param name="apply">Puts the catalog's filters in force (BrokerPipeline.ApplyCatalog); returns those refused, with why.</param>
 public sealed partial class FilterCatalogSync(IGrainFactory grains, Func<IReadOnlyList<FilterDefinition>, IReadOnlyDictionary<string, string>> apply, ILogger log, TimeSpan interval) : IAsyncDisposable
 {
-    private readonly CancellationTokenSource _stop = new();
-    private Task _loop = Task.CompletedTask;
+    private PeriodicWork? _polls;
     private long _version = -1;
 
     /// <summary>The catalog version in force on this silo (-1 before the first poll).</summary>
@@ -30,7 +29,7 @@ public sealed partial class FilterCatalogSync(IGrainFactory grains, Func<IReadOn
             LogPollFailed(log, e.Message);
         }
 
-        _loop = Task.Run(LoopAsync);
+        _polls = new PeriodicWork(interval, _ => PollAsync(), e => LogPollFailed(log, e.Message));
     }
 
     /// <summary>Fetches the catalog if it changed and puts it in force; true when it changed.</summary>
@@ -55,33 +54,9 @@ public sealed partial class FilterCatalogSync(IGrainFactory grains, Func<IReadOn
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        try
+        if (_polls is not null)
         {
-            await _loop.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        _stop.Dispose();
-    }
-
-    private async Task LoopAsync()
-    {
-        using var timer = new PeriodicTimer(interval);
-        while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
-        {
-            try
-            {
-                await PollAsync().ConfigureAwait(false);
-            }
-#pragma warning disable CA1031 // the next tick retries
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                LogPollFailed(log, e.Message);
-            }
+            await _polls.DisposeAsync().ConfigureAwait(false);
         }
     }
 

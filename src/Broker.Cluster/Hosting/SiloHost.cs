@@ -92,7 +92,7 @@ public sealed class SiloHost : IAsyncDisposable
         var catalog = new FilterCatalogSync(grains, pipeline.ApplyCatalog, log, TimeSpan.FromSeconds(1));
         var members = app.Services.GetRequiredService<IClusterMembershipService>();
         var local = app.Services.GetRequiredService<ILocalSiloDetails>();
-        var pulse = new PulseReporter(grains, pipeline, local.SiloAddress.ToParsableString(), () => novelty.SnapshotIds, () => nights.RecentNights, log);
+        var pulse = new PulseReporter(grains, pipeline, local.SiloAddress.ToParsableString(), () => pipeline.Novelty.SnapshotIds, () => nights.RecentNights, log);
         if (options.Metrics.Listen is not null)
         {
             MetricsServer.MapEndpoints(app, pipeline.Status, () => new Dictionary<string, object?>
@@ -101,13 +101,13 @@ public sealed class SiloHost : IAsyncDisposable
                 ["silos"] = members.CurrentSnapshot.Members.Values
                     .Select(m => new Dictionary<string, object?> { ["address"] = m.SiloAddress.ToParsableString(), ["status"] = m.Status.ToString().ToLowerInvariant() })
                     .ToList(),
-                ["novelty_snapshots"] = novelty.SnapshotIds,
+                ["novelty_snapshots"] = pipeline.Novelty.SnapshotIds,
                 ["catalog_version"] = catalog.Version,
                 ["catalog_refused"] = pipeline.Status.CatalogRefusals,
             });
             FilterApi.Map(app, grains, new WriteGuard(options.Metrics.Listen, options.Metrics.WriteToken));
             app.MapGet("/api/nights/{survey}/{night}", async (string survey, string night) =>
-                Microsoft.AspNetCore.Http.Results.Json(await grains.GetGrain<INightGrain>(survey + ":" + night).Summary().ConfigureAwait(false)));
+                Microsoft.AspNetCore.Http.Results.Json(NightJson.Of(await grains.GetGrain<INightGrain>(survey + ":" + night).Summary().ConfigureAwait(false))));
             if (options.Cluster.Dashboard)
             {
                 app.MapOrleansDashboard("/orleans");

@@ -4,14 +4,14 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using Broker.Pipeline.Metrics;
 using Microsoft.AspNetCore.Http;
 
 namespace Broker.Cluster.Hosting;
 
 public sealed class WriteGuard(string? listen, string? token)
 {
-    private readonly bool _loopback = listen is not null && listen.LastIndexOf(':') is var colon and > 0
-        && IPAddress.TryParse(listen[..colon], out var ip) && IPAddress.IsLoopback(ip);
+    private readonly bool _loopback = MetricsServer.ParseListen(listen) is { } endpoint && IPAddress.IsLoopback(endpoint.Address);
 
     /// <summary>Null when the request may write; otherwise the refusal to return.</summary>
     public IResult? Check(HttpRequest request)

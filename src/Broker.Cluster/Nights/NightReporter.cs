@@ -23,16 +23,26 @@ public sealed partial class NightReporter(IGrainFactory grains, IPipelineObserve
     private readonly Random _random = new(11);
 
     private readonly Lock _gate = new();
-    private readonly CancellationTokenSource _stop = new();
     private Dictionary<string, NightDelta> _deltas = new(StringComparer.Ordinal);
     private Dictionary<long, (Alert Alert, AlertAnnotation Annotation)> _cards = [];
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _touched = new(StringComparer.Ordinal);
 
     // Per night, the novelty the night's top list starts at: only alerts above it are candidates (and get a card).
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, float> _thresholds = new(StringComparer.Ordinal);
-    private Task _loop = Task.CompletedTask;
+    private PeriodicWork? _flushes;
 
-    public void Start() => _loop = Task.Run(LoopAsync);
+    // FlushAsync keeps what it could not send and never throws; a failure here would be a bug, logged as one.
+    public void Start() => _flushes = new PeriodicWork(interval, _ => FlushAsync(), e => LogFlushFailed(log, "all", e.Message));
+
+    /// <summary>The night grain an alert counts in: its survey and observing night.</summary>
+    public static string KeyOf(Alert alert)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        return NightGrain.Key(AnnotationEncoder.SurveyName(alert.Survey), ObservingNight.Of(alert.Survey, alert.Mjd));
+    }
+
+    /// <summary>The night grain a dead letter counts in (no detection time: the ingest night, under "input").</summary>
+    public static string DeadLetterKey(DateTimeOffset ingest) => NightGrain.Key(InputLabel, ObservingNight.OfIngest(ingest));
 
     /// <summary>The night grain keys this silo reported to most recently (at most 20, newest first).</summary>
     public IReadOnlyList<string> RecentNights =>
@@ -43,7 +53,7 @@ public sealed partial class NightReporter(IGrainFactory grains, IPipelineObserve
         ArgumentNullException.ThrowIfNull(alert);
         ArgumentNullException.ThrowIfNull(annotation);
         ArgumentNullException.ThrowIfNull(topics);
-        var key = NightGrain.Key(AnnotationEncoder.SurveyName(alert.Survey), ObservingNight.Of(alert.Survey, alert.Mjd));
+        var key = KeyOf(alert);
         _touched[key] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         lock (_gate)
         {
@@ -62,15 +72,16 @@ public sealed partial class NightReporter(IGrainFactory grains, IPipelineObserve
 
             if (!annotation.Redelivered)
             {
-                // Reservoir sample of this second's alerts for the night's map (d.Alerts counts this one already).
-                var point = new MapPoint(alert.AlertId, alert.ObjectId, alert.Band, annotation.Rb, annotation.Novelty?.Score, annotation.Features);
+                // Reservoir sample of this second's alerts for the night's map (d.Alerts counts this one already); the
+                // point is made only when it is kept.
+                MapPoint Point() => new(alert.AlertId, alert.ObjectId, alert.Band, annotation.Rb, annotation.Novelty?.Score, annotation.Features);
                 if (d.Points.Count < PointsPerDelta)
                 {
-                    d.Points.Add(point);
+                    d.Points.Add(Point());
                 }
                 else if (_random.NextInt64(d.Alerts) < PointsPerDelta)
                 {
-                    d.Points[_random.Next(PointsPerDelta)] = point;
+                    d.Points[_random.Next(PointsPerDelta)] = Point();
                 }
             }
 
@@ -92,7 +103,7 @@ public sealed partial class NightReporter(IGrainFactory grains, IPipelineObserve
     public void DeadLettered(SourcePosition source, string stage, string error)
     {
         var now = DateTimeOffset.UtcNow;
-        var key = NightGrain.Key(InputLabel, ObservingNight.OfIngest(now));
+        var key = DeadLetterKey(now);
         _touched[key] = now.ToUnixTimeMilliseconds();
         lock (_gate)
         {
@@ -152,26 +163,12 @@ public sealed partial class NightReporter(IGrainFactory grains, IPipelineObserve
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        try
+        if (_flushes is not null)
         {
-            await _loop.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
+            await _flushes.DisposeAsync().ConfigureAwait(false);
         }
 
         await FlushAsync().ConfigureAwait(false);
-        _stop.Dispose();
-    }
-
-    private async Task LoopAsync()
-    {
-        using var timer = new PeriodicTimer(interval);
-        while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
-        {
-            await FlushAsync().ConfigureAwait(false);
-        }
     }
 
     private NightDelta Delta(string key)

@@ -21,8 +21,7 @@ public sealed partial class ClusterNoveltyModels : INoveltyModels, IAsyncDisposa
     private readonly TimeSpan _interval;
     private readonly NoveltySnapshot?[] _current = new NoveltySnapshot?[Enum.GetValues<Survey>().Length];
     private readonly List<float[]>[] _pending = [.. Enum.GetValues<Survey>().Select(_ => new List<float[]>())];
-    private readonly CancellationTokenSource _stop = new();
-    private Task _loop = Task.CompletedTask;
+    private PeriodicWork? _syncs;
     private long _dropped;
 
     public ClusterNoveltyModels(IGrainFactory grains, ILogger log, TimeSpan interval)
@@ -33,7 +32,7 @@ public sealed partial class ClusterNoveltyModels : INoveltyModels, IAsyncDisposa
     }
 
     /// <summary>Starts the background sync (once the silo is up).</summary>
-    public void Start() => _loop = Task.Run(() => LoopAsync(_stop.Token));
+    public void Start() => _syncs = new PeriodicWork(_interval, SyncAsync, e => LogSyncFailed(_log, e.Message));
 
     /// <summary>Samples dropped because the model grain could not be reached in time.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
@@ -53,9 +52,6 @@ public sealed partial class ClusterNoveltyModels : INoveltyModels, IAsyncDisposa
             }
         }
     }
-
-    public IReadOnlyDictionary<string, string> SnapshotIds =>
-        Enum.GetValues<Survey>().Where(s => Current(s) is not null).ToDictionary(AnnotationEncoder.SurveyName, s => Current(s)!.Id);
 
     /// <summary>Sends what is pending and fetches newer snapshots now (the loop does it every interval).</summary>
     public async Task SyncAsync(CancellationToken cancel)
@@ -87,16 +83,10 @@ public sealed partial class ClusterNoveltyModels : INoveltyModels, IAsyncDisposa
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        try
+        if (_syncs is not null)
         {
-            await _loop.ConfigureAwait(false);
+            await _syncs.DisposeAsync().ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
-        {
-        }
-
-        _stop.Dispose();
     }
 
     private float[] Take(Survey survey)
@@ -133,28 +123,6 @@ public sealed partial class ClusterNoveltyModels : INoveltyModels, IAsyncDisposa
             {
                 pending.RemoveAt(0);
                 Interlocked.Increment(ref _dropped);
-            }
-        }
-    }
-
-    private async Task LoopAsync(CancellationToken stop)
-    {
-        using var timer = new PeriodicTimer(_interval);
-        while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
-        {
-            try
-            {
-                await SyncAsync(stop).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                return;
-            }
-#pragma warning disable CA1031 // the loop must outlive a silo's death or a slow grain; the next tick retries
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                LogSyncFailed(_log, e.Message);
             }
         }
     }

@@ -55,16 +55,7 @@ public sealed class NoveltyModelGrain : Grain, INoveltyModelGrain
     public Task<NoveltySnapshotMessage?> Latest(string? known) =>
         Task.FromResult(_published is { } p && p.SnapshotId != known ? p : null);
 
-    // A fixed seed per survey (not string.GetHashCode, which differs per process): every activation of a survey's
-    // model, on any silo, starts the same, so a replay of the same samples gives the same snapshots.
-    public static ulong SeedFor(string survey)
-    {
-        var hash = 14695981039346656037UL;
-        foreach (var c in survey)
-        {
-            hash = (hash ^ c) * 1099511628211UL;
-        }
-
-        return hash;
-    }
+    // A fixed seed per survey: every activation of a survey's model, on any silo, starts the same, so a replay of the
+    // same samples gives the same snapshots.
+    public static ulong SeedFor(string survey) => Broker.Pipeline.Shared.LocalNoveltyModels.SeedFor(0, survey);
 }

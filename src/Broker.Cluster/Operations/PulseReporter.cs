@@ -22,8 +22,7 @@ public sealed partial class PulseReporter : IAsyncDisposable
     private readonly ConcurrentDictionary<string, long> _dead = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, StageCost> _stages = new(StringComparer.Ordinal);
     private readonly LatencyHour _latency = new();
-    private readonly CancellationTokenSource _stop = new();
-    private Task _loop = Task.CompletedTask;
+    private PeriodicWork? _reports;
 
     public PulseReporter(IGrainFactory grains, BrokerPipeline pipeline, string silo, Func<IReadOnlyDictionary<string, string>> snapshots, Func<IReadOnlyList<string>> nights, ILogger log)
     {
@@ -63,7 +62,7 @@ public sealed partial class PulseReporter : IAsyncDisposable
         _listener.Start();
     }
 
-    public void Start() => _loop = Task.Run(LoopAsync);
+    public void Start() => _reports = new PeriodicWork(TimeSpan.FromSeconds(1), _ => ReportAsync(), e => LogReportFailed(_log, e.Message));
 
     /// <summary>This silo's pulse now.</summary>
     public SiloPulse Pulse()
@@ -81,35 +80,12 @@ public sealed partial class PulseReporter : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        try
+        if (_reports is not null)
         {
-            await _loop.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
+            await _reports.DisposeAsync().ConfigureAwait(false);
         }
 
         _listener.Dispose();
-        _stop.Dispose();
-    }
-
-    private async Task LoopAsync()
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
-        while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
-        {
-            try
-            {
-                await ReportAsync().ConfigureAwait(false);
-            }
-#pragma warning disable CA1031 // the next tick reports again
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                LogReportFailed(_log, e.Message);
-            }
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Pulse report failed ({Error}); retrying next second")]

@@ -71,7 +71,7 @@ function histogram(el, counts) {
 async function loadNight() {
   if (!selectedNight) return;
   const [survey, night] = selectedNight.split(":");
-  const response = await fetch(`/api/tonight/${survey}/${night}`);
+  const response = await fetch(`/api/nights/${survey}/${night}`);
   if (!response.ok) return;
   const n = await response.json();
   $("night-alerts").textContent = fmt(n.alerts);

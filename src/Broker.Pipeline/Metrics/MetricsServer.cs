@@ -54,14 +54,17 @@ public sealed class MetricsServer : IAsyncDisposable
     public static void Listen(WebApplicationBuilder builder, string listen)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(listen);
-        var colon = listen.LastIndexOf(':');
-        if (colon <= 0 || !IPAddress.TryParse(listen[..colon], out var ip) || !int.TryParse(listen[(colon + 1)..], out var port) || port is < 0 or > 65535)
-        {
-            throw new ArgumentException($"metrics.listen '{listen}' must be IP:port, e.g. 127.0.0.1:9464.", nameof(listen));
-        }
+        var endpoint = ParseListen(listen) ?? throw new ArgumentException($"metrics.listen '{listen}' must be IP:port, e.g. 127.0.0.1:9464.", nameof(listen));
+        builder.WebHost.UseKestrel(o => o.Listen(endpoint));
+    }
 
-        builder.WebHost.UseKestrel(o => o.Listen(ip, port));
+    /// <summary>metrics.listen (IP:port, port 0..65535) as an endpoint; null when it is not one.</summary>
+    public static IPEndPoint? ParseListen(string? listen)
+    {
+        var colon = listen?.LastIndexOf(':') ?? -1;
+        return colon > 0 && IPAddress.TryParse(listen![..colon], out var ip) && int.TryParse(listen[(colon + 1)..], out var port) && port is >= 0 and <= 65535
+            ? new IPEndPoint(ip, port)
+            : null;
     }
 
     /// <summary>The OpenTelemetry meter provider behind /metrics: this pipeline's instruments, the runtime's and the process's.</summary>

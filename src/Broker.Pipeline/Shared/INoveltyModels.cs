@@ -4,6 +4,7 @@
 // Rubin never share a model: a Rubin alert must not look novel to a ZTF-trained forest just for being Rubin.
 using Broker.Alerts.Model;
 using Broker.Novelty.Snapshots;
+using Broker.Pipeline.Annotation;
 
 namespace Broker.Pipeline.Shared;
 
@@ -19,5 +20,7 @@ public interface INoveltyModels
     void Learn(Survey survey, float[] features);
 
     /// <summary>The snapshot ids in force, per survey (for status lines and /health).</summary>
-    IReadOnlyDictionary<string, string> SnapshotIds { get; }
+    IReadOnlyDictionary<string, string> SnapshotIds =>
+        Enum.GetValues<Survey>().Select(s => (Name: AnnotationEncoder.SurveyName(s), Snapshot: Current(s)))
+            .Where(s => s.Snapshot is not null).ToDictionary(s => s.Name, s => s.Snapshot!.Id);
 }

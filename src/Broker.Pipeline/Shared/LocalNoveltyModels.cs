@@ -32,14 +32,18 @@ public sealed class LocalNoveltyModels : INoveltyModels
         }
     }
 
-    public IReadOnlyDictionary<string, string> SnapshotIds =>
-        Enum.GetValues<Survey>().Where(s => Current(s) is not null).ToDictionary(AnnotationEncoder.SurveyName, s => Current(s)!.Id);
-
     /// <summary>A fixed seed per survey (FNV-1a of the survey's name over <paramref name="seed"/>), equal in every process.</summary>
-    public static ulong SeedFor(ulong seed, Survey survey)
+    public static ulong SeedFor(ulong seed, Survey survey) => SeedFor(seed, AnnotationEncoder.SurveyName(survey));
+
+    /// <summary>
+    /// The same by survey name (not string.GetHashCode, which differs per process). The cluster's model grains use it
+    /// with seed 0, so one survey's model starts the same on any silo.
+    /// </summary>
+    public static ulong SeedFor(ulong seed, string survey)
     {
+        ArgumentNullException.ThrowIfNull(survey);
         var hash = 14695981039346656037UL ^ seed;
-        foreach (var c in AnnotationEncoder.SurveyName(survey))
+        foreach (var c in survey)
         {
             hash = (hash ^ c) * 1099511628211UL;
         }

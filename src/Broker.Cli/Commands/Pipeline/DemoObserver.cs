@@ -37,7 +37,7 @@ internal sealed class DemoObserver : IPipelineObserver
         }
 
         _alertIds.TryAdd(alert.AlertId, 0);
-        _nights.TryAdd(Broker.Cluster.Nights.NightGrain.Key(AnnotationEncoder.SurveyName(alert.Survey), ObservingNight.Of(alert.Survey, alert.Mjd)), 0);
+        _nights.TryAdd(Broker.Cluster.Nights.NightReporter.KeyOf(alert), 0);
         if (annotation.Novelty is { } novelty)
         {
             lock (_gate)
@@ -60,7 +60,7 @@ internal sealed class DemoObserver : IPipelineObserver
     {
         Interlocked.Increment(ref _deadLettered);
         _deadLetters.AddOrUpdate(stage, 1, (_, n) => n + 1);
-        _nights.TryAdd(Broker.Cluster.Nights.NightGrain.Key(Broker.Cluster.Nights.NightReporter.InputLabel, ObservingNight.OfIngest(DateTimeOffset.UtcNow)), 0);
+        _nights.TryAdd(Broker.Cluster.Nights.NightReporter.DeadLetterKey(DateTimeOffset.UtcNow), 0);
     }
 
     public IReadOnlyList<string> MostNovel()
