@@ -160,8 +160,20 @@ public sealed class NoveltyLearner
 
         _generation++;
         var forests = _trees.Select(t => t.Select(x => x!).ToArray()).ToArray();
-        var id = $"nov-{_options.Seed}-{_generation}-{_updates}";
-        return new NoveltySnapshot(id, _options.Seed, _generation, _updates, psi, transform, _subspaces, forests);
+        var built = new NoveltySnapshot($"nov-{_options.Seed}-{_generation}", _options.Seed, _generation, _updates, psi, transform, _subspaces, forests);
+        return new NoveltySnapshot(ContentId(built, _width), _options.Seed, _generation, _updates, psi, transform, _subspaces, forests);
+    }
+
+    /// <summary>
+    /// "nov-{seed}-{generation}-{hash}": the hash (first 12 hex digits of the SHA-256 of the snapshot's file bytes)
+    /// makes the id name the content, so a learner restarted with the same seed (whose generations start over with
+    /// other data) never reuses an id for a different model; an archive keeps snapshots by id (docs/operations.md).
+    /// </summary>
+    private static string ContentId(NoveltySnapshot snapshot, int width)
+    {
+        IReadOnlyList<string> names = width == FeatureCatalog.Count ? FeatureCatalog.Names : [.. Enumerable.Range(0, width).Select(i => "f" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+        var hash = System.Security.Cryptography.SHA256.HashData(SnapshotFile.ToBytes(snapshot, names));
+        return $"{snapshot.Id}-{Convert.ToHexStringLower(hash)[..12]}";
     }
 
     /// <summary>The rank-transformed copy of <paramref name="count"/> raw rows.</summary>

@@ -50,6 +50,7 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
     private readonly Lock _assignmentGate = new();
     private readonly SchemaRegistryClient? _registry;
     private readonly IObjectLedger? _objects;
+    private readonly IAlertArchive? _archive;
 #pragma warning disable CA2213 // owned and disposed by RunAsync (using); these fields only let callbacks reach them
     private IProducer<byte[]?, byte[]>? _producer;
     private IConsumer<byte[]?, byte[]?>? _consumer;
@@ -65,6 +66,7 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
         _log = log;
         _observer = observer;
         _objects = services.Objects;
+        _archive = services.Archive;
 
         // Confluent's registry client takes its own settings (basic auth, TLS) as schema.registry.* keys.
         _registry = options.Schemas.RegistryUrl is { } url
@@ -184,6 +186,10 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
     /// </summary>
     public ValueTask<AlertAnnotation> AnnotateAsync(Alert alert, SourcePosition source, CancellationToken cancel) =>
         _scorer.ScoreAsync(alert, source, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), cancel);
+
+    /// <summary>Annotates one alert with the novelty snapshot <paramref name="novelty"/> says (replays: recorded, or learned in input order).</summary>
+    public ValueTask<AlertAnnotation> AnnotateAsync(Alert alert, SourcePosition source, long ingestTimeMs, NoveltyUse novelty, CancellationToken cancel) =>
+        _scorer.ScoreAsync(alert, source, ingestTimeMs, novelty, cancel);
 
     public string? CnnModelId => _cnnModel?.Id;
 
@@ -404,7 +410,7 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
                 annotation.Filters = [.. matched.Select(f => f.Name)];
                 var key = Encoding.ASCII.GetBytes(alert.AlertId.ToString(CultureInfo.InvariantCulture));
                 var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-                var published = new PublishedAlert(alert, annotation);
+                var published = new PublishedAlert(alert, annotation, now);
                 outputs.Add(new Output(_options.AnnotatedTopic, key, Encode(Payload.Full, alert, annotation, now), published));
                 foreach (var filter in matched)
                 {
@@ -431,11 +437,41 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
             return;
         }
 
-        work.Begin(outputs.Count);
+        // The archive keeps each alert once: a re-delivery the object ledger recognised was archived before its
+        // first publication completed.
+        var archived = _archive is null ? [] : outputs.Select(o => o.Alert).Distinct().Where(p => !p.Annotation.Redelivered).ToList();
+        work.Begin(outputs.Count + archived.Count);
+        foreach (var published in archived)
+        {
+            _ = ArchiveAsync(work, published);
+        }
+
         foreach (var output in outputs)
         {
             await ProduceAsync(output.Topic, new Message<byte[]?, byte[]> { Key = output.Key, Value = output.Value }, report => OnOutputDelivered(work, output, report)).ConfigureAwait(false);
         }
+    }
+
+    private async Task ArchiveAsync(InputWork work, PublishedAlert published)
+    {
+        try
+        {
+            await _archive!.StoreAsync(published.Alert, published.Annotation, published.PublishTimeMs, _failed.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_failed.IsCancellationRequested)
+        {
+            return;
+        }
+#pragma warning disable CA1031 // any failure to keep an output is fatal: stop without committing (a restart re-reads)
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Fail($"archive: {e.Message}");
+            return;
+        }
+
+        Metrics.MessagesOut.Add(1, PipelineMetrics.Topic("archive"));
+        OutputFinished(work);
     }
 
     private byte[] Encode(Payload payload, Alert alert, AlertAnnotation annotation, long now)
@@ -465,6 +501,12 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
             work.Delivered(output);
         }
 
+        OutputFinished(work);
+    }
+
+    // One output of the message is stored (a Kafka delivery or the archive); the last one lets the offset go.
+    private void OutputFinished(InputWork work)
+    {
         if (!work.Finish())
         {
             return;
@@ -791,7 +833,7 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka {Client} [{Facility}] {Message}")]
     private static partial void LogClientWarning(ILogger log, string client, string facility, string message);
 
-    private sealed record PublishedAlert(Alert Alert, AlertAnnotation Annotation);
+    private sealed record PublishedAlert(Alert Alert, AlertAnnotation Annotation, long PublishTimeMs);
 
     private sealed record Output(string Topic, byte[] Key, byte[] Value, PublishedAlert Alert);
 

@@ -5,6 +5,7 @@
 // one member of the Kafka consumer group, so the partitions a silo reads are assigned by Kafka's group coordinator
 // and move to the surviving silos when one dies (docs/cluster.md says why not an Orleans-placed partition grain).
 // Alert bytes never leave the silo that read them: decode and scoring happen here; grain calls carry small records.
+using Broker.Archive;
 using Broker.Cluster.Catalog;
 using Broker.Cluster.Nights;
 using Broker.Cluster.Novelty;
@@ -31,9 +32,11 @@ public sealed class SiloHost : IAsyncDisposable
     private readonly FilterCatalogSync _catalog;
     private readonly NightReporter _nights;
     private readonly PulseReporter _pulse;
+    private readonly NightArchive? _archive;
 
-    private SiloHost(WebApplication app, BrokerPipeline pipeline, ClusterNoveltyModels novelty, FilterCatalogSync catalog, NightReporter nights, PulseReporter pulse, Uri? address)
+    private SiloHost(WebApplication app, BrokerPipeline pipeline, ClusterNoveltyModels novelty, FilterCatalogSync catalog, NightReporter nights, PulseReporter pulse, NightArchive? archive, Uri? address)
     {
+        _archive = archive;
         _app = app;
         _nights = nights;
         _pulse = pulse;
@@ -84,10 +87,15 @@ public sealed class SiloHost : IAsyncDisposable
         var novelty = new ClusterNoveltyModels(grains, log, TimeSpan.FromMilliseconds(options.Cluster.NoveltySyncMs));
         var nights = new NightReporter(grains, observer, log, TimeSpan.FromSeconds(1));
         var recent = new RecentAlerts(RecentCapacity, nights);
+
+        // One writer per silo: the name must stay the same across restarts (it finds the files a crash left open).
+        var archive = options.Archive.Directory is null ? null
+            : new NightArchive(options.Archive with { Writer = options.Archive.Writer ?? $"{NightArchive.WriterName(Environment.MachineName)}-{options.Cluster.SiloPort}" }, log);
         pipeline = BrokerPipeline.Create(options, log, recent, new PipelineServices
         {
             Novelty = novelty,
             Objects = new ClusterObjectLedger(grains, TransientRetry.Default),
+            Archive = archive,
         });
         var catalog = new FilterCatalogSync(grains, pipeline.ApplyCatalog, log, TimeSpan.FromSeconds(1));
         var members = app.Services.GetRequiredService<IClusterMembershipService>();
@@ -129,6 +137,11 @@ public sealed class SiloHost : IAsyncDisposable
         {
             await novelty.DisposeAsync().ConfigureAwait(false);
             await pipeline.DisposeAsync().ConfigureAwait(false);
+            if (archive is not null)
+            {
+                await archive.DisposeAsync().ConfigureAwait(false);
+            }
+
             throw;
         }
 
@@ -136,7 +149,7 @@ public sealed class SiloHost : IAsyncDisposable
         nights.Start();
         pulse.Start();
         await catalog.StartAsync().ConfigureAwait(false);
-        return new SiloHost(app, pipeline, novelty, catalog, nights, pulse, address);
+        return new SiloHost(app, pipeline, novelty, catalog, nights, pulse, archive, address);
     }
 
     /// <summary>Sends this silo's pending night counts now (they go about once a second otherwise).</summary>
@@ -154,7 +167,14 @@ public sealed class SiloHost : IAsyncDisposable
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         await Pipeline.DisposeAsync().ConfigureAwait(false);
+        if (_archive is not null)
+        {
+            await _archive.DisposeAsync().ConfigureAwait(false); // after the pipeline: what it drained is written, then files close
+        }
     }
+
+    /// <summary>The night archive this silo writes (null when archive.directory is not set).</summary>
+    public NightArchive? Archive => _archive;
 }
 
 /// <summary>What endpoints mapped on a silo's host can use: the grains, this silo's pipeline, the membership view.</summary>

@@ -69,6 +69,9 @@ public sealed class AlertAnnotation
     /// <summary>Null while the novelty forests are still warming up (fewer alerts seen than a tree's sample).</summary>
     public NoveltyAnnotation? Novelty { get; init; }
 
+    /// <summary>The snapshot that scored <see cref="Novelty"/> (not encoded: the archive keeps it by id, for replays).</summary>
+    public NoveltySnapshot? NoveltySnapshot { get; init; }
+
     /// <summary>Names of the subscription filters the alert matched (set by routing).</summary>
     public IReadOnlyList<string> Filters { get; set; } = [];
 

@@ -130,6 +130,32 @@ public sealed record ClusterOptions
     public bool Dashboard { get; init; } = true;
 }
 
+/// <summary>
+/// The night archive (docs/operations.md, "Archive"): every published alert as Avro container files per survey and
+/// observing night, with a Parquet index per file. Part of "outputs stored": an offset is committed only after its
+/// alerts are on disk here.
+/// </summary>
+public sealed record ArchiveOptions
+{
+    /// <summary>The archive's root folder; null: nothing is archived.</summary>
+    public string? Directory { get; init; }
+
+    /// <summary>This process's name in file names (each writer appends only its own files); null: the host name.</summary>
+    public string? Writer { get; init; }
+
+    /// <summary>A file is closed (and its index written) at this size; the next alert of its night opens another.</summary>
+    public int PartMib { get; init; } = 256;
+
+    /// <summary>Records wait at most this long for the write and fsync they share (group commit).</summary>
+    public double FlushMs { get; init; } = 100;
+
+    /// <summary>Avro block codec: deflate (every Avro reader has it), snappy or null.</summary>
+    public string Codec { get; init; } = "deflate";
+
+    /// <summary>A file nothing was written to for this long is closed and indexed (a night that has ended).</summary>
+    public double IdleCloseMinutes { get; init; } = 30;
+}
+
 public sealed record PipelineOptions
 {
     public KafkaOptions Kafka { get; init; } = new();
@@ -143,6 +169,8 @@ public sealed record PipelineOptions
     public MetricsOptions Metrics { get; init; } = new();
 
     public ClusterOptions Cluster { get; init; } = new();
+
+    public ArchiveOptions Archive { get; init; } = new();
 
     /// <summary>Subscriptions written inline: name, where (the filter language), payload, topic, description, owner.</summary>
     public IReadOnlyList<FilterDefinition> Filters { get; init; } = [];
@@ -211,6 +239,7 @@ public sealed record PipelineOptions
             },
             Models = Models with { Rb = Abs(Models.Rb), Cnn = Models.Cnn is { } c ? Abs(c) : null },
             FilterDirectory = FilterDirectory is { } f ? Abs(f) : null,
+            Archive = Archive with { Directory = Archive.Directory is { } a ? Abs(a) : null },
         };
     }
 
@@ -239,6 +268,9 @@ public sealed record PipelineOptions
         Check(Cluster.SiloPort is >= 0 and <= 65535 && Cluster.GatewayPort is >= 0 and <= 65535, "cluster.silo_port and cluster.gateway_port are 0..65535.");
         Check(Cluster.ObjectIdleMinutes > 0 && Cluster.NoveltySyncMs > 0 && Cluster.ProbeTimeoutSeconds > 0 && Cluster.MissedProbesLimit >= 1,
             "cluster.object_idle_minutes, novelty_sync_ms and probe_timeout_seconds must be positive, missed_probes_limit at least 1.");
+        Check(Archive.PartMib is >= 1 and <= 4096 && Archive.FlushMs is > 0 and <= 10_000 && Archive.IdleCloseMinutes > 0, "archive.part_mib is 1..4096, archive.flush_ms 0..10000 (exclusive of 0), archive.idle_close_minutes positive.");
+        Check(Archive.Codec is "deflate" or "snappy" or "null", "archive.codec is deflate, snappy or null.");
+        Check(Archive.Writer is null || (Archive.Writer.Length > 0 && Archive.Writer.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')), "archive.writer is letters, digits, '-', '_' and '.'.");
         Check(Filters.Select(f => f.Name).Distinct(StringComparer.Ordinal).Count() == Filters.Count, "two filters have the same name.");
         foreach (var filter in Filters)
         {

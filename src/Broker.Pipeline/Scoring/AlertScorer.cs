@@ -41,7 +41,11 @@ public sealed class AlertScorer
 
     public INoveltyModels Novelty => _novelty;
 
-    public async ValueTask<AlertAnnotation> ScoreAsync(Alert alert, SourcePosition source, long ingestTimeMs, CancellationToken cancel)
+    public ValueTask<AlertAnnotation> ScoreAsync(Alert alert, SourcePosition source, long ingestTimeMs, CancellationToken cancel) =>
+        ScoreAsync(alert, source, ingestTimeMs, NoveltyUse.Live, cancel);
+
+    /// <summary>Scores with the novelty snapshot <paramref name="novelty"/> says (a replay pins the recorded one).</summary>
+    public async ValueTask<AlertAnnotation> ScoreAsync(Alert alert, SourcePosition source, long ingestTimeMs, NoveltyUse novelty, CancellationToken cancel)
     {
         ArgumentNullException.ThrowIfNull(alert);
         var features = new float[FeatureCatalog.Count];
@@ -79,15 +83,19 @@ public sealed class AlertScorer
         }
 
         var noveltyStart = Stopwatch.GetTimestamp();
-        NoveltyAnnotation? novelty = null;
-        if (_novelty.Current(alert.Survey) is { } snapshot)
+        NoveltyAnnotation? noveltyAnnotation = null;
+        var snapshot = novelty.Pinned ? novelty.Snapshot : _novelty.Current(alert.Survey);
+        if (snapshot is not null)
         {
             var result = new NoveltyResult(snapshot.Subspaces.Count);
             snapshot.Score(features, result);
-            novelty = NoveltyAnnotation.From(snapshot, result, FeatureNames);
+            noveltyAnnotation = NoveltyAnnotation.From(snapshot, result, FeatureNames);
         }
 
-        _novelty.Learn(alert.Survey, features);
+        if (novelty.Learn)
+        {
+            _novelty.Learn(alert.Survey, features);
+        }
 
         _metrics.StageLatency.Record(Stopwatch.GetElapsedTime(noveltyStart).TotalMilliseconds, PipelineMetrics.Stage("novelty"));
         return new AlertAnnotation
@@ -99,8 +107,23 @@ public sealed class AlertScorer
             Cnn = cnn,
             CnnModel = cnn.HasValue ? _cnnModel : null,
             RbCombined = cnn is { } c && _combined is not null ? _combined.Score(rb, c) : null,
-            Novelty = novelty,
+            Novelty = noveltyAnnotation,
+            NoveltySnapshot = snapshot,
             IngestTimeMs = ingestTimeMs,
         };
     }
+}
+
+/// <summary>Which novelty snapshot scores an alert, and whether the models learn from it.</summary>
+/// <param name="Pinned">True: <paramref name="Snapshot"/> scores (null: no novelty, as while warming up); false: the survey's current one.</param>
+public readonly record struct NoveltyUse(bool Pinned, NoveltySnapshot? Snapshot, bool Learn)
+{
+    /// <summary>The live stream: the current snapshot scores, then the models learn.</summary>
+    public static NoveltyUse Live => new(false, null, true);
+
+    /// <summary>The current snapshot scores; the caller feeds the models itself (a replay learns in input order).</summary>
+    public static NoveltyUse CurrentOnly => new(false, null, false);
+
+    /// <summary>Exactly the snapshot a recorded annotation names (null: it had none); nothing is learned.</summary>
+    public static NoveltyUse Recorded(NoveltySnapshot? snapshot) => new(true, snapshot, false);
 }

@@ -1,5 +1,6 @@
 // What a pipeline shares with others when it runs in a cluster: the novelty models and the object ledger. A
-// pipeline alone gets LocalNoveltyModels and no ledger; a silo passes its grain-backed ones.
+// pipeline alone gets LocalNoveltyModels and no ledger; a silo passes its grain-backed ones. The archive, when
+// configured, is one more place the outputs are stored.
 namespace Broker.Pipeline.Shared;
 
 public sealed record PipelineServices
@@ -9,4 +10,7 @@ public sealed record PipelineServices
 
     /// <summary>Object histories and re-delivery recognition; null: none (packet history only).</summary>
     public IObjectLedger? Objects { get; init; }
+
+    /// <summary>Where published alerts are kept by night; null: not archived.</summary>
+    public IAlertArchive? Archive { get; init; }
 }

@@ -1,14 +1,19 @@
-// `broker replay SOURCE... --bootstrap host:port --topic T [--rate R]`: recorded alerts (folders of alert files,
-// .avro files, ZTF public nightly tarballs) produced into a Kafka topic, as a survey would have sent them: for a
-// private stream, or for a broker group of its own to annotate. Progress every second (count, rate, ETA); at the
-// end one key=value line. Exit 0 when every message was delivered, 1 when nothing was (an empty source, or Kafka
-// refusing everything) or some failed, 2 for a source that cannot be read.
+// `broker replay`: a recorded night again, for researchers (docs/operations.md, "Replay").
+//   broker replay SOURCE...                       scored straight through into a new archive run (no Kafka)
+//   broker replay --archive A --night N --survey S [--exact | --compare]
+//   broker replay SOURCE... --bootstrap B --topic T   produced into a Kafka topic, as the survey sent them
+// SOURCE: a folder of alert files, an .avro file, a ZTF nightly tarball, or a Fink Parquet export. --exact pins the
+// models and novelty snapshots an archived night recorded and checks every annotation comes out the same;
+// --compare scores with the current models and says what changed. --speed 10 holds alerts to the night's own
+// timing, ten times faster. Exit 0 when alerts were annotated (or delivered), 1 when none were or an exact
+// replay differed, 2 for a source or setting that cannot be used.
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
-using Broker.Kafka;
+using Broker.Archive;
+using Broker.Archive.Replay;
+using Broker.Cli.Hosting;
+using Broker.Pipeline.Configuration;
 using Broker.Pipeline.Replay;
-using Confluent.Kafka;
 
 namespace Broker.Cli.Commands.Pipeline;
 
@@ -16,136 +21,138 @@ internal static class ReplayCommand
 {
     public static Command Create()
     {
-        var sources = new Argument<string[]>("sources") { Description = "Folders of alert files, .avro files, or ZTF nightly tarballs (ztf_public_YYYYMMDD.tar.gz).", Arity = ArgumentArity.OneOrMore };
-        var bootstrap = new Option<string>("--bootstrap") { Description = "Kafka bootstrap servers, host:port[,...].", Required = true };
-        var topic = new Option<string>("--topic") { Description = "The topic to produce the alerts into.", Required = true };
-        var rate = new Option<double>("--rate") { Description = "Messages per second (0: as fast as Kafka takes them).", DefaultValueFactory = _ => 0 };
-        var command = new Command("replay", "Produce recorded alerts (folders, .avro files, ZTF nightly tarballs) into a Kafka topic.") { sources, bootstrap, topic, rate };
+        var sources = new Argument<string[]>("sources") { Description = "Folders of alert files, .avro files, ZTF nightly tarballs (ztf_public_YYYYMMDD.tar.gz), or Fink Parquet exports.", Arity = ArgumentArity.ZeroOrMore };
+        var archive = new Option<string?>("--archive") { Description = "An archive root (archive.directory) to replay a night of (with --night and --survey)." };
+        var night = new Option<string?>("--night") { Description = "The archived night, yyyy-MM-dd (ZTF: the Palomar night; Rubin: dayObs)." };
+        var survey = new Option<string?>("--survey") { Description = "ztf or rubin: whose archived night." };
+        var exact = new Option<bool>("--exact") { Description = "Pin the models and novelty snapshots the archived night recorded, and check every annotation is reproduced." };
+        var compare = new Option<bool>("--compare") { Description = "Score an archived night with the current models and report what changed (filters, scores, top novel)." };
+        var config = new Option<FileInfo?>("--config") { Description = "A broker configuration: its models, filters (inline and filter_directory) and novelty seed. Default: the shipped models and deploy/filters." };
+        var output = new Option<string?>("--out") { Description = "Where the replay's own archive run is written (default state/replays/<time>)." };
+        var speed = new Option<string?>("--speed") { Description = "The night's own timing, this many times faster (10 or 10x); default as fast as possible." };
+        var bootstrap = new Option<string?>("--bootstrap") { Description = "Kafka bootstrap servers, to produce the alerts into --topic instead of scoring them here." };
+        var topic = new Option<string?>("--topic") { Description = "The topic to produce the alerts into (with --bootstrap)." };
+        var rate = new Option<double>("--rate") { Description = "Messages per second into --topic (0: as fast as Kafka takes them).", DefaultValueFactory = _ => 0 };
+        var command = new Command("replay", "Replay a recorded night: score it into a new archive run, reproduce or compare an archived night, or produce it into a Kafka topic.")
+        {
+            sources, archive, night, survey, exact, compare, config, output, speed, bootstrap, topic, rate,
+        };
         command.SetAction(async (parse, cancel) =>
         {
-            var inv = CultureInfo.InvariantCulture;
-            var paths = parse.GetValue(sources)!;
-            int? total = paths.Select(ReplaySource.Count).Aggregate((int?)0, (a, b) => a + b); // null once a tarball is among them
-            var target = parse.GetValue(topic)!;
-            var perSecond = parse.GetValue(rate);
-            long produced = 0;
-            var reports = new Deliveries();
+            var paths = parse.GetValue(sources) ?? [];
+            (string Root, string Survey, string Night)? archived = null;
+            if (parse.GetValue(archive) is { } root)
+            {
+                if (parse.GetValue(night) is not { } n || parse.GetValue(survey) is not { } s || s is not ("ztf" or "rubin"))
+                {
+                    return Fail("--archive needs --night yyyy-MM-dd and --survey ztf|rubin.");
+                }
 
-            // Streamed: a nightly tarball is gigabytes, and only the message being produced is held here. The first
-            // message is read before Kafka is contacted, so an empty or unreadable source is said plainly.
-            using var messages = paths.SelectMany(ReplaySource.Open).GetEnumerator();
+                archived = (root, s, n);
+            }
+
+            if (paths.Length == 0 && archived is null)
+            {
+                return Fail("nothing to replay: give SOURCE folders or files, or --archive with --night and --survey.");
+            }
+
+            var mode = parse.GetValue(exact) ? ReplayMode.Exact : parse.GetValue(compare) ? ReplayMode.Compare : ReplayMode.Score;
+            if (mode != ReplayMode.Score && (archived is null || paths.Length > 0))
+            {
+                return Fail("--exact and --compare replay an archived night (--archive, --night, --survey) and nothing else.");
+            }
+
+            if (!TryParseSpeed(parse.GetValue(speed), out var factor))
+            {
+                return Fail("--speed is a positive number, e.g. 10 or 10x.");
+            }
+
+            // Read the first item before anything else starts, so an empty or unreadable source is said plainly.
+            using var items = ReplaySources.Open(paths, archived).GetEnumerator();
             bool any;
             try
             {
-                any = messages.MoveNext();
+                any = items.MoveNext();
             }
-            catch (Exception e) when (e is ReplaySourceException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is ReplaySourceException or ArchiveException or IOException or UnauthorizedAccessException)
             {
-                await Console.Error.WriteLineAsync($"error: {e.Message}");
-                return 2;
+                return Fail(e.Message);
             }
 
             if (!any)
             {
-                await Console.Error.WriteLineAsync("error: nothing to replay: the sources hold no alert files (*.avro).");
-                Console.Out.WriteLine("replay=done messages=0 delivered=0 failed=0");
+                await Console.Error.WriteLineAsync("error: nothing to replay: the sources hold no alerts.");
+                Console.Out.WriteLine("replay=done in=0 annotated=0 dead_lettered=0");
                 return 1;
             }
 
-            using var producer = KafkaClients.Producer<byte[]?, byte[]>(new ProducerConfig { BootstrapServers = parse.GetValue(bootstrap), LingerMs = 5, MessageMaxBytes = 10_000_000 });
-            var clock = Stopwatch.StartNew();
-            var lastReport = TimeSpan.Zero;
+            var total = ReplaySources.Count(paths, archived);
+            if (parse.GetValue(bootstrap) is { } servers)
+            {
+                if (parse.GetValue(topic) is not { } target)
+                {
+                    return Fail("--bootstrap needs --topic: the topic the alerts are produced into.");
+                }
+
+                return await ReplayToTopic.RunAsync(Messages(items), total, servers, target, parse.GetValue(rate), cancel);
+            }
+
+            PipelineOptions options;
             try
             {
-                do
-                {
-                    if (cancel.IsCancellationRequested)
-                    {
-                        break;
-                    }
-
-                    if (perSecond > 0 && clock.Elapsed.TotalSeconds < produced / perSecond)
-                    {
-                        await Task.Delay(TimeSpan.FromSeconds((produced / perSecond) - clock.Elapsed.TotalSeconds), CancellationToken.None);
-                    }
-
-                    var (name, bytes) = messages.Current;
-                    Produce(producer, target, name, bytes, reports);
-                    produced++;
-                    if (clock.Elapsed - lastReport >= TimeSpan.FromSeconds(1))
-                    {
-                        lastReport = clock.Elapsed;
-                        var done = reports.Delivered;
-                        var speed = done / clock.Elapsed.TotalSeconds;
-                        var eta = total is { } all && speed > 0 ? string.Create(inv, $"  ETA {(all - done) / speed,5:F0} s") : string.Empty;
-                        Console.Out.WriteLine(string.Create(inv, $"  {clock.Elapsed.TotalSeconds,5:F0} s  delivered {done,7}{(total is { } n ? $" of {n}" : string.Empty)}  {speed,7:F0} msg/s{eta}"));
-                    }
-                }
-                while (messages.MoveNext());
+                options = ScoredReplayRun.Options(parse.GetValue(config)?.FullName);
             }
-            catch (Exception e) when (e is ReplaySourceException or IOException or UnauthorizedAccessException)
+            catch (PipelineConfigException e)
             {
-                producer.Flush(TimeSpan.FromSeconds(60));
-                await Console.Error.WriteLineAsync($"error: {e.Message} ({reports.Delivered} messages delivered before it)");
-                return 2;
+                return Fail(e.Message);
             }
 
-            producer.Flush(TimeSpan.FromSeconds(60));
-            var seconds = clock.Elapsed.TotalSeconds;
-            var (delivered, failed) = (reports.Delivered, produced - reports.Delivered); // failed, or never reported
-            if (reports.FirstError is { } first)
-            {
-                await Console.Error.WriteLineAsync($"error: {reports.Failed} messages were not delivered; the first: {first}");
-            }
-
-            Console.Out.WriteLine(string.Create(inv,
-                $"replay=done messages={produced} delivered={delivered} failed={failed} seconds={seconds:F1} rate_per_s={delivered / Math.Max(seconds, 1e-3):F0}"));
-            return delivered == 0 || failed > 0 ? 1 : 0;
+            var outDir = parse.GetValue(output) ?? Path.Combine("state", "replays", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+            return await ScoredReplayRun.RunAsync(Rest(items), total, options, mode, archived, factor, outDir, cancel);
         });
         return command;
     }
 
-    // Produces one message, waiting while librdkafka's queue is full; the delivery report counts it.
-    private static void Produce(IProducer<byte[]?, byte[]> producer, string topic, string name, byte[] bytes, Deliveries reports)
+    private static int Fail(string message)
     {
-        while (true)
-        {
-            try
-            {
-                producer.Produce(topic, new Message<byte[]?, byte[]> { Value = bytes }, report => reports.Add(name, report.Error));
-                return;
-            }
-            catch (ProduceException<byte[]?, byte[]> e) when (e.Error.Code == Confluent.Kafka.ErrorCode.Local_QueueFull)
-            {
-                producer.Poll(TimeSpan.FromMilliseconds(50));
-            }
-        }
+        Console.Error.WriteLine($"error: {message}");
+        return 2;
     }
 
-    /// <summary>Delivery reports counted as they come (on librdkafka's thread).</summary>
-    private sealed class Deliveries
+    private static bool TryParseSpeed(string? text, out double? factor)
     {
-        private long _delivered;
-        private long _failed;
-        private string? _firstError;
-
-        public long Delivered => Interlocked.Read(ref _delivered);
-
-        public long Failed => Interlocked.Read(ref _failed);
-
-        public string? FirstError => Volatile.Read(ref _firstError);
-
-        public void Add(string name, Error error)
+        factor = null;
+        if (text is null)
         {
-            if (error.IsError)
-            {
-                Interlocked.CompareExchange(ref _firstError, $"{name}: {error.Reason}", null);
-                Interlocked.Increment(ref _failed);
-            }
-            else
-            {
-                Interlocked.Increment(ref _delivered);
-            }
+            return true;
         }
+
+        var ok = double.TryParse(text.TrimEnd('x', 'X'), NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0;
+        factor = ok ? value : null;
+        return ok;
     }
+
+    // The enumerator's items from the one already read on.
+    private static IEnumerable<ReplayItem> Rest(IEnumerator<ReplayItem> items)
+    {
+        do
+        {
+            yield return items.Current;
+        }
+        while (items.MoveNext());
+    }
+
+    private static IEnumerator<(string Name, byte[] Bytes)> Messages(IEnumerator<ReplayItem> items)
+    {
+        var messages = Rest(items).Select(i => (i.Name, i.Message)).GetEnumerator();
+        messages.MoveNext();
+        return messages;
+    }
+}
+
+internal enum ReplayMode
+{
+    Score,
+    Exact,
+    Compare,
 }

@@ -48,8 +48,12 @@ internal static class RunCommand
             {
                 if (parse.GetValue(alone))
                 {
-                    await using var pipeline = BrokerPipeline.Create(options, log);
-                    await PipelineHost.RunAsync(pipeline, shutdown.Token, address => Announce(address, null));
+                    await using var archive = options.Archive.Directory is null ? null : new Broker.Archive.NightArchive(options.Archive, log);
+                    await using (var pipeline = BrokerPipeline.Create(options, log, services: new Broker.Pipeline.Shared.PipelineServices { Archive = archive }))
+                    {
+                        await PipelineHost.RunAsync(pipeline, shutdown.Token, address => Announce(address, null));
+                    }
+
                     return 0;
                 }
 

@@ -1,0 +1,290 @@
+// The archive writer: keeps every published alert by survey and observing night (docs/operations.md, "Archive").
+// Lanes hand records over with StoreAsync and wait; one loop gathers what arrived within archive.flush_ms, appends
+// it as one block per open file, fsyncs those files, and only then completes the waits (group commit: one fsync
+// per file per commit, not per alert). The pipeline commits an input offset only after that, so an acknowledged
+// alert is on disk here. A file closes at archive.part_mib or after archive.idle_close_minutes without writes,
+// and its Parquet index is written then; files this writer left open in a crash are repaired (torn tail cut at
+// the last whole block) and indexed when it starts again. Every novelty snapshot an annotation names is kept
+// under <survey>/snapshots the first time it is seen, before the record that names it is acknowledged.
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Broker.Alerts.Model;
+using Broker.Avro.Schema;
+using Broker.Features.Catalog;
+using Broker.Novelty.Snapshots;
+using Broker.Pipeline.Annotation;
+using Broker.Pipeline.Configuration;
+using Broker.Pipeline.Shared;
+using Microsoft.Extensions.Logging;
+
+namespace Broker.Archive;
+
+public sealed partial class NightArchive : IAlertArchive, IAsyncDisposable
+{
+    private readonly ArchiveOptions _options;
+    private readonly ILogger _log;
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Dictionary<(Survey, string, RecordSchema), ArchivePart> _open = [];
+    private readonly ConcurrentDictionary<RecordSchema, (string Extended, string Input)> _schemas = new(ReferenceEqualityComparer.Instance);
+    private readonly HashSet<string> _snapshots = new(StringComparer.Ordinal);
+    private readonly Task _loop;
+    private Exception? _failure;
+    private long _stored;
+
+    /// <summary>Opens the archive at archive.directory: repairs and indexes this writer's files a crash left open, then accepts records.</summary>
+    public NightArchive(ArchiveOptions options, ILogger log)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _log = log ?? throw new ArgumentNullException(nameof(log));
+        Root = options.Directory ?? throw new ArgumentException("archive.directory is not set.", nameof(options));
+        Writer = options.Writer ?? WriterName(Environment.MachineName);
+        Directory.CreateDirectory(Root);
+        Recovered = ArchiveRecovery.Recover(Root, Writer, log);
+        _loop = Task.Run(LoopAsync);
+    }
+
+    public string Root { get; }
+
+    /// <summary>This writer's name in file names.</summary>
+    public string Writer { get; }
+
+    /// <summary>What start-up repaired: files indexed after a crash, and bytes of torn blocks cut off.</summary>
+    public RecoveryReport Recovered { get; }
+
+    /// <summary>Records on disk (acknowledged) since this archive opened.</summary>
+    public long Stored => Interlocked.Read(ref _stored);
+
+    public ValueTask StoreAsync(Alert alert, AlertAnnotation annotation, long publishTimeMs, CancellationToken cancel)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        ArgumentNullException.ThrowIfNull(annotation);
+        if (Volatile.Read(ref _failure) is { } failure)
+        {
+            throw new IOException($"the archive at {Root} failed earlier: {failure.Message}", failure);
+        }
+
+        if (alert.Envelope is null)
+        {
+            throw new ArgumentException("The alert was not decoded from a message (no envelope): nothing to archive.", nameof(alert));
+        }
+
+        var pending = new Pending(alert, annotation, publishTimeMs, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            throw new ObjectDisposedException(nameof(NightArchive), "The archive is closed.");
+        }
+
+        return new ValueTask(pending.Done.Task.WaitAsync(cancel));
+    }
+
+    /// <summary>Writes what is queued, closes every file and writes their indexes.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop.ConfigureAwait(false);
+    }
+
+    /// <summary>A file-name-safe writer name from a host name.</summary>
+    public static string WriterName(string host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        var name = new string([.. host.Select(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' ? c : '_')]);
+        return name.Length > 0 ? name : "broker";
+    }
+
+    private async Task LoopAsync()
+    {
+        var batch = new List<Pending>();
+        var flush = TimeSpan.FromMilliseconds(_options.FlushMs);
+        while (true)
+        {
+            bool more;
+            using (var idle = new CancellationTokenSource(TimeSpan.FromSeconds(1)))
+            {
+                try
+                {
+                    more = await _queue.Reader.WaitToReadAsync(idle.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    CloseIdle();
+                    continue;
+                }
+            }
+
+            if (!more)
+            {
+                break;
+            }
+
+            // Group commit: whatever arrives within flush_ms shares one block and one fsync per file.
+            await Task.Delay(flush).ConfigureAwait(false);
+            while (_queue.Reader.TryRead(out var pending))
+            {
+                batch.Add(pending);
+            }
+
+            Commit(batch);
+            batch.Clear();
+            CloseIdle();
+        }
+
+        foreach (var part in _open.Values)
+        {
+            ClosePart(part);
+        }
+
+        _open.Clear();
+    }
+
+    private void Commit(List<Pending> batch)
+    {
+        if (_failure is { } earlier)
+        {
+            Fail(batch, earlier);
+            return;
+        }
+
+        try
+        {
+            var touched = new HashSet<ArchivePart>();
+            foreach (var p in batch)
+            {
+                var night = ObservingNight.Name(ObservingNight.Of(p.Alert.Survey, p.Alert.Mjd));
+                var part = PartFor(p.Alert, night);
+                KeepSnapshot(p.Alert.Survey, p.Annotation.NoveltySnapshot);
+                part.Add(IndexRow.Of(p.Alert, night, p.Annotation, p.PublishTimeMs), buffer =>
+                {
+                    var datum = p.Alert.Envelope!.Datum.Span;
+                    datum.CopyTo(buffer.GetSpan(datum.Length));
+                    buffer.Advance(datum.Length);
+                    AnnotationEncoder.Write(buffer, p.Alert, p.Annotation, p.PublishTimeMs);
+                });
+                touched.Add(part);
+            }
+
+            foreach (var part in touched)
+            {
+                part.WriteBlock();
+                part.Sync();
+            }
+        }
+#pragma warning disable CA1031 // a disk that cannot be written fails every waiting record (the pipeline stops, nothing is committed)
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Volatile.Write(ref _failure, e);
+            LogFailed(_log, Root, e.Message);
+            Fail(batch, e);
+            return;
+        }
+
+        Interlocked.Add(ref _stored, batch.Count);
+        foreach (var p in batch)
+        {
+            p.Done.TrySetResult();
+        }
+
+        foreach (var (key, part) in _open.Where(kv => kv.Value.Length >= (long)_options.PartMib << 20).ToList())
+        {
+            _open.Remove(key);
+            ClosePart(part);
+        }
+    }
+
+    private static void Fail(List<Pending> batch, Exception e)
+    {
+        foreach (var p in batch)
+        {
+            p.Done.TrySetException(new IOException($"archive: {e.Message}", e));
+        }
+    }
+
+    private ArchivePart PartFor(Alert alert, string night)
+    {
+        var schema = alert.Raw.Schema;
+        var key = (alert.Survey, night, schema);
+        if (_open.TryGetValue(key, out var part))
+        {
+            return part;
+        }
+
+        var (extended, input) = _schemas.GetOrAdd(schema, s => (OutputFormat.ExtendedSchemaJson(s), SchemaWriter.ToJson(s)));
+        var survey = AnnotationEncoder.SurveyName(alert.Survey);
+        var path = ArchiveLayout.NextPart(ArchiveLayout.NightFolder(Root, survey, night), Writer);
+        part = ArchivePart.Create(path, extended, input, alert.Envelope?.SchemaId, _options.Codec, survey, night, Writer);
+        _open[key] = part;
+        LogOpened(_log, path);
+        return part;
+    }
+
+    private void KeepSnapshot(Survey survey, NoveltySnapshot? snapshot)
+    {
+        if (snapshot is null)
+        {
+            return;
+        }
+
+        var name = AnnotationEncoder.SurveyName(survey);
+        if (!_snapshots.Add(name + "/" + snapshot.Id))
+        {
+            return;
+        }
+
+        var path = ArchiveLayout.SnapshotPath(Root, name, snapshot.Id);
+        if (File.Exists(path))
+        {
+            return; // ids name the content (nov-seed-generation-hash): the file there is this snapshot
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temp = path + "." + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".tmp";
+        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write))
+        {
+            SnapshotFile.Write(snapshot, file, FeatureCatalog.Names);
+            file.Flush(flushToDisk: true);
+        }
+
+        File.Move(temp, path, overwrite: true);
+    }
+
+    private void CloseIdle()
+    {
+        var limit = DateTime.UtcNow - TimeSpan.FromMinutes(_options.IdleCloseMinutes);
+        foreach (var (key, part) in _open.Where(kv => kv.Value.LastWrite < limit).ToList())
+        {
+            _open.Remove(key);
+            ClosePart(part);
+        }
+    }
+
+    private void ClosePart(ArchivePart part)
+    {
+        try
+        {
+            part.Close();
+            LogClosed(_log, part.Path, part.Records);
+        }
+#pragma warning disable CA1031 // the records are on disk; a missing index is rebuilt by the next start's recovery
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            LogIndexFailed(_log, part.Path, e.Message);
+        }
+    }
+
+    private sealed record Pending(Alert Alert, AlertAnnotation Annotation, long PublishTimeMs, TaskCompletionSource Done);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Archive file {Path} opened")]
+    private static partial void LogOpened(ILogger log, string path);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Archive file {Path} closed with {Records} records and indexed")]
+    private static partial void LogClosed(ILogger log, string path, int records);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Archive file {Path}: index not written ({Error}); the next start rebuilds it")]
+    private static partial void LogIndexFailed(ILogger log, string path, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Archive at {Root} failed: {Error}; the pipeline stops without committing")]
+    private static partial void LogFailed(ILogger log, string root, string error);
+}

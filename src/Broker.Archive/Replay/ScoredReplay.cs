@@ -1,0 +1,225 @@
+// A replay straight through the scoring, without Kafka: alert messages (a folder, a ZTF tarball, a Fink export, an
+// archived night) are decoded, annotated by the pipeline's own scorer and filters, and kept in a new archive run.
+// Alerts go through in windows: every alert of a window is scored at once (the CNN batches them) with the novelty
+// snapshot current at the window's start, then the models learn from them in input order, so the same input and
+// seed give the same annotations whatever the timing. Replaying an archived night exactly pins what it recorded
+// instead: the novelty snapshot each annotation names (nothing is learned), and the context that is not a model's
+// (where the message was read and when, the object's history, re-delivery) — so the annotations come out equal to
+// the recorded ones. With a speed, alerts are held to the night's own timing (detection times) scaled by it.
+using System.Diagnostics;
+using Broker.Alerts.Decoding;
+using Broker.Alerts.Model;
+using Broker.Features.Catalog;
+using Broker.Novelty.Snapshots;
+using Broker.Pipeline;
+using Broker.Pipeline.Annotation;
+using Broker.Pipeline.Scoring;
+
+namespace Broker.Archive.Replay;
+
+/// <summary>One message to replay, with what was published for it when it comes from an archive.</summary>
+public sealed record ReplayItem(string Name, byte[] Message, RecordedAnnotation? Recorded = null);
+
+/// <summary>One alert as the replay annotated it (and as it was recorded, when it came from an archive).</summary>
+public sealed record ReplayedAlert(string Name, Alert Alert, AlertAnnotation Annotation, RecordedAnnotation? Recorded);
+
+public sealed record ScoredReplayOptions
+{
+    /// <summary>Pin what each archived annotation recorded (snapshot and context); needs items with Recorded.</summary>
+    public bool Exact { get; init; }
+
+    /// <summary>The night's own timing divided by this (10 = ten times faster); null or 0: as fast as possible.</summary>
+    public double? Speed { get; init; }
+
+    /// <summary>Alerts scored at once between two learning steps.</summary>
+    public int Window { get; init; } = 32;
+
+    /// <summary>The snapshots an exact replay pins, by survey and id (an archive's snapshots folder).</summary>
+    public Func<Survey, string, NoveltySnapshot>? Snapshots { get; init; }
+}
+
+/// <summary>Progress and totals of a replay.</summary>
+public sealed class ReplayCounts
+{
+    private long _in;
+    private long _annotated;
+    private long _deadLettered;
+
+    public long In => Interlocked.Read(ref _in);
+
+    public long Annotated => Interlocked.Read(ref _annotated);
+
+    public long DeadLettered => Interlocked.Read(ref _deadLettered);
+
+    public List<(string Name, string Stage, string Reason)> DeadLetters { get; } = [];
+
+    internal void AddIn() => Interlocked.Increment(ref _in);
+
+    internal void AddAnnotated() => Interlocked.Increment(ref _annotated);
+
+    internal void AddDeadLetter(string name, string stage, string reason)
+    {
+        Interlocked.Increment(ref _deadLettered);
+        lock (DeadLetters)
+        {
+            DeadLetters.Add((name, stage, reason));
+        }
+    }
+}
+
+public static class ScoredReplay
+{
+    /// <summary>
+    /// Replays <paramref name="items"/> through <paramref name="pipeline"/>'s scoring and filters into
+    /// <paramref name="archive"/> (null: not kept); <paramref name="observe"/> sees each annotated alert in input order.
+    /// </summary>
+    public static async Task<ReplayCounts> RunAsync(BrokerPipeline pipeline, IEnumerable<ReplayItem> items, NightArchive? archive,
+        ScoredReplayOptions options, Action<ReplayedAlert>? observe, ReplayCounts? counts, CancellationToken cancel)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(options);
+        counts ??= new ReplayCounts();
+        var decoder = new AlertDecoder();
+        var clock = Stopwatch.StartNew();
+        double? firstMjd = null;
+        var stores = new List<Task>();
+        var window = new List<(ReplayItem Item, Alert Alert)>(options.Window);
+        using var source = items.GetEnumerator();
+        var more = true;
+        while (more && !cancel.IsCancellationRequested)
+        {
+            window.Clear();
+            while (window.Count < options.Window && (more = source.MoveNext()))
+            {
+                var item = source.Current;
+                counts.AddIn();
+                try
+                {
+                    var decoded = decoder.Decode(item.Message);
+                    if (decoded.Count == 0)
+                    {
+                        throw new AlertDecodeException(DecodeStage.Alert, "the container file holds no alert records");
+                    }
+
+                    window.AddRange(decoded.Select(a => (item, a)));
+                }
+                catch (AlertDecodeException e)
+                {
+                    counts.AddDeadLetter(item.Name, "decode." + e.Stage.ToString().ToLowerInvariant(), e.Message);
+                }
+            }
+
+            if (window.Count == 0)
+            {
+                continue;
+            }
+
+            firstMjd ??= window[0].Alert.Mjd;
+            var scored = await Task.WhenAll(window.Select(w => ScoreAsync(pipeline, w.Item, w.Alert, options, firstMjd.Value, clock, counts, cancel))).ConfigureAwait(false);
+            foreach (var replayed in scored)
+            {
+                if (replayed is null)
+                {
+                    continue;
+                }
+
+                if (!options.Exact)
+                {
+                    pipeline.Novelty.Learn(replayed.Alert.Survey, replayed.Annotation.Features);
+                }
+
+                counts.AddAnnotated();
+                observe?.Invoke(replayed);
+                if (archive is not null)
+                {
+                    stores.Add(archive.StoreAsync(replayed.Alert, replayed.Annotation, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), cancel).AsTask());
+                }
+            }
+
+            // Bound what waits for the archive's group commits.
+            if (stores.Count > 4096)
+            {
+                await Task.WhenAll(stores).ConfigureAwait(false);
+                stores.Clear();
+            }
+        }
+
+        await Task.WhenAll(stores).ConfigureAwait(false);
+        return counts;
+    }
+
+    private static async Task<ReplayedAlert?> ScoreAsync(BrokerPipeline pipeline, ReplayItem item, Alert alert, ScoredReplayOptions options,
+        double firstMjd, Stopwatch clock, ReplayCounts counts, CancellationToken cancel)
+    {
+        if (options.Speed is > 0 and var speed)
+        {
+            var due = TimeSpan.FromDays((alert.Mjd - firstMjd) / speed) - clock.Elapsed;
+            if (due > TimeSpan.Zero)
+            {
+                await Task.Delay(due, cancel).ConfigureAwait(false);
+            }
+        }
+
+        try
+        {
+            AlertAnnotation annotation;
+            if (options.Exact)
+            {
+                var recorded = item.Recorded ?? throw new InvalidOperationException($"{item.Name}: an exact replay needs the recorded annotation (an archived night).");
+                var snapshot = recorded.Annotation.Novelty is { } n
+                    ? (options.Snapshots ?? throw new InvalidOperationException("an exact replay needs the archive's snapshots"))(alert.Survey, n.SnapshotId)
+                    : null;
+                annotation = await pipeline.AnnotateAsync(alert, recorded.Annotation.Source, recorded.Annotation.IngestTimeMs, NoveltyUse.Recorded(snapshot), cancel).ConfigureAwait(false);
+                annotation.Object = recorded.Annotation.Object;
+                annotation.Redelivered = recorded.Annotation.Redelivered;
+            }
+            else if (item.Recorded is { } recorded)
+            {
+                // Re-scoring an archived night (--compare): the context stays as recorded, so what differs is the models'.
+                annotation = await pipeline.AnnotateAsync(alert, recorded.Annotation.Source, recorded.Annotation.IngestTimeMs, NoveltyUse.CurrentOnly, cancel).ConfigureAwait(false);
+                annotation.Object = recorded.Annotation.Object;
+                annotation.Redelivered = recorded.Annotation.Redelivered;
+            }
+            else
+            {
+                annotation = await pipeline.AnnotateAsync(alert, new SourcePosition(item.Name, 0, 0), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), NoveltyUse.CurrentOnly, cancel).ConfigureAwait(false);
+            }
+
+            annotation.Filters = annotation.Redelivered ? [] : [.. pipeline.Filters.Match(alert, annotation).Select(f => f.Name)];
+            return new ReplayedAlert(item.Name, alert, annotation, item.Recorded);
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            return null;
+        }
+#pragma warning disable CA1031 // one alert's failure is a dead letter, as in the live pipeline
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            counts.AddDeadLetter(item.Name, e is AlreadyAnnotatedException ? "annotate" : "score", $"{e.GetType().Name}: {e.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>The annotation's bytes with the publish time zeroed: equal bytes mean equal annotations (timestamps aside).</summary>
+    public static byte[] Fingerprint(Alert alert, AlertAnnotation annotation)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
+        AnnotationEncoder.Write(buffer, alert, annotation, 0);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Loads an archive's snapshots by id (cached; throws a clear error when one is missing).</summary>
+    public static Func<Survey, string, NoveltySnapshot> ArchiveSnapshots(string root)
+    {
+        var cache = new System.Collections.Concurrent.ConcurrentDictionary<(Survey, string), Lazy<NoveltySnapshot>>();
+        return (survey, id) => cache.GetOrAdd((survey, id), key => new Lazy<NoveltySnapshot>(() =>
+        {
+            var path = ArchiveLayout.SnapshotPath(root, AnnotationEncoder.SurveyName(key.Item1), key.Item2);
+            return File.Exists(path)
+                ? SnapshotFile.Load(path, FeatureCatalog.Names)
+                : throw new ArchiveException($"{path}: the novelty snapshot {key.Item2} an archived annotation names is not in the archive.");
+        })).Value;
+    }
+}
