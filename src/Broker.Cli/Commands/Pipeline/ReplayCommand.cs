@@ -32,10 +32,11 @@ internal static class ReplayCommand
         var speed = new Option<string?>("--speed") { Description = "The night's own timing, this many times faster (10 or 10x); default as fast as possible." };
         var bootstrap = new Option<string?>("--bootstrap") { Description = "Kafka bootstrap servers, to produce the alerts into --topic instead of scoring them here." };
         var topic = new Option<string?>("--topic") { Description = "The topic to produce the alerts into (with --bootstrap)." };
+        var prefix = new Option<string?>("--prefix") { Description = "With --bootstrap: annotate through Kafka in a stream of the replay's own: input PREFIX.input, group PREFIX, outputs PREFIX.annotated, PREFIX.filtered.*, PREFIX.deadletter." };
         var rate = new Option<double>("--rate") { Description = "Messages per second into --topic (0: as fast as Kafka takes them).", DefaultValueFactory = _ => 0 };
         var command = new Command("replay", "Replay a recorded night: score it into a new archive run, reproduce or compare an archived night, or produce it into a Kafka topic.")
         {
-            sources, archive, night, survey, exact, compare, config, output, speed, bootstrap, topic, rate,
+            sources, archive, night, survey, exact, compare, config, output, speed, bootstrap, topic, prefix, rate,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -82,19 +83,20 @@ internal static class ReplayCommand
             if (!any)
             {
                 await Console.Error.WriteLineAsync("error: nothing to replay: the sources hold no alerts.");
-                Console.Out.WriteLine("replay=done in=0 annotated=0 dead_lettered=0");
+                Console.Out.WriteLine(parse.GetValue(topic) is not null ? "replay=done messages=0 delivered=0 failed=0" : "replay=done in=0 annotated=0 dead_lettered=0");
                 return 1;
             }
 
             var total = ReplaySources.Count(paths, archived);
-            if (parse.GetValue(bootstrap) is { } servers)
+            var servers = parse.GetValue(bootstrap);
+            if (servers is not null && parse.GetValue(topic) is { } target)
             {
-                if (parse.GetValue(topic) is not { } target)
-                {
-                    return Fail("--bootstrap needs --topic: the topic the alerts are produced into.");
-                }
-
                 return await ReplayToTopic.RunAsync(Messages(items), total, servers, target, parse.GetValue(rate), cancel);
+            }
+
+            if (servers is not null && parse.GetValue(prefix) is null)
+            {
+                return Fail("--bootstrap needs --topic (produce the alerts) or --prefix (annotate them in a stream of the replay's own).");
             }
 
             PipelineOptions options;
@@ -105,6 +107,23 @@ internal static class ReplayCommand
             catch (PipelineConfigException e)
             {
                 return Fail(e.Message);
+            }
+
+            if (servers is not null)
+            {
+                if (mode != ReplayMode.Score)
+                {
+                    return Fail("--exact and --compare score here, not through Kafka: leave out --bootstrap.");
+                }
+
+                try
+                {
+                    return await ReplayThroughKafka.RunAsync(Rest(items), total, options, servers, parse.GetValue(prefix)!, parse.GetValue(output), cancel);
+                }
+                catch (PipelineConfigException e)
+                {
+                    return Fail(e.Message);
+                }
             }
 
             var outDir = parse.GetValue(output) ?? Path.Combine("state", "replays", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
