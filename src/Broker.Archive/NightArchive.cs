@@ -1,7 +1,7 @@
 // The archive writer: keeps every published alert by survey and observing night (docs/operations.md, "Archive").
-// Lanes hand records over with StoreAsync and wait; one loop gathers what arrived within archive.flush_ms, appends
-// it as one block per open file, fsyncs those files, and only then completes the waits (group commit: one fsync
-// per file per commit, not per alert). The pipeline commits an input offset only after that, so an acknowledged
+// Lanes hand records over with StoreAsync and wait; one loop takes everything that arrived while it was busy (plus
+// archive.flush_ms, 0 by default), appends it as one block per open file, fsyncs those files, and only then
+// completes the waits (group commit: one fsync per file per commit, not per alert). The pipeline commits an input offset only after that, so an acknowledged
 // alert is on disk here. A file closes at archive.part_mib or after archive.idle_close_minutes without writes,
 // and its Parquet index is written then; files this writer left open in a crash are repaired (torn tail cut at
 // the last whole block) and indexed when it starts again. Every novelty snapshot an annotation names is kept
@@ -118,8 +118,13 @@ public sealed partial class NightArchive : IAlertArchive, IAsyncDisposable
                 break;
             }
 
-            // Group commit: whatever arrives within flush_ms shares one block and one fsync per file.
-            await Task.Delay(flush).ConfigureAwait(false);
+            // Group commit: whatever arrived meanwhile (during the last fsync, and flush_ms more) shares one block and one
+            // fsync per file.
+            if (flush > TimeSpan.Zero)
+            {
+                await Task.Delay(flush).ConfigureAwait(false);
+            }
+
             while (_queue.Reader.TryRead(out var pending))
             {
                 batch.Add(pending);

@@ -146,8 +146,11 @@ public sealed record ArchiveOptions
     /// <summary>A file is closed (and its index written) at this size; the next alert of its night opens another.</summary>
     public int PartMib { get; init; } = 256;
 
-    /// <summary>Records wait at most this long for the write and fsync they share (group commit).</summary>
-    public double FlushMs { get; init; } = 100;
+    /// <summary>
+    /// Group commit: what arrives while a write and fsync are under way shares the next one; this adds a wait to
+    /// gather more per fsync (0: none, the commit starts as soon as the previous one is done).
+    /// </summary>
+    public double FlushMs { get; init; }
 
     /// <summary>Avro block codec: deflate (every Avro reader has it), snappy or null.</summary>
     public string Codec { get; init; } = "deflate";
@@ -268,7 +271,7 @@ public sealed record PipelineOptions
         Check(Cluster.SiloPort is >= 0 and <= 65535 && Cluster.GatewayPort is >= 0 and <= 65535, "cluster.silo_port and cluster.gateway_port are 0..65535.");
         Check(Cluster.ObjectIdleMinutes > 0 && Cluster.NoveltySyncMs > 0 && Cluster.ProbeTimeoutSeconds > 0 && Cluster.MissedProbesLimit >= 1,
             "cluster.object_idle_minutes, novelty_sync_ms and probe_timeout_seconds must be positive, missed_probes_limit at least 1.");
-        Check(Archive.PartMib is >= 1 and <= 4096 && Archive.FlushMs is > 0 and <= 10_000 && Archive.IdleCloseMinutes > 0, "archive.part_mib is 1..4096, archive.flush_ms 0..10000 (exclusive of 0), archive.idle_close_minutes positive.");
+        Check(Archive.PartMib is >= 1 and <= 4096 && Archive.FlushMs is >= 0 and <= 10_000 && Archive.IdleCloseMinutes > 0, "archive.part_mib is 1..4096, archive.flush_ms 0..10000, archive.idle_close_minutes positive.");
         Check(Archive.Codec is "deflate" or "snappy" or "null", "archive.codec is deflate, snappy or null.");
         Check(Archive.Writer is null || (Archive.Writer.Length > 0 && Archive.Writer.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')), "archive.writer is letters, digits, '-', '_' and '.'.");
         Check(Filters.Select(f => f.Name).Distinct(StringComparer.Ordinal).Count() == Filters.Count, "two filters have the same name.");

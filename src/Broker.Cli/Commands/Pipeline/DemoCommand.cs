@@ -32,9 +32,10 @@ internal static class DemoCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the generated night.", DefaultValueFactory = _ => 7 };
         var verbose = new Option<bool>("--verbose") { Description = "Show the pipeline's own log lines." };
         var keep = new Option<bool>("--keep") { Description = "Leave the broker and its dashboard up after the replay, until Ctrl+C (SIGINT/SIGTERM)." };
+        var archive = new Option<string?>("--archive") { Description = $"Where the night archive is written (default {DefaultArchive}, emptied first)." };
         var command = new Command("demo", "Run the whole broker on the embedded Kafka over a replayed night, then summarize.")
         {
-            generated, rate, seconds, seed, verbose, keep,
+            generated, rate, seconds, seed, verbose, keep, archive,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -46,7 +47,13 @@ internal static class DemoCommand
 
             using var cluster = EmbeddedKafkaCluster.Start(3, [new TopicSpec(InputTopic, 4)]);
             var state = Directory.CreateTempSubdirectory("broker-demo-");
-            var options = Options(cluster.BootstrapServers, state.FullName);
+            var archiveRoot = parse.GetValue(archive) ?? DefaultArchive;
+            if (parse.GetValue(archive) is null && Directory.Exists(DefaultArchive))
+            {
+                Directory.Delete(DefaultArchive, recursive: true); // the demo's own folder: each demo archives its night afresh
+            }
+
+            var options = Options(cluster.BootstrapServers, state.FullName) with { Archive = new ArchiveOptions { Directory = Path.GetFullPath(archiveRoot), Writer = "demo" } };
             foreach (var topic in options.OutputTopics)
             {
                 cluster.CreateTopic(topic, 4);
@@ -108,12 +115,26 @@ internal static class DemoCommand
             var complete = Done() >= night.Count;
             Summary(pipeline, observer, night.Count, elapsed, metrics, complete);
             await NightsAsync(silo, observer);
+            if (silo.Archive is { } kept)
+            {
+                var nights = Broker.Archive.ArchiveLayout.Nights(kept.Root);
+                Console.Out.WriteLine($"archive {kept.Root}: {kept.Stored} alerts over {nights.Count} survey nights (Avro files, a Parquet index each when they close)");
+                if (nights.Count > 0)
+                {
+                    var (survey, last) = nights.OrderByDescending(n => Broker.Archive.ArchiveLayout.Parts(kept.Root, n.Survey, n.Night).Sum(f => new FileInfo(f).Length)).First();
+                    Console.Out.WriteLine($"  replay the largest night exactly: ./broker replay --archive {archiveRoot} --night {last} --survey {survey} --exact");
+                }
+            }
+
             Result(pipeline, observer, night.Count, elapsed, complete);
             state.Delete(recursive: true);
             return complete ? 0 : 1;
         });
         return command;
     }
+
+    /// <summary>Where the demo keeps its night archive unless --archive says otherwise.</summary>
+    internal const string DefaultArchive = "state/demo-archive";
 
     private static string Snapshots(BrokerPipeline pipeline) => pipeline.Novelty.SnapshotIds is { Count: > 0 } ids
         ? string.Join(" ", ids.OrderBy(i => i.Key, StringComparer.Ordinal).Select(i => $"{i.Key}:{i.Value}"))

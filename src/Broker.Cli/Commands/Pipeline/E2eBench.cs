@@ -27,7 +27,8 @@ internal static class E2eBench
         var warmup = new Option<int>("--warmup") { Description = "Alerts replayed before measuring (JIT tiers, GC budget, novelty reservoirs).", DefaultValueFactory = _ => 5000 };
         var cnn = new Option<string>("--cnn") { Description = "CNN model directory (to compare models; 'none' for no CNN).", DefaultValueFactory = _ => CnnCommands.ServingModel };
         var alone = new Option<bool>("--alone") { Description = "Run the pipeline without a silo (no grains), as `broker run --no-cluster`." };
-        var command = new Command("e2e", "Whole-pipeline throughput and ingest-to-publish latency through the embedded Kafka.") { rates, seconds, generated, warmup, cnn, alone };
+        var archive = new Option<string?>("--archive") { Description = "Also keep every published alert in a night archive here (what archiving costs); left there afterwards." };
+        var command = new Command("e2e", "Whole-pipeline throughput and ingest-to-publish latency through the embedded Kafka.") { rates, seconds, generated, warmup, cnn, alone, archive };
         command.SetAction(async (parse, cancel) =>
         {
             var inv = CultureInfo.InvariantCulture;
@@ -41,6 +42,8 @@ internal static class E2eBench
             var state = Directory.CreateTempSubdirectory("broker-bench-");
             var options = DemoCommand.Options(cluster.BootstrapServers, state.FullName) with { Metrics = new() { Listen = null } };
             options = options with { Models = options.Models with { Cnn = CnnCommands.ModelDirOrNone(parse.GetValue(cnn)) } };
+            var archiveRoot = parse.GetValue(archive) is { } a ? Path.Combine(Path.GetFullPath(a), "bench-" + Environment.ProcessId.ToString(inv)) : null;
+            options = options with { Archive = new Broker.Pipeline.Configuration.ArchiveOptions { Directory = archiveRoot, Writer = "bench" } };
             foreach (var topic in options.OutputTopics)
             {
                 cluster.CreateTopic(topic, 4);
@@ -48,7 +51,8 @@ internal static class E2eBench
 
             using var logs = PipelineHost.Logging(false, LogLevel.Warning);
             await using var silo = parse.GetValue(alone) ? null : await SiloHost.StartAsync(options with { Cluster = options.Cluster with { Dashboard = false } }, logs);
-            await using var single = silo is null ? BrokerPipeline.Create(options, logs.CreateLogger("broker")) : null;
+            await using var alongside = silo is null && archiveRoot is not null ? new Broker.Archive.NightArchive(options.Archive, logs.CreateLogger("archive")) : null;
+            await using var single = silo is null ? BrokerPipeline.Create(options, logs.CreateLogger("broker"), services: new Broker.Pipeline.Shared.PipelineServices { Archive = alongside }) : null;
             var pipeline = silo?.Pipeline ?? single!;
             using var stop = new CancellationTokenSource();
             var running = pipeline.RunAsync(stop.Token);
@@ -93,7 +97,12 @@ internal static class E2eBench
             await stop.CancelAsync();
             await running;
             state.Delete(recursive: true);
-            Console.Out.WriteLine($"bench=e2e mode={(silo is null ? "alone" : "silo")} {string.Join(' ', results)} cores={Environment.ProcessorCount}");
+            Console.Out.WriteLine($"bench=e2e mode={(silo is null ? "alone" : "silo")}{(archiveRoot is null ? string.Empty : "+archive")} {string.Join(' ', results)} cores={Environment.ProcessorCount}");
+            if (archiveRoot is not null && Directory.Exists(archiveRoot))
+            {
+                var bytes = Directory.EnumerateFiles(archiveRoot, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+                Console.Out.WriteLine(string.Create(inv, $"archive: {(silo?.Archive ?? alongside)!.Stored} records, {bytes / 1e6:F0} MB written in {archiveRoot} (not deleted: remove it when done)"));
+            }
             return 0;
         });
         return command;
