@@ -19,9 +19,9 @@ internal sealed class ArchivePart : IDisposable
     private readonly FileStream _file;
     private readonly string _codec;
     private readonly byte[] _sync;
-    private readonly ArrayBufferWriter<byte> _block = new(1 << 20);
+    private readonly List<(ReadOnlyMemory<byte> Datum, byte[] Annotation)> _pending = [];
     private readonly List<IndexRow> _rows = [];
-    private int _inBlock;
+    private long _pendingBytes;
 
     private ArchivePart(string path, FileStream file, string codec, byte[] sync, string night)
     {
@@ -84,35 +84,86 @@ internal sealed class ArchivePart : IDisposable
         }
     }
 
-    /// <summary>Adds one encoded record to the block the next commit writes.</summary>
-    public void Add(IndexRow row, Action<IBufferWriter<byte>> writeRecord)
+    /// <summary>
+    /// Adds one record to the block the next commit writes: the alert's own bytes (referenced, not copied: the message
+    /// stays alive until then) followed by its annotation's, which together are the published record.
+    /// </summary>
+    public void Add(IndexRow row, ReadOnlyMemory<byte> datum, byte[] annotation)
     {
-        writeRecord(_block);
-        _inBlock++;
+        _pending.Add((datum, annotation));
+        _pendingBytes += datum.Length + annotation.Length;
         _rows.Add(row with { Part = Name, Record = _rows.Count });
     }
 
-    public bool HasPending => _inBlock > 0;
-
-    /// <summary>Writes the pending records as one block (compressed by the file's codec).</summary>
+    /// <summary>
+    /// Writes the pending records as one block. Uncompressed (the default codec) the records go straight from the
+    /// messages to the file: the block's size is known before its bytes, so nothing is copied into a block buffer.
+    /// </summary>
     public void WriteBlock()
     {
-        if (_inBlock == 0)
+        if (_pending.Count == 0)
         {
             return;
         }
 
-        var data = BlockCodec.Compress(_codec, _block.WrittenSpan);
-        var head = new ArrayBufferWriter<byte>(24);
-        var w = new AvroWriter(head);
-        w.WriteLong(_inBlock);
-        w.WriteLong(data.Length);
-        _file.Write(head.WrittenSpan);
-        _file.Write(data);
+        Span<byte> head = stackalloc byte[20];
+        if (_codec == "null")
+        {
+            _file.Write(head[..BlockHead(head, _pending.Count, _pendingBytes)]);
+            foreach (var (datum, annotation) in _pending)
+            {
+                _file.Write(datum.Span);
+                _file.Write(annotation);
+            }
+        }
+        else
+        {
+            var block = ArrayPool<byte>.Shared.Rent(checked((int)_pendingBytes));
+            try
+            {
+                var at = 0;
+                foreach (var (datum, annotation) in _pending)
+                {
+                    datum.Span.CopyTo(block.AsSpan(at));
+                    at += datum.Length;
+                    annotation.CopyTo(block.AsSpan(at));
+                    at += annotation.Length;
+                }
+
+                var data = BlockCodec.Compress(_codec, block.AsSpan(0, at));
+                _file.Write(head[..BlockHead(head, _pending.Count, data.Length)]);
+                _file.Write(data);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(block);
+            }
+        }
+
         _file.Write(_sync);
-        _block.Clear();
-        _inBlock = 0;
+        _pending.Clear();
+        _pendingBytes = 0;
         LastWrite = DateTime.UtcNow;
+    }
+
+    // A block starts with its record count and byte size, as Avro longs (zigzag varints).
+    private static int BlockHead(Span<byte> head, long count, long bytes)
+    {
+        var at = Varint(head, 0, count);
+        return Varint(head, at, bytes);
+    }
+
+    private static int Varint(Span<byte> into, int at, long value)
+    {
+        var v = (ulong)((value << 1) ^ (value >> 63));
+        while (v >= 0x80)
+        {
+            into[at++] = (byte)(v | 0x80);
+            v >>= 7;
+        }
+
+        into[at++] = (byte)v;
+        return at;
     }
 
     /// <summary>Flushes to the operating system and the disk (fsync): after this the block survives a crash.</summary>

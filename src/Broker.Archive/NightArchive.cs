@@ -27,6 +27,7 @@ public sealed partial class NightArchive : IAlertArchive, IAsyncDisposable
     private readonly Dictionary<(Survey, string, RecordSchema), ArchivePart> _open = [];
     private readonly ConcurrentDictionary<RecordSchema, (string Extended, string Input)> _schemas = new(ReferenceEqualityComparer.Instance);
     private readonly HashSet<string> _snapshots = new(StringComparer.Ordinal);
+    private readonly System.Buffers.ArrayBufferWriter<byte> _annotation = new(2048);
     private readonly Task _loop;
     private Exception? _failure;
     private long _stored;
@@ -159,13 +160,9 @@ public sealed partial class NightArchive : IAlertArchive, IAsyncDisposable
                 var night = ObservingNight.Name(ObservingNight.Of(p.Alert.Survey, p.Alert.Mjd));
                 var part = PartFor(p.Alert, night);
                 KeepSnapshot(p.Alert.Survey, p.Annotation.NoveltySnapshot);
-                part.Add(IndexRow.Of(p.Alert, night, p.Annotation, p.PublishTimeMs), buffer =>
-                {
-                    var datum = p.Alert.Envelope!.Datum.Span;
-                    datum.CopyTo(buffer.GetSpan(datum.Length));
-                    buffer.Advance(datum.Length);
-                    AnnotationEncoder.Write(buffer, p.Alert, p.Annotation, p.PublishTimeMs);
-                });
+                _annotation.ResetWrittenCount();
+                AnnotationEncoder.Write(_annotation, p.Alert, p.Annotation, p.PublishTimeMs);
+                part.Add(IndexRow.Of(p.Alert, night, p.Annotation, p.PublishTimeMs), p.Alert.Envelope!.Datum, _annotation.WrittenSpan.ToArray());
                 touched.Add(part);
             }
 

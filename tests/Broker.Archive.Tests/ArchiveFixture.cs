@@ -37,7 +37,7 @@ internal static class ArchiveFixture
     public static BrokerPipeline Pipeline() => BrokerPipeline.Create(Options(), NullLogger.Instance);
 
     public static NightArchive Archive(string root, string writer = "test") =>
-        new(new ArchiveOptions { Directory = root, Writer = writer, FlushMs = 5 }, NullLogger.Instance);
+        new(new ArchiveOptions { Directory = root, Writer = writer, Codec = "deflate" }, NullLogger.Instance);
 
     /// <summary>Scores <paramref name="items"/> into a new archive at <paramref name="root"/>; returns what was annotated.</summary>
     public static async Task<List<ReplayedAlert>> ScoreIntoAsync(string root, IEnumerable<ReplayItem> items, ScoredReplayOptions? options = null)

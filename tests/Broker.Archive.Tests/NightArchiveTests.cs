@@ -84,6 +84,30 @@ public sealed class NightArchiveTests : IDisposable
     }
 
     [Fact]
+    public async Task An_archive_file_is_a_standard_Avro_file_another_reader_opens()
+    {
+        await ArchiveFixture.ScoreIntoAsync(Root, Items(60));
+        var (survey, night) = ArchiveLayout.Nights(Root).First(n => n.Survey == "ztf");
+        foreach (var part in ArchiveLayout.Parts(Root, survey, night))
+        {
+            // Apache.Avro's own reader: the deflate codec, the schema in the header, the `broker` field last.
+            using var reader = global::Avro.File.DataFileReader<global::Avro.Generic.GenericRecord>.OpenReader(part);
+            Assert.Equal("deflate", reader.GetMetaString("avro.codec"));
+            var records = 0;
+            while (reader.HasNext())
+            {
+                var record = reader.Next();
+                var broker = (global::Avro.Generic.GenericRecord)record["broker"];
+                Assert.Equal("ztf", broker["survey"]);
+                Assert.Equal(((global::Avro.Generic.GenericRecord)record["candidate"])["candid"], broker["alert_id"]);
+                records++;
+            }
+
+            Assert.Equal(ArchiveReader.ReadPart(part).Count(), records);
+        }
+    }
+
+    [Fact]
     public async Task An_exact_replay_of_an_archived_night_reproduces_every_annotation()
     {
         var annotated = await ArchiveFixture.ScoreIntoAsync(Root, Items(300));

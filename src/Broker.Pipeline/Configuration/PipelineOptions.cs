@@ -152,8 +152,11 @@ public sealed record ArchiveOptions
     /// </summary>
     public double FlushMs { get; init; }
 
-    /// <summary>Avro block codec: deflate (every Avro reader has it), snappy or null.</summary>
-    public string Codec { get; init; } = "deflate";
+    /// <summary>
+    /// Avro block codec: null (default), deflate or snappy. Deflate made ZTF alerts 27% smaller (their cutouts are
+    /// gzipped already) but cost ~0.5 core at 600 alerts/s on the reference machine (docs/performance.md).
+    /// </summary>
+    public string Codec { get; init; } = "null";
 
     /// <summary>A file nothing was written to for this long is closed and indexed (a night that has ended).</summary>
     public double IdleCloseMinutes { get; init; } = 30;
