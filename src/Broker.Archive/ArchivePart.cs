@@ -15,6 +15,7 @@ internal sealed class ArchivePart : IDisposable
 {
     public const string InputSchemaKey = "broker.input_schema";
     public const string InputSchemaIdKey = "broker.input_schema_id";
+    public const string FiltersKey = "broker.filters";
 
     private readonly FileStream _file;
     private readonly string _codec;
@@ -45,7 +46,7 @@ internal sealed class ArchivePart : IDisposable
     public DateTime LastWrite { get; private set; } = DateTime.UtcNow;
 
     /// <summary>Creates the file and writes its header (not yet synced: the first commit syncs it with its block).</summary>
-    public static ArchivePart Create(string path, string schemaJson, string inputSchemaJson, int? inputSchemaId, string codec, string survey, string night, string writer)
+    public static ArchivePart Create(string path, string schemaJson, string inputSchemaJson, int? inputSchemaId, string codec, string survey, string night, string writer, string filtersJson)
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
         var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1 << 16);
@@ -55,7 +56,7 @@ internal sealed class ArchivePart : IDisposable
             var metadata = new List<(string, string)>
             {
                 ("avro.schema", schemaJson), ("avro.codec", codec), (InputSchemaKey, inputSchemaJson),
-                ("broker.survey", survey), ("broker.night", night), ("broker.writer", writer),
+                ("broker.survey", survey), ("broker.night", night), ("broker.writer", writer), (FiltersKey, filtersJson),
             };
             if (inputSchemaId is { } id)
             {

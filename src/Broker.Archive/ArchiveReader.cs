@@ -3,17 +3,24 @@
 // annotation it was published with. What replays, --compare and recovery read.
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using Broker.Alerts.Decoding;
 using Broker.Alerts.Model;
 using Broker.Avro;
 using Broker.Avro.Container;
 using Broker.Avro.Generic;
+using Broker.Avro.Schema;
 using Broker.Pipeline.Annotation;
+using Broker.Pipeline.Configuration;
+using Broker.Pipeline.Filters;
 
 namespace Broker.Archive;
 
-/// <summary>One archived alert: where it is, the original alert message, and the annotation it was published with.</summary>
-public sealed record ArchivedAlert(string Part, int Record, byte[] Message, RecordedAnnotation Recorded);
+/// <summary>
+/// One archived alert: where it is, the original alert message, the annotation it was published with, and the
+/// subscriptions that were in force (null for a file that does not say).
+/// </summary>
+public sealed record ArchivedAlert(string Part, int Record, byte[] Message, RecordedAnnotation Recorded, IReadOnlyList<FilterDefinition>? Filters);
 
 public static class ArchiveReader
 {
@@ -29,41 +36,72 @@ public static class ArchiveReader
         return parts.SelectMany(ReadPart);
     }
 
-    /// <summary>The alerts of one archive file (read whole: files are at most archive.part_mib).</summary>
+    /// <summary>The alerts of one archive file: its bytes are read whole (at most archive.part_mib), its records block by block.</summary>
     public static IEnumerable<ArchivedAlert> ReadPart(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        ContainerContents contents;
+        byte[] bytes;
+        ContainerHeader header;
         try
         {
-            contents = ContainerFile.Read(File.ReadAllBytes(path));
+            bytes = File.ReadAllBytes(path);
+            header = ContainerFile.ReadHeader(bytes);
         }
         catch (Exception e) when (e is AvroDecodeException or AvroSchemaException)
         {
             throw new ArchiveException($"{path}: not a readable archive file ({e.Message}).", e);
         }
 
-        if (!contents.Header.Metadata.TryGetValue(ArchivePart.InputSchemaKey, out var inputSchema))
+        if (!header.Metadata.TryGetValue(ArchivePart.InputSchemaKey, out var inputSchema))
         {
             throw new ArchiveException($"{path}: an Avro file without '{ArchivePart.InputSchemaKey}' metadata is not an archive file.");
         }
 
-        var inputJson = Encoding.UTF8.GetString(inputSchema);
-
-        // Messages rebuilt from one file share a sync marker derived from its name: the same archive gives the same bytes.
-        var sync = SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFileName(path)))[..ContainerFile.SyncSize];
-        var name = Path.GetFileName(path);
-        for (var i = 0; i < contents.Records.Count; i++)
+        IReadOnlyList<FilterDefinition>? filters = null;
+        if (header.Metadata.TryGetValue(ArchivePart.FiltersKey, out var filterJson))
         {
-            var record = contents.Records[i].AsRecord();
+            try
+            {
+                filters = JsonSerializer.Deserialize<List<FilterDefinition>>(filterJson, PipelineOptions.Json);
+            }
+            catch (JsonException e)
+            {
+                throw new ArchiveException($"{path}: its '{ArchivePart.FiltersKey}' metadata is not a list of filter definitions ({e.Message}).", e);
+            }
+        }
+
+        return Records(path, bytes, header, Encoding.UTF8.GetString(inputSchema), filters);
+    }
+
+    private static IEnumerable<ArchivedAlert> Records(string path, byte[] bytes, ContainerHeader header, string inputJson, IReadOnlyList<FilterDefinition>? filters)
+    {
+        // Messages rebuilt from one file share a sync marker derived from its name: the same archive gives the same bytes.
+        var name = Path.GetFileName(path);
+        var sync = SHA256.HashData(Encoding.UTF8.GetBytes(name))[..ContainerFile.SyncSize];
+        using var records = ContainerFile.ReadRecords(bytes, header).GetEnumerator();
+        for (var i = 0; ; i++)
+        {
+            try
+            {
+                if (!records.MoveNext())
+                {
+                    yield break;
+                }
+            }
+            catch (AvroDecodeException e)
+            {
+                throw new ArchiveException($"{path}: record {i} is unreadable ({e.Message}); a file left open by a crash is repaired when its writer starts again (or `ArchiveRecovery`).", e);
+            }
+
+            var (value, datum) = records.Current;
+            var record = value.AsRecord();
             var broker = record[AnnotationSchema.FieldName];
             var recorded = AnnotationReader.FromOutput(record);
 
             // The annotation is the record's last field: the alert's own bytes are everything before it.
             var annotationLength = GenericWriter.Encode(AnnotationSchema.Annotation, broker).Length;
-            var datum = contents.Datums[i];
             var message = ContainerFileWriter.WriteEncoded(inputJson, [datum[..(datum.Length - annotationLength)]], "null", 1, sync);
-            yield return new ArchivedAlert(name, i, message, recorded);
+            yield return new ArchivedAlert(name, i, message, recorded, filters);
         }
     }
 

@@ -7,6 +7,7 @@
 // the last whole block) and indexed when it starts again. Every novelty snapshot an annotation names is kept
 // under <survey>/snapshots the first time it is seen, before the record that names it is acknowledged.
 using System.Collections.Concurrent;
+using System.Text.Json;
 using System.Threading.Channels;
 using Broker.Alerts.Model;
 using Broker.Avro.Schema;
@@ -14,6 +15,8 @@ using Broker.Features.Catalog;
 using Broker.Novelty.Snapshots;
 using Broker.Pipeline.Annotation;
 using Broker.Pipeline.Configuration;
+using Broker.Pipeline.Filters;
+using Broker.Pipeline.Routing;
 using Broker.Pipeline.Shared;
 using Microsoft.Extensions.Logging;
 
@@ -31,6 +34,8 @@ public sealed partial class NightArchive : IAlertArchive, IAsyncDisposable
     private readonly Task _loop;
     private Exception? _failure;
     private long _stored;
+    private IReadOnlyList<IAlertFilter>? _filterList;
+    private string _filtersJson = "[]";
 
     /// <summary>Opens the archive at archive.directory: repairs and indexes this writer's files a crash left open, then accepts records.</summary>
     public NightArchive(ArchiveOptions options, ILogger log)
@@ -52,6 +57,13 @@ public sealed partial class NightArchive : IAlertArchive, IAsyncDisposable
 
     /// <summary>What start-up repaired: files indexed after a crash, and bytes of torn blocks cut off.</summary>
     public RecoveryReport Recovered { get; }
+
+    /// <summary>
+    /// The subscriptions in force (the pipeline's): each file records the set it was written under (header metadata
+    /// `broker.filters`), and a change of the set closes the open files, so an exact replay matches with the filters
+    /// of that time.
+    /// </summary>
+    public FilterSet? Filters { get; set; }
 
     /// <summary>Records on disk (acknowledged) since this archive opened.</summary>
     public long Stored => Interlocked.Read(ref _stored);
@@ -154,6 +166,7 @@ public sealed partial class NightArchive : IAlertArchive, IAsyncDisposable
 
         try
         {
+            NoteFilters();
             var touched = new HashSet<ArchivePart>();
             foreach (var p in batch)
             {
@@ -215,10 +228,42 @@ public sealed partial class NightArchive : IAlertArchive, IAsyncDisposable
         var (extended, input) = _schemas.GetOrAdd(schema, s => (OutputFormat.ExtendedSchemaJson(s), SchemaWriter.ToJson(s)));
         var survey = AnnotationEncoder.SurveyName(alert.Survey);
         var path = ArchiveLayout.NextPart(ArchiveLayout.NightFolder(Root, survey, night), Writer);
-        part = ArchivePart.Create(path, extended, input, alert.Envelope?.SchemaId, _options.Codec, survey, night, Writer);
+        part = ArchivePart.Create(path, extended, input, alert.Envelope?.SchemaId, _options.Codec, survey, night, Writer, _filtersJson);
         _open[key] = part;
         LogOpened(_log, path);
         return part;
+    }
+
+    // A new set of subscriptions (by content) starts new files: each file's records were matched by the set it names.
+    private void NoteFilters()
+    {
+        var list = Filters?.Filters;
+        if (list is null || ReferenceEquals(list, _filterList))
+        {
+            return;
+        }
+
+        _filterList = list;
+        var json = FilterSetJson(list);
+        if (json == _filtersJson)
+        {
+            return;
+        }
+
+        _filtersJson = json;
+        foreach (var part in _open.Values)
+        {
+            ClosePart(part);
+        }
+
+        _open.Clear();
+    }
+
+    /// <summary>The definitions of a set of subscriptions as JSON (what `broker.filters` holds).</summary>
+    public static string FilterSetJson(IReadOnlyList<IAlertFilter> filters)
+    {
+        ArgumentNullException.ThrowIfNull(filters);
+        return JsonSerializer.Serialize(filters.OfType<ExpressionFilter>().Select(f => f.Definition).ToList(), PipelineOptions.Json);
     }
 
     private void KeepSnapshot(Survey survey, NoveltySnapshot? snapshot)

@@ -46,6 +46,7 @@ internal static class ArchiveFixture
         await using var pipeline = Pipeline();
         await using (var archive = Archive(root))
         {
+            archive.Filters = pipeline.Filters;
             await ScoredReplay.RunAsync(pipeline, items, archive, options ?? new ScoredReplayOptions(), annotated.Add, null, CancellationToken.None);
         }
 

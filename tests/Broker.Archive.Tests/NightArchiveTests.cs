@@ -112,7 +112,7 @@ public sealed class NightArchiveTests : IDisposable
     {
         var annotated = await ArchiveFixture.ScoreIntoAsync(Root, Items(300));
         var items = ArchiveLayout.Nights(Root).SelectMany(n => ArchiveReader.ReadNight(Root, n.Survey, n.Night))
-            .Select(a => new ReplayItem(a.Part + "#" + a.Record.ToString(CultureInfo.InvariantCulture), a.Message, a.Recorded)).ToList();
+            .Select(a => new ReplayItem(a.Part + "#" + a.Record.ToString(CultureInfo.InvariantCulture), a.Message, a.Recorded, a.Filters)).ToList();
         var replayed = await ArchiveFixture.ScoreIntoAsync(Path.Combine(_dir.FullName, "again"), items,
             new ScoredReplayOptions { Exact = true, Snapshots = ScoredReplay.ArchiveSnapshots(Root) });
 
@@ -125,6 +125,37 @@ public sealed class NightArchiveTests : IDisposable
 
         // A replay that learns afresh instead (the default) is another model: it must be told apart.
         Assert.Equal(annotated.Count, replayed.Count);
+    }
+
+    [Fact]
+    public async Task Files_record_the_subscriptions_in_force_and_an_exact_replay_matches_with_them()
+    {
+        // One archive, two stretches of the stream under different subscriptions.
+        await using (var pipeline = ArchiveFixture.Pipeline())
+        await using (var archive = ArchiveFixture.Archive(Root))
+        {
+            archive.Filters = pipeline.Filters;
+            var items = Items(80);
+            await ScoredReplay.RunAsync(pipeline, items.Take(40), archive, new ScoredReplayOptions(), null, null, CancellationToken.None);
+            pipeline.Filters.Replace([new Broker.Pipeline.Filters.FilterDefinition { Name = "bright", Where = "mag < 18" }.Compile()]);
+            await ScoredReplay.RunAsync(pipeline, items.Skip(40), archive, new ScoredReplayOptions(), null, null, CancellationToken.None);
+        }
+
+        var archived = ArchiveLayout.Nights(Root).SelectMany(n => ArchiveReader.ReadNight(Root, n.Survey, n.Night)).ToList();
+        Assert.Equal(["novel", "real"], archived.Where(a => a.Filters!.Count == 2).SelectMany(a => a.Filters!).Select(f => f.Name).Distinct().Order());
+        Assert.Contains(archived, a => a.Filters!.Count == 1 && a.Filters[0].Name == "bright" && a.Recorded.Annotation.Filters.SequenceEqual(["bright"]));
+        Assert.Contains(archived, a => a.Recorded.Annotation.Filters.Contains("real"));
+
+        // Replayed by a pipeline whose own subscriptions are neither set: the recorded ones reproduce every list.
+        var items2 = archived.Select(a => new ReplayItem(a.Part, a.Message, a.Recorded, a.Filters)).ToList();
+        var replayed = await ArchiveFixture.ScoreIntoAsync(Path.Combine(_dir.FullName, "again"), items2,
+            new ScoredReplayOptions { Exact = true, Snapshots = ScoredReplay.ArchiveSnapshots(Root) });
+        Assert.All(replayed, r => Assert.Equal(r.Recorded!.Annotation.Filters, r.Annotation.Filters));
+
+        // With the replay's own (the fixture's "real" and "novel") instead, the "bright" matches are gone.
+        var current = await ArchiveFixture.ScoreIntoAsync(Path.Combine(_dir.FullName, "current"), items2,
+            new ScoredReplayOptions { Exact = true, Snapshots = ScoredReplay.ArchiveSnapshots(Root), RecordedFilters = false });
+        Assert.DoesNotContain(current, r => r.Annotation.Filters.Contains("bright"));
     }
 
     [Fact]

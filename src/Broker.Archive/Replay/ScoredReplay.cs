@@ -13,12 +13,17 @@ using Broker.Features.Catalog;
 using Broker.Novelty.Snapshots;
 using Broker.Pipeline;
 using Broker.Pipeline.Annotation;
+using Broker.Pipeline.Filters;
+using Broker.Pipeline.Routing;
 using Broker.Pipeline.Scoring;
 
 namespace Broker.Archive.Replay;
 
-/// <summary>One message to replay, with what was published for it when it comes from an archive.</summary>
-public sealed record ReplayItem(string Name, byte[] Message, RecordedAnnotation? Recorded = null);
+/// <summary>
+/// One message to replay, with what was published for it and the subscriptions then in force when it comes from an
+/// archive.
+/// </summary>
+public sealed record ReplayItem(string Name, byte[] Message, RecordedAnnotation? Recorded = null, IReadOnlyList<FilterDefinition>? RecordedFilters = null);
 
 /// <summary>One alert as the replay annotated it (and as it was recorded, when it came from an archive).</summary>
 public sealed record ReplayedAlert(string Name, Alert Alert, AlertAnnotation Annotation, RecordedAnnotation? Recorded);
@@ -36,6 +41,12 @@ public sealed record ScoredReplayOptions
 
     /// <summary>The snapshots an exact replay pins, by survey and id (an archive's snapshots folder).</summary>
     public Func<Survey, string, NoveltySnapshot>? Snapshots { get; init; }
+
+    /// <summary>
+    /// An archived alert is matched with the subscriptions its archive file recorded (true), or with the pipeline's
+    /// (false: what the current filters would have matched).
+    /// </summary>
+    public bool RecordedFilters { get; init; } = true;
 }
 
 /// <summary>Progress and totals of a replay.</summary>
@@ -186,7 +197,8 @@ public static class ScoredReplay
                 annotation = await pipeline.AnnotateAsync(alert, new SourcePosition(item.Name, 0, 0), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), NoveltyUse.CurrentOnly, cancel).ConfigureAwait(false);
             }
 
-            annotation.Filters = annotation.Redelivered ? [] : [.. pipeline.Filters.Match(alert, annotation).Select(f => f.Name)];
+            var filters = options.RecordedFilters && item.RecordedFilters is { } recordedFilters ? Compiled(recordedFilters) : pipeline.Filters;
+            annotation.Filters = annotation.Redelivered ? [] : [.. filters.Match(alert, annotation).Select(f => f.Name)];
             return new ReplayedAlert(item.Name, alert, annotation, item.Recorded);
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
@@ -201,6 +213,12 @@ public static class ScoredReplay
             return null;
         }
     }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IReadOnlyList<FilterDefinition>, FilterSet> CompiledSets = [];
+
+    // An archive file's recorded subscriptions, compiled once per file (the reader shares one list per file).
+    private static FilterSet Compiled(IReadOnlyList<FilterDefinition> definitions) =>
+        CompiledSets.GetValue(definitions, d => new FilterSet(d.Select(f => (IAlertFilter)f.Compile())));
 
     /// <summary>The annotation's bytes with the publish time zeroed: equal bytes mean equal annotations (timestamps aside).</summary>
     public static byte[] Fingerprint(Alert alert, AlertAnnotation annotation)

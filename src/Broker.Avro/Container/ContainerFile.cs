@@ -104,6 +104,29 @@ public static class ContainerFile
         return new ContainerContents(header, records, datums);
     }
 
+    /// <summary>
+    /// The records one block at a time (only the current block's records are decoded and held): for files too large to
+    /// decode whole, such as a night archive's. <paramref name="data"/> is the whole file, header included.
+    /// </summary>
+    public static IEnumerable<(AvroValue Record, ReadOnlyMemory<byte> Datum)> ReadRecords(ReadOnlyMemory<byte> data, ContainerHeader header, AvroSchema? reader = null)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        var plan = DecodePlan.For(header.Schema, reader);
+        var records = new List<AvroValue>();
+        var datums = new List<ReadOnlyMemory<byte>>();
+        var offset = header.Length;
+        while (offset < data.Length)
+        {
+            records.Clear();
+            datums.Clear();
+            offset = ReadBlock(data, offset, header, plan, records, datums);
+            for (var i = 0; i < records.Count; i++)
+            {
+                yield return (records[i], datums[i]);
+            }
+        }
+    }
+
     private static int ReadBlock(ReadOnlyMemory<byte> data, int offset, ContainerHeader header, DecodePlan plan, List<AvroValue> records, List<ReadOnlyMemory<byte>> datums)
     {
         var span = data.Span;

@@ -97,6 +97,11 @@ public sealed class SiloHost : IAsyncDisposable
             Objects = new ClusterObjectLedger(grains, TransientRetry.Default),
             Archive = archive,
         });
+        if (archive is not null)
+        {
+            archive.Filters = pipeline.Filters;
+        }
+
         var catalog = new FilterCatalogSync(grains, pipeline.ApplyCatalog, log, TimeSpan.FromSeconds(1));
         var members = app.Services.GetRequiredService<IClusterMembershipService>();
         var local = app.Services.GetRequiredService<ILocalSiloDetails>();

@@ -28,7 +28,9 @@ internal static class E2eBench
         var cnn = new Option<string>("--cnn") { Description = "CNN model directory (to compare models; 'none' for no CNN).", DefaultValueFactory = _ => CnnCommands.ServingModel };
         var alone = new Option<bool>("--alone") { Description = "Run the pipeline without a silo (no grains), as `broker run --no-cluster`." };
         var archive = new Option<string?>("--archive") { Description = "Also keep every published alert in a night archive here (what archiving costs); left there afterwards." };
-        var command = new Command("e2e", "Whole-pipeline throughput and ingest-to-publish latency through the embedded Kafka.") { rates, seconds, generated, warmup, cnn, alone, archive };
+        var archiveCodec = new Option<string>("--archive-codec") { Description = "The archive's block codec (null, deflate, snappy).", DefaultValueFactory = _ => "null" };
+        var archiveFlush = new Option<double>("--archive-flush-ms") { Description = "archive.flush_ms: extra wait to gather more records per fsync.", DefaultValueFactory = _ => 0 };
+        var command = new Command("e2e", "Whole-pipeline throughput and ingest-to-publish latency through the embedded Kafka.") { rates, seconds, generated, warmup, cnn, alone, archive, archiveCodec, archiveFlush };
         command.SetAction(async (parse, cancel) =>
         {
             var inv = CultureInfo.InvariantCulture;
@@ -43,7 +45,7 @@ internal static class E2eBench
             var options = DemoCommand.Options(cluster.BootstrapServers, state.FullName) with { Metrics = new() { Listen = null } };
             options = options with { Models = options.Models with { Cnn = CnnCommands.ModelDirOrNone(parse.GetValue(cnn)) } };
             var archiveRoot = parse.GetValue(archive) is { } a ? Path.Combine(Path.GetFullPath(a), "bench-" + Environment.ProcessId.ToString(inv)) : null;
-            options = options with { Archive = new Broker.Pipeline.Configuration.ArchiveOptions { Directory = archiveRoot, Writer = "bench" } };
+            options = options with { Archive = new Broker.Pipeline.Configuration.ArchiveOptions { Directory = archiveRoot, Writer = "bench", Codec = parse.GetValue(archiveCodec)!, FlushMs = parse.GetValue(archiveFlush) } };
             foreach (var topic in options.OutputTopics)
             {
                 cluster.CreateTopic(topic, 4);
@@ -54,6 +56,11 @@ internal static class E2eBench
             await using var alongside = silo is null && archiveRoot is not null ? new Broker.Archive.NightArchive(options.Archive, logs.CreateLogger("archive")) : null;
             await using var single = silo is null ? BrokerPipeline.Create(options, logs.CreateLogger("broker"), services: new Broker.Pipeline.Shared.PipelineServices { Archive = alongside }) : null;
             var pipeline = silo?.Pipeline ?? single!;
+            if (alongside is not null)
+            {
+                alongside.Filters = pipeline.Filters;
+            }
+
             using var stop = new CancellationTokenSource();
             var running = pipeline.RunAsync(stop.Token);
             using var producer = KafkaClients.Producer<byte[]?, byte[]>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 1 });

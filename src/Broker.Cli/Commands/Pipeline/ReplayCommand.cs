@@ -27,6 +27,7 @@ internal static class ReplayCommand
         var survey = new Option<string?>("--survey") { Description = "ztf or rubin: whose archived night." };
         var exact = new Option<bool>("--exact") { Description = "Pin the models and novelty snapshots the archived night recorded, and check every annotation is reproduced." };
         var compare = new Option<bool>("--compare") { Description = "Score an archived night with the current models and report what changed (filters, scores, top novel)." };
+        var currentFilters = new Option<bool>("--current-filters") { Description = "Match archived alerts with the configuration's filters instead of those the archive recorded." };
         var config = new Option<FileInfo?>("--config") { Description = "A broker configuration: its models, filters (inline and filter_directory) and novelty seed. Default: the shipped models and deploy/filters." };
         var output = new Option<string?>("--out") { Description = "Where the replay's own archive run is written (default state/replays/<time>)." };
         var speed = new Option<string?>("--speed") { Description = "The night's own timing, this many times faster (10 or 10x); default as fast as possible." };
@@ -36,7 +37,7 @@ internal static class ReplayCommand
         var rate = new Option<double>("--rate") { Description = "Messages per second into --topic (0: as fast as Kafka takes them).", DefaultValueFactory = _ => 0 };
         var command = new Command("replay", "Replay a recorded night: score it into a new archive run, reproduce or compare an archived night, or produce it into a Kafka topic.")
         {
-            sources, archive, night, survey, exact, compare, config, output, speed, bootstrap, topic, prefix, rate,
+            sources, archive, night, survey, exact, compare, currentFilters, config, output, speed, bootstrap, topic, prefix, rate,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -127,7 +128,7 @@ internal static class ReplayCommand
             }
 
             var outDir = parse.GetValue(output) ?? Path.Combine("state", "replays", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
-            return await ScoredReplayRun.RunAsync(Rest(items), total, options, mode, archived, factor, outDir, cancel);
+            return await ScoredReplayRun.RunAsync(Rest(items), total, options, mode, archived, factor, parse.GetValue(currentFilters), outDir, cancel);
         });
         return command;
     }

@@ -25,7 +25,7 @@ internal static class ReplaySources
         {
             foreach (var alert in ArchiveReader.ReadNight(a.Root, a.Survey, a.Night))
             {
-                yield return new ReplayItem($"{alert.Part}#{alert.Record}", alert.Message, alert.Recorded);
+                yield return new ReplayItem($"{alert.Part}#{alert.Record}", alert.Message, alert.Recorded, alert.Filters);
             }
         }
     }

@@ -36,6 +36,11 @@ internal static class ReplayThroughKafka
         var log = logs.CreateLogger("replay");
         await using var archive = outDir is null ? null : new NightArchive(options.Archive, log);
         await using var pipeline = BrokerPipeline.Create(options, log, services: new PipelineServices { Archive = archive });
+        if (archive is not null)
+        {
+            archive.Filters = pipeline.Filters;
+        }
+
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         var running = Task.Run(() => pipeline.RunAsync(stop.Token), CancellationToken.None);
         Console.Out.WriteLine($"replay: through Kafka {bootstrap}: {input} -> {options.AnnotatedTopic} (group {prefix}); rb {pipeline.RbModelId}, cnn {pipeline.CnnModelId ?? "none"}"

@@ -51,6 +51,11 @@ internal static class RunCommand
                     await using var archive = options.Archive.Directory is null ? null : new Broker.Archive.NightArchive(options.Archive, log);
                     await using (var pipeline = BrokerPipeline.Create(options, log, services: new Broker.Pipeline.Shared.PipelineServices { Archive = archive }))
                     {
+                        if (archive is not null)
+                        {
+                            archive.Filters = pipeline.Filters;
+                        }
+
                         await PipelineHost.RunAsync(pipeline, shutdown.Token, address => Announce(address, null));
                     }
 

@@ -34,7 +34,7 @@ internal static class ScoredReplayRun
     }
 
     public static async Task<int> RunAsync(IEnumerable<ReplayItem> items, long? total, PipelineOptions options, ReplayMode mode,
-        (string Root, string Survey, string Night)? archived, double? speed, string outDir, CancellationToken cancel)
+        (string Root, string Survey, string Night)? archived, double? speed, bool currentFilters, string outDir, CancellationToken cancel)
     {
         if (mode == ReplayMode.Exact)
         {
@@ -84,7 +84,7 @@ internal static class ScoredReplayRun
             }
         }, CancellationToken.None);
 
-        var archive = new NightArchive(new ArchiveOptions { Directory = outDir, Writer = "replay", FlushMs = 20, Codec = options.Archive.Codec }, log);
+        var archive = new NightArchive(new ArchiveOptions { Directory = outDir, Writer = "replay", Codec = options.Archive.Codec }, log) { Filters = pipeline.Filters };
         try
         {
             await ScoredReplay.RunAsync(pipeline, items, archive, new ScoredReplayOptions
@@ -92,6 +92,7 @@ internal static class ScoredReplayRun
                 Exact = mode == ReplayMode.Exact,
                 Speed = speed,
                 Snapshots = archived is { } a ? ScoredReplay.ArchiveSnapshots(a.Root) : null,
+                RecordedFilters = !currentFilters,
             }, summary.Add, counts, cancel);
         }
         catch (Exception e) when (e is ArchiveException or IOException or Broker.Pipeline.Replay.ReplaySourceException)
