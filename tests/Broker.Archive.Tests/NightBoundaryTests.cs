@@ -39,6 +39,24 @@ public sealed class NightBoundaryTests : IDisposable
         Assert.Equal(4L, Assert.Single(ArchiveReader.ReadNight(root, "rubin", "2026-03-10")).Recorded.AlertId);
     }
 
+    [Fact]
+    public async Task With_a_speed_alerts_keep_the_nights_own_timing_scaled()
+    {
+        var ztf = File.ReadAllBytes(Directory.EnumerateFiles(Path.Combine(ArchiveFixture.Root, "fixtures", "alerts", "ztf"), "*.avro", SearchOption.AllDirectories).Order(StringComparer.Ordinal).First());
+        double Jd(int second) => (new DateTime(2026, 3, 10, 6, 0, second, DateTimeKind.Utc) - MjdEpoch).TotalDays + 2400000.5;
+        var items = new List<ReplayItem>
+        {
+            new("first", Retime(ztf, "candidate", "jd", Jd(0), "candid", 1)),
+            new("30 s later", Retime(ztf, "candidate", "jd", Jd(30), "candid", 2)),
+        };
+
+        // Thirty seconds of the night at speed 10: the second alert is not scored before 3 s have passed.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var annotated = await ArchiveFixture.ScoreIntoAsync(Path.Combine(_dir.FullName, "paced"), items, new ScoredReplayOptions { Speed = 10 });
+        Assert.Equal([1L, 2L], annotated.Select(a => a.Alert.AlertId));
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(2.9), $"took {clock.Elapsed.TotalSeconds:F1} s");
+    }
+
     // The alert of a one-record container file with its detection's time and id replaced (the id keeps the two apart).
     private static byte[] Retime(byte[] message, string detection, string timeField, double time, string idField, long id)
     {

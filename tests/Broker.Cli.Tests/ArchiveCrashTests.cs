@@ -120,18 +120,7 @@ public sealed class ArchiveCrashTests(ITestOutputHelper output)
         }
     }
 
-    private static BrokerProcess Start(string config)
-    {
-        var silo = BrokerProcess.Start(["run", "--config", config]);
-        string? line;
-        do
-        {
-            line = silo.ReadLine(TimeSpan.FromSeconds(60)) ?? throw new InvalidOperationException($"the silo did not start: {silo.StandardError}");
-        }
-        while (!line.StartsWith("metrics=", StringComparison.Ordinal));
-
-        return silo;
-    }
+    private static BrokerProcess Start(string config) => BrokerProcess.StartRun(TimeSpan.FromSeconds(60), "--config", config).Process;
 
     // Alert id -> how many times it is in the archive.
     private static Dictionary<long, int> Archived(string archive) =>

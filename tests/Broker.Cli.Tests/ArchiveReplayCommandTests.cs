@@ -87,13 +87,7 @@ public sealed class ArchiveReplayCommandTests
             };
             var config = Path.Combine(state.FullName, "live.json");
             File.WriteAllText(config, JsonSerializer.Serialize(options, PipelineOptions.Json));
-            live = BrokerProcess.Start(["run", "--config", config]);
-            string? line;
-            do
-            {
-                line = live.ReadLine(TimeSpan.FromSeconds(60)) ?? throw new InvalidOperationException($"the live silo did not start: {live.StandardError}");
-            }
-            while (!line.StartsWith("metrics=", StringComparison.Ordinal));
+            live = BrokerProcess.StartRun(TimeSpan.FromSeconds(60), "--config", config).Process;
 
             using (var producer = KafkaClients.Producer<byte[]?, byte[]>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers }))
             {

@@ -71,6 +71,33 @@ internal sealed partial class BrokerProcess : IDisposable
         return new BrokerProcess(Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start"));
     }
 
+    /// <summary>
+    /// Starts `broker run` with <paramref name="args"/> and waits for its endpoints line (`metrics=... health=...`,
+    /// which follows the start-up log lines); returns the process and that line.
+    /// </summary>
+    public static (BrokerProcess Process, string Endpoints) StartRun(TimeSpan timeout, params string[] args)
+    {
+        var process = Start(["run", .. args]);
+        string? line;
+        do
+        {
+            line = process.ReadLine(timeout);
+            if (line is null)
+            {
+                var error = process.StandardError;
+                process.Dispose();
+                throw new InvalidOperationException($"broker run did not start: {error}");
+            }
+        }
+        while (!line.StartsWith("metrics=", StringComparison.Ordinal));
+
+        return (process, line);
+    }
+
+    /// <summary>The URL after `name=` in an endpoints line.</summary>
+    public static Uri Endpoint(string endpoints, string name) =>
+        new(endpoints.Split(' ').First(w => w.StartsWith(name + "=", StringComparison.Ordinal))[(name.Length + 1)..]);
+
     /// <summary>Runs to completion (bounded) and returns exit code, stdout and stderr.</summary>
     public static (int ExitCode, string Output, string Error) Run(TimeSpan timeout, params string[] args)
     {

@@ -63,17 +63,10 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
             var health = new List<Uri>();
             for (var i = 0; i < 3; i++)
             {
-                var silo = BrokerProcess.Start(["run", "--config", config]);
+                var (silo, line) = BrokerProcess.StartRun(TimeSpan.FromSeconds(60), "--config", config);
                 silos.Add(silo);
-                string? line;
-                do
-                {
-                    line = silo.ReadLine(TimeSpan.FromSeconds(60)) ?? throw new InvalidOperationException($"silo {i} did not start: {silo.StandardError}");
-                }
-                while (!line.StartsWith("metrics=", StringComparison.Ordinal)); // log lines come first
-
                 Assert.Contains(" silo=", line, StringComparison.Ordinal);
-                health.Add(new Uri(line.Split(' ').First(w => w.StartsWith("health=", StringComparison.Ordinal))["health=".Length..]));
+                health.Add(BrokerProcess.Endpoint(line, "health"));
             }
 
             using var http = new HttpClient();
@@ -123,7 +116,12 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
                 $"filtered duplicates {filtered.Count(kv => kv.Value > 1)}");
             Assert.True(complete, $"{ids.Count(annotated.ContainsKey)} of {ids.Count} alerts annotated. stderr of a survivor: {silos[(victim + 1) % 3].StandardError}");
             Assert.True(resumed < TimeSpan.MaxValue, "no output for the killed silo's partitions after the kill");
-            Assert.All(filtered, kv => Assert.True(kv.Value == 1, $"alert {kv.Key} went to fo.filtered.all {kv.Value} times"));
+            // A duplicate on a filtered topic is possible only for an alert whose outputs reached Kafka just before the
+            // kill while its Published call had not reached its grain (docs/cluster.md): so only on the killed silo's
+            // partitions, and a handful at most (its lanes); the survivors never repeat one.
+            var duplicates = filtered.Where(kv => kv.Value > 1).Select(kv => kv.Key).ToList();
+            Assert.All(duplicates, id => Assert.True(owned.Contains(partitionOf[id]), $"alert {id} went to fo.filtered.all twice from a partition the killed silo did not own"));
+            Assert.True(duplicates.Count <= 8, $"{duplicates.Count} filtered duplicates: more than the killed silo had in flight");
             Assert.Equal(ids.Count, filtered.Count); // every alert matches `rb >= 0` once
 
             foreach (var i in Enumerable.Range(0, 3).Where(i => i != victim))

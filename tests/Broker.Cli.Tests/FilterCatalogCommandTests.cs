@@ -45,15 +45,9 @@ public sealed class FilterCatalogCommandTests
             var bad = Path.Combine(state.FullName, "broken.filter");
             File.WriteAllText(bad, "where: mag < and rb\n");
 
-            using var silo = BrokerProcess.Start(["run", "--config", config]);
-            string? line;
-            do
-            {
-                line = silo.ReadLine(Limit) ?? throw new InvalidOperationException($"the silo did not start: {silo.StandardError}");
-            }
-            while (!line.StartsWith("metrics=", StringComparison.Ordinal));
-
-            var health = new Uri(line.Split(' ').First(w => w.StartsWith("health=", StringComparison.Ordinal))["health=".Length..]);
+            var (started, line) = BrokerProcess.StartRun(Limit, "--config", config);
+            using var silo = started;
+            var health = BrokerProcess.Endpoint(line, "health");
             using var http = new HttpClient();
 
             // The Orleans Dashboard is mounted on the same host.

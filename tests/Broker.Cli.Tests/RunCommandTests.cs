@@ -73,13 +73,8 @@ public sealed class RunCommandTests
             };
             var config = Path.Combine(state.FullName, "broker.json");
             File.WriteAllText(config, JsonSerializer.Serialize(options, PipelineOptions.Json));
-            using var silo = BrokerProcess.Start(["run", "--config", config]);
-            string? line;
-            do
-            {
-                line = silo.ReadLine(Limit) ?? throw new InvalidOperationException($"the silo did not start: {silo.StandardError}");
-            }
-            while (!line.StartsWith("metrics=", StringComparison.Ordinal));
+            var (silo, _) = BrokerProcess.StartRun(Limit, "--config", config);
+            using var running = silo;
 
             Thread.Sleep(2000); // into the topic checks
             var clock = System.Diagnostics.Stopwatch.StartNew();

@@ -77,7 +77,7 @@ public sealed class SimulateAndEvalTests
             Assert.True(code == 0, output + error);
             Assert.Contains("top-k overlaps between subspaces", output, StringComparison.Ordinal);
             var last = output.TrimEnd().Split('\n')[^1];
-            Assert.Matches(@"^eval_novelty=1 snapshot=nov-1-\d+-\d+ auc=0\.\d{4} batch_auc=0\.\d{4} auc_gap=-?0\.\d{4} precision_at_k=[\d.]+ recall_at_k=[\d.]+ k=30 ", last);
+            Assert.Matches(@"^eval_novelty=1 snapshot=nov-1-\d+-[0-9a-f]{12} auc=0\.\d{4} batch_auc=0\.\d{4} auc_gap=-?0\.\d{4} precision_at_k=[\d.]+ recall_at_k=[\d.]+ k=30 ", last);
             foreach (var subspace in new[] { "photometry", "shape", "pixels", "history", "context", "all" })
             {
                 Assert.Contains($" auc_{subspace}=", last, StringComparison.Ordinal);
