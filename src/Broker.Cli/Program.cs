@@ -14,6 +14,7 @@ root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(Broker.Cli.Commands.Pipeline.RunCommand.Create());
 root.Subcommands.Add(Broker.Cli.Commands.Pipeline.DemoCommand.Create());
 root.Subcommands.Add(Broker.Cli.Commands.Pipeline.ReplayCommand.Create());
+root.Subcommands.Add(Broker.Cli.Commands.Archive.ArchiveCommands.Create());
 root.Subcommands.Add(Broker.Cli.Commands.Pipeline.SchemasCommand.Create());
 root.Subcommands.Add(Broker.Cli.Commands.Filters.FilterCommands.Create());
 

@@ -15,7 +15,6 @@ using Broker.Pipeline.Configuration;
 using Broker.Simulation.Generation;
 using Broker.Simulation.Scenes;
 using Confluent.Kafka;
-using Microsoft.Extensions.Logging.Abstractions;
 using Xunit.Abstractions;
 
 namespace Broker.Cli.Tests;
@@ -89,12 +88,18 @@ public sealed class ArchiveCrashTests(ITestOutputHelper output)
             // The archive as the kill left it, repaired as a restart would (on a copy: the restart repairs the original).
             var copy = Path.Combine(state.FullName, "as-killed");
             CopyTree(archiveRoot, copy);
-            var repaired = ArchiveRecovery.Recover(copy, null, NullLogger.Instance);
+            var (code, repairOutput, repairError) = BrokerProcess.Run(Limit, "archive", "repair", copy);
+            Assert.True(code == 0, repairOutput + repairError);
+            var repaired = System.Text.RegularExpressions.Regex.Match(repairOutput, @"archive=repaired files=(\d+) records=(\d+) bytes_cut=(\d+)");
+            Assert.True(repaired.Success, repairOutput);
             var archivedAtKill = Archived(copy);
             output.WriteLine($"killed with {acknowledged.Count} alerts acknowledged (committed offsets {string.Join(",", committed.Select(c => $"{c.Key}:{c.Value}"))}); " +
-                $"archive as left: {archivedAtKill.Count} records, {repaired.Files} file(s) left open, {repaired.BytesCut} bytes of a torn block cut");
+                $"archive as left: {archivedAtKill.Count} records, {repaired.Groups[1].Value} file(s) left open, {repaired.Groups[3].Value} bytes of a torn block cut");
             Assert.Empty(acknowledged.Except(archivedAtKill.Keys));
-            Assert.True(repaired.Files >= 1, "the killed silo left no open file: it was not archiving when killed");
+            Assert.True(int.Parse(repaired.Groups[1].Value, CultureInfo.InvariantCulture) >= 1, "the killed silo left no open file: it was not archiving when killed");
+            (code, var nights, _) = BrokerProcess.Run(Limit, "archive", "nights", copy);
+            Assert.Equal(0, code);
+            Assert.Contains($"alerts={archivedAtKill.Values.Sum()}", nights, StringComparison.Ordinal);
 
             silo = Start(config);
             ProduceUpTo(Alerts);
