@@ -88,9 +88,12 @@ public sealed class SiloHost : IAsyncDisposable
         var nights = new NightReporter(grains, observer, log, TimeSpan.FromSeconds(1));
         var recent = new RecentAlerts(RecentCapacity, nights);
 
-        // One writer per silo: the name must stay the same across restarts (it finds the files a crash left open).
-        var archive = options.Archive.Directory is null ? null
-            : new NightArchive(options.Archive with { Writer = options.Archive.Writer ?? $"{NightArchive.WriterName(Environment.MachineName)}-{options.Cluster.SiloPort}" }, log);
+        // One writer per silo: the name must stay the same across restarts (it finds the files a crash left open), so
+        // host and silo port; with a free port (0) two silos of one host would share it, so the process id instead.
+        var writer = options.Archive.Writer ?? NightArchive.WriterName(Environment.MachineName) + "-" + (options.Cluster.SiloPort != 0
+            ? options.Cluster.SiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : "p" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var archive = options.Archive.Directory is null ? null : new NightArchive(options.Archive with { Writer = writer }, log);
         pipeline = BrokerPipeline.Create(options, log, recent, new PipelineServices
         {
             Novelty = novelty,

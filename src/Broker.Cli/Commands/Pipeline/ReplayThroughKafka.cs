@@ -61,6 +61,7 @@ internal static class ReplayThroughKafka
 
         using (var producer = KafkaClients.Producer<byte[]?, byte[]>(new ProducerConfig { BootstrapServers = bootstrap, LingerMs = 5, MessageMaxBytes = 10_000_000 }))
         {
+            // Delivery reports arrive on librdkafka's thread; a failed one counts (and is said at the end).
             foreach (var item in items)
             {
                 // Bounded: at most 64 messages wait in the topic for the replay's own pipeline.
@@ -74,14 +75,15 @@ internal static class ReplayThroughKafka
                     break;
                 }
 
-                await producer.ProduceAsync(input, new Message<byte[]?, byte[]> { Value = item.Message }, CancellationToken.None)
-                    .ContinueWith(t => Interlocked.Add(ref failed, t.IsFaulted ? 1 : 0), TaskScheduler.Default);
+                Produce(producer, input, item.Message, () => Interlocked.Increment(ref failed));
                 produced++;
                 if (clock.Elapsed - lastReport >= TimeSpan.FromSeconds(1))
                 {
                     Report();
                 }
             }
+
+            producer.Flush(TimeSpan.FromSeconds(60));
         }
 
         while (Done() < produced - failed && !running.IsCompleted && !cancel.IsCancellationRequested)
@@ -108,6 +110,34 @@ internal static class ReplayThroughKafka
         Console.Out.WriteLine(string.Create(Inv,
             $"replay=done in={produced} annotated={pipeline.Status.Published} dead_lettered={pipeline.Status.DeadLettered} produce_failed={failed} archived={archive?.Stored ?? 0} seconds={seconds:F1} rate_per_s={pipeline.Status.Published / Math.Max(seconds, 1e-3):F0} topic={options.AnnotatedTopic}"));
         return pipeline.Status.Published == 0 || failed > 0 ? 1 : 0;
+    }
+
+    // Produces one message, waiting while librdkafka's queue is full.
+    private static void Produce(IProducer<byte[]?, byte[]> producer, string topic, byte[] value, Action failed)
+    {
+        while (true)
+        {
+            try
+            {
+                producer.Produce(topic, new Message<byte[]?, byte[]> { Value = value }, report =>
+                {
+                    if (report.Error.IsError)
+                    {
+                        failed();
+                    }
+                });
+                return;
+            }
+            catch (ProduceException<byte[]?, byte[]> e) when (e.Error.Code == Confluent.Kafka.ErrorCode.Local_QueueFull)
+            {
+                producer.Poll(TimeSpan.FromMilliseconds(50));
+            }
+            catch (ProduceException<byte[]?, byte[]>)
+            {
+                failed();
+                return;
+            }
+        }
     }
 
     private static async Task CreateTopicsAsync(string bootstrap, IReadOnlyList<string> topics)
