@@ -24,6 +24,7 @@ internal static class TrainEvalCommands
         eval.Subcommands.Add(RealBogusCommands.Eval());
         eval.Subcommands.Add(CnnCommands.Eval());
         eval.Subcommands.Add(NoveltyCommands.Eval());
+        eval.Subcommands.Add(EvalRealCommand.Create());
         return eval;
     }
 }

@@ -1,0 +1,124 @@
+// `broker eval real [PATH...]`: the served real/bogus models (trees, CNN, their stacked score) on the evaluation half
+// of the real alerts (RealEvaluationSet: split by object, never trained on), against three independent references
+// taken as labels at 0.5: ZTF's rb (random forest, the Bloom/Brink lineage), ZTF's drb (braai, deep), and Rubin's
+// reliability. ZTF's rb against drb's labels is printed beside them for scale. No human labels exist here: these
+// are agreement figures, not accuracies. Ends with one key=value line.
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using Broker.Alerts.Decoding;
+using Broker.Alerts.Model;
+using Broker.Cli.Hosting;
+using Broker.Features;
+using Broker.Features.Catalog;
+using Broker.Models.Cnn;
+using Broker.Models.Evaluation;
+using Broker.Models.RealBogus;
+
+namespace Broker.Cli.Commands.RealBogus;
+
+internal static class EvalRealCommand
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static Command Create()
+    {
+        var paths = new Argument<string[]>("paths") { Description = "Real alerts: folders of alert files and Fink Parquet exports (default ../shared/data/alerts when present, else the test fixtures).", Arity = ArgumentArity.ZeroOrMore };
+        var rb = new Option<string>("--rb") { Description = "The trees' model directory.", DefaultValueFactory = _ => RepoPaths.Resolve("models/rb") };
+        var cnn = new Option<string>("--cnn") { Description = "The CNN's model directory (its card holds the stacked score's weights).", DefaultValueFactory = _ => RepoPaths.Resolve(Broker.Cli.Commands.Cnn.CnnCommands.ServingModel) };
+        var command = new Command("real", "Agreement of the served models with ZTF rb, ZTF drb and Rubin reliability on real alerts kept for evaluation.") { paths, rb, cnn };
+        command.SetAction(parse =>
+        {
+            var given = parse.GetValue(paths) is { Length: > 0 } p ? p : DefaultPaths();
+            var set = RealEvaluationSet.Load(given, new AlertDecoder());
+            if (set.Evaluation.Count == 0)
+            {
+                Console.Error.WriteLine($"error: no real alert with three FITS cutouts in the evaluation half of {string.Join(", ", given)}.");
+                return 2;
+            }
+
+            using var trees = RealBogusModel.Load(parse.GetValue(rb)!);
+            using var network = CnnModel.Load(parse.GetValue(cnn)!);
+            var combined = CombinedScore.FromParameters(network.Card.Parameters) ?? throw new InvalidOperationException($"{network.Id}: its card has no stacked-score weights.");
+            var alerts = set.Evaluation;
+            var (rbScores, cnnScores, both) = Score(alerts, trees, network, combined);
+
+            var ztf = Indexes(alerts, a => a.Survey == Survey.Ztf);
+            var rubin = Indexes(alerts, a => a.Survey == Survey.Rubin);
+            var drb = Reference(alerts, ztf, a => a.SourceNumber("drb"));
+            var ztfRb = Reference(alerts, ztf, a => a.SourceNumber("rb"));
+            var reliability = Reference(alerts, rubin, a => a.SurveyScore ?? double.NaN);
+
+            var text = new StringBuilder();
+            text.Append(string.Create(Inv, $"real-alert evaluation set: {alerts.Count} alerts ({ztf.Count} ZTF, {rubin.Count} Rubin) of {alerts.Select(a => (a.Survey, a.ObjectId)).Distinct().Count()} objects; "));
+            text.AppendLine(string.Create(Inv, $"{set.Training.Count} alerts of other objects left for training; {set.Skipped} unusable (no FITS cutouts, undecodable)"));
+            var results = new List<(string Key, double Value)>
+            {
+                ("n", alerts.Count), ("ztf_n", ztf.Count), ("rubin_n", rubin.Count),
+            };
+            void Report(string name, string key, (int[] Items, bool[] Labels) reference, (string Name, double Auc)? survey)
+            {
+                var aucs = new[] { ("trees", rbScores), ("cnn", cnnScores), ("combined", both) }
+                    .Select(m => (m.Item1, Auc: Auc(m.Item2, reference))).ToList();
+                text.Append(string.Create(Inv, $"  against {name} (n={reference.Items.Length}, {reference.Labels.Count(l => l)} positive): "));
+                text.Append(string.Join(", ", aucs.Select(m => string.Create(Inv, $"{m.Item1} AUC {m.Auc:F3}"))));
+                text.AppendLine(survey is { } s ? string.Create(Inv, $"; {s.Name} {s.Auc:F3}") : string.Empty);
+                results.Add((key + "_n", reference.Items.Length));
+                results.AddRange(aucs.Select(m => ($"{m.Item1}_auc_{key}", m.Auc)));
+                if (survey is { } r)
+                {
+                    results.Add(($"{r.Name.Replace(' ', '_').ToLowerInvariant()}_auc_{key}", r.Auc));
+                }
+            }
+
+            Report("ZTF drb >= 0.5", "drb", drb, ("ZTF rb", Auc(alerts.Select(a => (float)a.SourceNumber("rb")).ToArray(), drb)));
+            Report("ZTF rb >= 0.5", "rb", ztfRb, ("ZTF drb", Auc(alerts.Select(a => (float)a.SourceNumber("drb")).ToArray(), ztfRb)));
+            Report("Rubin reliability >= 0.5", "reliability", reliability, null);
+            Console.Out.Write(text.ToString());
+            Console.Out.WriteLine("eval_real=1 " + string.Join(' ', results.Select(r => string.Create(Inv, $"{r.Key}={(double.IsNaN(r.Value) ? "nan" : r.Value.ToString(r.Key.EndsWith("_n", StringComparison.Ordinal) || r.Key == "n" ? "F0" : "F3", Inv))}"))));
+            return 0;
+        });
+        return command;
+    }
+
+    private static string[] DefaultPaths()
+    {
+        var shared = RepoPaths.Resolve("../shared/data/alerts");
+        return Directory.Exists(shared) ? [shared] : [RepoPaths.Resolve("tests/fixtures/alerts"), RepoPaths.Resolve("tests/fixtures/fink_parquet")];
+    }
+
+    private static (float[] Rb, float[] Cnn, float[] Combined) Score(IReadOnlyList<Alert> alerts, RealBogusModel trees, CnnModel network, CombinedScore combined)
+    {
+        var width = FeatureCatalog.Count;
+        var vectors = new float[alerts.Count * width];
+        var tensors = new float[alerts.Count * CutoutTensor.Length];
+        for (var i = 0; i < alerts.Count; i++)
+        {
+            AlertFeatures.Extract(alerts[i], vectors.AsSpan(i * width, width));
+            CutoutTensor.Write(alerts[i], tensors.AsSpan(i * CutoutTensor.Length, CutoutTensor.Length));
+        }
+
+        var (rb, cnn, both) = (new float[alerts.Count], new float[alerts.Count], new float[alerts.Count]);
+        trees.Score(vectors, alerts.Count, rb);
+        for (var start = 0; start < alerts.Count; start += CnnModel.MaxBatch)
+        {
+            var n = Math.Min(CnnModel.MaxBatch, alerts.Count - start);
+            network.Score(tensors.AsSpan(start * CutoutTensor.Length, n * CutoutTensor.Length), n, cnn.AsSpan(start, n));
+        }
+
+        combined.Score(rb, cnn, both);
+        return (rb, cnn, both);
+    }
+
+    private static List<int> Indexes(IReadOnlyList<Alert> alerts, Func<Alert, bool> which) => [.. Enumerable.Range(0, alerts.Count).Where(i => which(alerts[i]))];
+
+    // The alerts among `indexes` that carry the reference score, and its >= 0.5 labels.
+    private static (int[] Items, bool[] Labels) Reference(IReadOnlyList<Alert> alerts, List<int> indexes, Func<Alert, double> score)
+    {
+        var items = indexes.Where(i => !double.IsNaN(score(alerts[i]))).ToArray();
+        return (items, [.. items.Select(i => score(alerts[i]) >= 0.5)]);
+    }
+
+    private static double Auc(float[] scores, (int[] Items, bool[] Labels) reference) =>
+        reference.Labels.Distinct().Count() < 2 ? double.NaN : Metrics.RocAuc(reference.Items.Select(i => scores[i]).ToArray(), reference.Labels);
+}

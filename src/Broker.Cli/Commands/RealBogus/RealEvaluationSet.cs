@@ -1,0 +1,90 @@
+// The real-alert evaluation set (issue 19): real alerts with all three FITS cutouts from alert files and Fink Parquet
+// exports, each alert once, split by object so that no object is ever on both sides: an object is in the evaluation
+// half when the FNV-1a hash of its survey and object id is even, else in the half that training may use. The split
+// is a property of the object alone, so adding alerts never moves an object from one side to the other.
+using Broker.Alerts.Decoding;
+using Broker.Alerts.Model;
+using Broker.Archive;
+
+namespace Broker.Cli.Commands.RealBogus;
+
+internal sealed record RealEvaluationSet(IReadOnlyList<Alert> Evaluation, IReadOnlyList<Alert> Training, int Skipped)
+{
+    public static RealEvaluationSet Load(IEnumerable<string> paths, AlertDecoder decoder)
+    {
+        var seen = new HashSet<(Survey, long)>();
+        var (evaluation, training, skipped) = (new List<Alert>(), new List<Alert>(), 0);
+        foreach (var bytes in Messages(paths))
+        {
+            IReadOnlyList<Alert> alerts;
+            try
+            {
+                alerts = decoder.Decode(bytes);
+            }
+            catch (AlertDecodeException)
+            {
+                skipped++;
+                continue;
+            }
+
+            foreach (var a in alerts)
+            {
+                var usable = a.Difference.Status == CutoutStatus.Fits && a.Science.Status == CutoutStatus.Fits && a.Template.Status == CutoutStatus.Fits
+                    && a.AlertId < Simulation.Writing.AlertComposer.IdBase; // never a generated alert
+                if (!usable)
+                {
+                    skipped++;
+                }
+                else if (seen.Add((a.Survey, a.AlertId)))
+                {
+                    (InEvaluation(a) ? evaluation : training).Add(a);
+                }
+            }
+        }
+
+        return new RealEvaluationSet(evaluation, training, skipped);
+    }
+
+    /// <summary>True when the alert's object belongs to the evaluation half (alerts without an object: by alert id).</summary>
+    public static bool InEvaluation(Alert alert)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        var key = (alert.Survey == Survey.Ztf ? "ztf:" : "rubin:") + (alert.ObjectId.Length > 0 ? alert.ObjectId : "alert:" + alert.AlertId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var hash = 14695981039346656037UL;
+        foreach (var c in key)
+        {
+            hash = (hash ^ c) * 1099511628211UL;
+        }
+
+        return (hash & 1) == 0;
+    }
+
+    private static IEnumerable<byte[]> Messages(IEnumerable<string> paths)
+    {
+        foreach (var path in paths)
+        {
+            if (FinkParquetSource.Is(path))
+            {
+                foreach (var (_, bytes) in FinkParquetSource.Read(path))
+                {
+                    yield return bytes;
+                }
+
+                continue;
+            }
+
+            foreach (var sub in Directory.Exists(path) ? Directory.EnumerateDirectories(path, "*", SearchOption.AllDirectories).Where(FinkParquetSource.Is) : [])
+            {
+                foreach (var (_, bytes) in FinkParquetSource.Read(sub))
+                {
+                    yield return bytes;
+                }
+            }
+
+            foreach (var file in AlertFiles.Expand([path]))
+            {
+                yield return File.ReadAllBytes(file);
+            }
+        }
+    }
+}
