@@ -68,6 +68,12 @@ public sealed partial class NightArchive : IAlertArchive, IAsyncDisposable
     /// <summary>Records on disk (acknowledged) since this archive opened.</summary>
     public long Stored => Interlocked.Read(ref _stored);
 
+    /// <summary>Why the archive stopped accepting records (a disk that could not be written), or null.</summary>
+    public string? Failure => Volatile.Read(ref _failure)?.Message;
+
+    /// <summary>Files being written now.</summary>
+    public int OpenFiles { get; private set; }
+
     public ValueTask StoreAsync(Alert alert, AlertAnnotation annotation, long publishTimeMs, CancellationToken cancel)
     {
         ArgumentNullException.ThrowIfNull(alert);
@@ -184,6 +190,8 @@ public sealed partial class NightArchive : IAlertArchive, IAsyncDisposable
                 part.WriteBlock();
                 part.Sync();
             }
+
+            OpenFiles = _open.Count;
         }
 #pragma warning disable CA1031 // a disk that cannot be written fails every waiting record (the pipeline stops, nothing is committed)
         catch (Exception e)

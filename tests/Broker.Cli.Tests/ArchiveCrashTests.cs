@@ -53,7 +53,8 @@ public sealed class ArchiveCrashTests(ITestOutputHelper output)
             var annotated = new ConcurrentDictionary<long, int>();
             using var stopReading = new CancellationTokenSource();
             var reading = Task.Run(() => Read(cluster.BootstrapServers, annotated, stopReading.Token));
-            silo = Start(config);
+            string endpoints;
+            (silo, endpoints) = BrokerProcess.StartRun(TimeSpan.FromSeconds(60), "--config", config);
 
             // Input offsets, from the delivery reports: which alert is at which (partition, offset).
             var at = new ConcurrentDictionary<(int, long), long>();
@@ -76,6 +77,17 @@ public sealed class ArchiveCrashTests(ITestOutputHelper output)
             // Mid-stream: the silo is working through a backlog when it is killed.
             ProduceUpTo(Alerts / 2);
             Assert.True(SpinWait.SpinUntil(() => annotated.Count >= Alerts / 3, Limit), $"published {annotated.Count}: {silo.StandardError}");
+
+            // /health says what the archive holds.
+            using (var http = new HttpClient())
+            {
+                var health = JsonSerializer.Deserialize<JsonElement>(await http.GetStringAsync(BrokerProcess.Endpoint(endpoints, "health")));
+                var archive = health.GetProperty("archive");
+                Assert.Equal("silo-a", archive.GetProperty("writer").GetString());
+                Assert.True(archive.GetProperty("stored").GetInt64() > 0, health.ToString());
+                Assert.Equal(JsonValueKind.Null, archive.GetProperty("failure").ValueKind);
+            }
+
             silo.SendSignal(9);
             Assert.Equal(137, silo.WaitForExit(TimeSpan.FromSeconds(30)));
             silo.Dispose();

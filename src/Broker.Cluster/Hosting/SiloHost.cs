@@ -120,6 +120,14 @@ public sealed class SiloHost : IAsyncDisposable
                 ["novelty_snapshots"] = pipeline.Novelty.SnapshotIds,
                 ["catalog_version"] = catalog.Version,
                 ["catalog_refused"] = pipeline.Status.CatalogRefusals,
+                ["archive"] = archive is null ? null : new Dictionary<string, object?>
+                {
+                    ["directory"] = archive.Root,
+                    ["writer"] = archive.Writer,
+                    ["stored"] = archive.Stored,
+                    ["open_files"] = archive.OpenFiles,
+                    ["failure"] = archive.Failure,
+                },
             });
             FilterApi.Map(app, grains, new WriteGuard(options.Metrics.Listen, options.Metrics.WriteToken));
             app.MapGet("/api/nights/{survey}/{night}", async (string survey, string night) =>
