@@ -96,7 +96,10 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
                 Metrics.ObserveCnnBatches(() => _cnn.BatchSizes.Select((n, size) => new Measurement<long>(n, new KeyValuePair<string, object?>("size", size))).Where(m => m.Value > 0));
             }
 
-            _scorer = new AlertScorer(_rb, _cnn, _cnnModel?.Id, combined, services.Novelty ?? new LocalNoveltyModels(options.Processing.NoveltySeed), Metrics);
+            _scorer = new AlertScorer(_rb, _cnn, _cnnModel?.Id, combined, services.Novelty ?? new LocalNoveltyModels(options.Processing.NoveltySeed), Metrics)
+            {
+                LearnMinReal = (float)options.Processing.NoveltyLearnMinReal,
+            };
         }
         catch
         {

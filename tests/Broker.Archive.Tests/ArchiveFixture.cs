@@ -31,6 +31,9 @@ internal static class ArchiveFixture
         Kafka = new KafkaOptions { BootstrapServers = "127.0.0.1:9", InputTopics = ["unused"] },
         Schemas = new SchemaOptions { OutputDirectory = Path.GetTempPath() },
         Models = new ModelOptions { Rb = Path.Combine(Root, "models", "rb"), Cnn = Path.Combine(Root, "models", "cnn-int8") },
+
+        // Learn from every alert: 300 generated alerts (half real) must give snapshots for the archive to keep.
+        Processing = new ProcessingOptions { NoveltyLearnMinReal = 0 },
         Filters = [new FilterDefinition { Name = "real", Where = "rb >= 0.5" }, new FilterDefinition { Name = "novel", Where = "novelty >= 0.55" }],
     };
 

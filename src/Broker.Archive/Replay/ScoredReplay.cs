@@ -135,7 +135,7 @@ public static class ScoredReplay
                     continue;
                 }
 
-                if (!options.Exact)
+                if (!options.Exact && AlertScorer.Teaches(replayed.Annotation, (float)pipeline.Options.Processing.NoveltyLearnMinReal))
                 {
                     pipeline.Novelty.Learn(replayed.Alert.Survey, replayed.Annotation.Features);
                 }

@@ -18,6 +18,9 @@ public sealed partial class NightReporter(IGrainFactory grains, IPipelineObserve
     // Candidates for the top novel list sent per night per delta.
     private const int NovelPerDelta = NightGrain.TopNovel;
 
+    /// <summary>How likely real (rb_combined, else rb) an alert must be to enter a night's top novel list.</summary>
+    public const float LikelyReal = 0.5f;
+
     // Map points sent per night per delta (a reservoir sample of the second's alerts).
     private const int PointsPerDelta = 50;
     private readonly Random _random = new(11);
@@ -90,7 +93,9 @@ public sealed partial class NightReporter(IGrainFactory grains, IPipelineObserve
             if (annotation.Novelty is { } n)
             {
                 Count(d.Novelty, n.Score);
-                if (!annotation.Redelivered && n.Score > _thresholds.GetValueOrDefault(key) && Candidate(d, alert, annotation, n))
+                // The night's top novel list holds likely-real alerts only: artifacts are many, and novel in dull ways.
+                if (!annotation.Redelivered && Broker.Pipeline.Scoring.AlertScorer.RealScore(annotation) >= LikelyReal
+                    && n.Score > _thresholds.GetValueOrDefault(key) && Candidate(d, alert, annotation, n))
                 {
                     _cards[alert.AlertId] = (alert, annotation);
                 }

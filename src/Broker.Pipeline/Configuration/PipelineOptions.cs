@@ -70,6 +70,13 @@ public sealed record ProcessingOptions
     /// <summary>Novelty forests' seed (a replay with the same seed and order gets the same snapshots).</summary>
     public ulong NoveltySeed { get; init; } = 1;
 
+    /// <summary>
+    /// The novelty models learn what is normal only from alerts at least this likely real (rb_combined, else rb), so
+    /// that artifacts, which are many and alike, do not define "ordinary" and real rarities stand out; every alert is
+    /// still scored. 0: learn from every alert. The first snapshot comes after 256 such alerts of a survey.
+    /// </summary>
+    public double NoveltyLearnMinReal { get; init; } = 0.5;
+
     /// <summary>How long revocation or shutdown waits for in-flight alerts before giving up (they are re-read later).</summary>
     public double DrainSeconds { get; init; } = 30;
 }
@@ -268,6 +275,7 @@ public sealed record PipelineOptions
         Check(Processing.QueueCapacity is >= 1 and <= 100_000, "processing.queue_capacity is 1..100000.");
         Check(Processing.CnnMaxBatch is >= 1 and <= Broker.Models.Cnn.CnnModel.MaxBatch, $"processing.cnn_max_batch is 1..{Broker.Models.Cnn.CnnModel.MaxBatch}.");
         Check(Processing.DrainSeconds > 0, "processing.drain_seconds must be positive.");
+        Check(Processing.NoveltyLearnMinReal is >= 0 and <= 1, "processing.novelty_learn_min_real is 0..1.");
         Check(Cluster.Clustering is "localhost" or "redis", "cluster.clustering is localhost or redis.");
         Check(Cluster.Storage is "memory" or "redis", "cluster.storage is memory or redis.");
         Check(Cluster.Redis is not null || (Cluster.Clustering != "redis" && Cluster.Storage != "redis"), "cluster.redis (host:port) is needed when clustering or storage is redis.");

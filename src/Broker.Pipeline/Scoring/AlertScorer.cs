@@ -41,6 +41,19 @@ public sealed class AlertScorer
 
     public INoveltyModels Novelty => _novelty;
 
+    /// <summary>Alerts less likely real than this (rb_combined, else rb) are scored for novelty but not learned from.</summary>
+    public float LearnMinReal { get; init; }
+
+    /// <summary>How likely real the broker judges an alert: the stacked score when the CNN scored it, else the trees'.</summary>
+    public static float RealScore(AlertAnnotation annotation)
+    {
+        ArgumentNullException.ThrowIfNull(annotation);
+        return annotation.RbCombined ?? annotation.Rb;
+    }
+
+    /// <summary>True when the novelty models should learn from this alert (<see cref="LearnMinReal"/>).</summary>
+    public static bool Teaches(AlertAnnotation annotation, float learnMinReal) => RealScore(annotation) >= learnMinReal;
+
     public ValueTask<AlertAnnotation> ScoreAsync(Alert alert, SourcePosition source, long ingestTimeMs, CancellationToken cancel) =>
         ScoreAsync(alert, source, ingestTimeMs, NoveltyUse.Live, cancel);
 
@@ -92,7 +105,8 @@ public sealed class AlertScorer
             noveltyAnnotation = NoveltyAnnotation.From(snapshot, result, FeatureNames);
         }
 
-        if (novelty.Learn)
+        var combinedScore = cnn is { } c && _combined is not null ? _combined.Score(rb, c) : (float?)null;
+        if (novelty.Learn && (combinedScore ?? rb) >= LearnMinReal)
         {
             _novelty.Learn(alert.Survey, features);
         }
@@ -106,7 +120,7 @@ public sealed class AlertScorer
             RbModel = _rb.Id,
             Cnn = cnn,
             CnnModel = cnn.HasValue ? _cnnModel : null,
-            RbCombined = cnn is { } c && _combined is not null ? _combined.Score(rb, c) : null,
+            RbCombined = combinedScore,
             Novelty = noveltyAnnotation,
             NoveltySnapshot = snapshot,
             IngestTimeMs = ingestTimeMs,

@@ -38,7 +38,7 @@ internal sealed class DemoObserver : IPipelineObserver
 
         _alertIds.TryAdd(alert.AlertId, 0);
         _nights.TryAdd(Broker.Cluster.Nights.NightReporter.KeyOf(alert), 0);
-        if (annotation.Novelty is { } novelty)
+        if (annotation.Novelty is { } novelty && Broker.Pipeline.Scoring.AlertScorer.RealScore(annotation) >= Broker.Cluster.Nights.NightReporter.LikelyReal)
         {
             lock (_gate)
             {

@@ -95,7 +95,7 @@ internal sealed class ReplaySummary
             }
         }
 
-        o.WriteLine(_novel.Count > 0 ? "most novel:" : "most novel: none scored (a survey's novelty forests start after its first 256 alerts)");
+        o.WriteLine(_novel.Count > 0 ? "most novel (likely real):" : "most novel: none likely real scored (a survey's novelty forests start after its first 256 likely-real alerts)");
         foreach (var (n, i) in _novel.Select((n, i) => (n, i + 1)))
         {
             o.WriteLine(string.Create(Inv, $"  {i,2}. {n.Survey} {n.AlertId} {n.ObjectId} {n.Band} mag {n.Mag:F2}  novelty {n.Score:F3} ({n.Subspace}: {n.Explanation})  rb {n.Rb:F2}"));
@@ -198,7 +198,7 @@ internal sealed class ReplaySummary
 
     private sealed record Novel(string Survey, long AlertId, string ObjectId, string Band, double Mag, float Score, string Subspace, string Explanation, float Rb)
     {
-        public static Novel? Of(ReplayedAlert r, AlertAnnotation a) => a.Novelty is { } n
+        public static Novel? Of(ReplayedAlert r, AlertAnnotation a) => a.Novelty is { } n && Broker.Pipeline.Scoring.AlertScorer.RealScore(a) >= Broker.Cluster.Nights.NightReporter.LikelyReal
             ? new Novel(AnnotationEncoder.SurveyName(r.Alert.Survey), r.Alert.AlertId, r.Alert.ObjectId, r.Alert.Band, r.Alert.Mag, n.Score, n.Subspace, ArchiveIndex.Explain(n), a.RbCombined ?? a.Rb)
             : null;
     }
