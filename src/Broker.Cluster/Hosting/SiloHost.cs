@@ -33,10 +33,12 @@ public sealed class SiloHost : IAsyncDisposable
     private readonly NightReporter _nights;
     private readonly PulseReporter _pulse;
     private readonly NightArchive? _archive;
+    private readonly NightDigestPublisher _digests;
 
-    private SiloHost(WebApplication app, BrokerPipeline pipeline, ClusterNoveltyModels novelty, FilterCatalogSync catalog, NightReporter nights, PulseReporter pulse, NightArchive? archive, Uri? address)
+    private SiloHost(WebApplication app, BrokerPipeline pipeline, ClusterNoveltyModels novelty, FilterCatalogSync catalog, NightReporter nights, PulseReporter pulse, NightArchive? archive, NightDigestPublisher digests, Uri? address)
     {
         _archive = archive;
+        _digests = digests;
         _app = app;
         _nights = nights;
         _pulse = pulse;
@@ -161,12 +163,19 @@ public sealed class SiloHost : IAsyncDisposable
             throw;
         }
 
+        var digests = new NightDigestPublisher(grains, nights.NightsSince,
+            Broker.Kafka.KafkaClients.Producer<byte[]?, byte[]>(Broker.Pipeline.Kafka.KafkaSettings.Producer(options)), options.DigestTopic, log,
+            TimeSpan.FromSeconds(options.Cluster.DigestSeconds));
         novelty.Start();
         nights.Start();
         pulse.Start();
+        digests.Start();
         await catalog.StartAsync().ConfigureAwait(false);
-        return new SiloHost(app, pipeline, novelty, catalog, nights, pulse, archive, address);
+        return new SiloHost(app, pipeline, novelty, catalog, nights, pulse, archive, digests, address);
     }
+
+    /// <summary>Publishes the digests of the nights this silo saw since the last ones now; returns how many.</summary>
+    public Task<int> PublishDigestsAsync() => _digests.PublishNowAsync(CancellationToken.None);
 
     /// <summary>Sends this silo's pending night counts now (they go about once a second otherwise).</summary>
     public Task FlushNightsAsync() => _nights.FlushAsync();
@@ -178,6 +187,7 @@ public sealed class SiloHost : IAsyncDisposable
     {
         await _catalog.DisposeAsync().ConfigureAwait(false);
         await _nights.DisposeAsync().ConfigureAwait(false);
+        await _digests.DisposeAsync().ConfigureAwait(false);
         await _pulse.DisposeAsync().ConfigureAwait(false);
         await _novelty.DisposeAsync().ConfigureAwait(false);
         await _app.StopAsync().ConfigureAwait(false);

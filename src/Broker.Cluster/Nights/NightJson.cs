@@ -22,20 +22,7 @@ public static class NightJson
             ["rb"] = n.Rb,
             ["cnn"] = n.Cnn,
             ["novelty"] = n.Novelty,
-            ["top_novel"] = n.TopNovel.Select(a => new Dictionary<string, object?>
-            {
-                ["alert_id"] = a.AlertId.ToString(CultureInfo.InvariantCulture),
-                ["object_id"] = a.ObjectId,
-                ["mjd"] = a.Mjd,
-                ["band"] = a.Band,
-                ["mag"] = a.Mag,
-                ["novelty"] = a.Novelty,
-                ["subspace"] = a.Subspace,
-                ["explanation"] = a.Explanation,
-                ["rb"] = a.Rb,
-                ["cnn"] = a.Cnn,
-                ["snapshot_id"] = a.SnapshotId,
-            }).ToList(),
+            ["top_novel"] = n.TopNovel.Select(Novel).ToList(),
             ["recent_dead_letters"] = n.RecentDeadLetters.Select(e => new Dictionary<string, object?>
             {
                 ["stage"] = e.Stage,
@@ -43,6 +30,26 @@ public static class NightJson
                 ["source"] = e.Source,
                 ["time_ms"] = e.TimeMs,
             }).ToList(),
+        };
+    }
+
+    /// <summary>One alert of a night's top novel list.</summary>
+    public static Dictionary<string, object?> Novel(NovelAlert a)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        return new Dictionary<string, object?>
+        {
+            ["alert_id"] = a.AlertId.ToString(CultureInfo.InvariantCulture),
+            ["object_id"] = a.ObjectId,
+            ["mjd"] = a.Mjd,
+            ["band"] = a.Band,
+            ["mag"] = a.Mag,
+            ["novelty"] = a.Novelty,
+            ["subspace"] = a.Subspace,
+            ["explanation"] = a.Explanation,
+            ["rb"] = a.Rb,
+            ["cnn"] = a.Cnn,
+            ["snapshot_id"] = a.SnapshotId,
         };
     }
 }

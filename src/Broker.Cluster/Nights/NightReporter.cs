@@ -51,6 +51,10 @@ public sealed partial class NightReporter(IGrainFactory grains, IPipelineObserve
     public IReadOnlyList<string> RecentNights =>
         [.. _touched.OrderByDescending(t => t.Value).Take(20).Select(t => t.Key)];
 
+    /// <summary>The survey nights (not dead-letter days) this silo reported alerts of at or after <paramref name="since"/>.</summary>
+    public IReadOnlyList<string> NightsSince(DateTimeOffset since) =>
+        [.. _touched.Where(t => t.Value >= since.ToUnixTimeMilliseconds() && !t.Key.StartsWith(InputLabel + ":", StringComparison.Ordinal)).Select(t => t.Key).Order(StringComparer.Ordinal)];
+
     public void Published(Alert alert, AlertAnnotation annotation, IReadOnlyList<string> topics, double ingestToPublishMs)
     {
         ArgumentNullException.ThrowIfNull(alert);

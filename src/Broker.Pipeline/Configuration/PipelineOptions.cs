@@ -133,6 +133,9 @@ public sealed record ClusterOptions
 
     public int MissedProbesLimit { get; init; } = 2;
 
+    /// <summary>How often each silo publishes the digests of the nights it saw to &lt;prefix&gt;.digest.</summary>
+    public double DigestSeconds { get; init; } = 600;
+
     /// <summary>Orleans Dashboard (grain-level operations) at /orleans on the metrics address.</summary>
     public bool Dashboard { get; init; } = true;
 }
@@ -197,9 +200,13 @@ public sealed record PipelineOptions
     [JsonIgnore]
     public string DeadLetterTopic => Kafka.OutputPrefix + ".deadletter";
 
-    /// <summary>Every topic the pipeline writes: annotated, dead letters, one per filter (to create them up front).</summary>
+    /// <summary>Each survey night's digest (a silo's cluster publishes it; docs/operations.md).</summary>
     [JsonIgnore]
-    public IEnumerable<string> OutputTopics => new[] { AnnotatedTopic, DeadLetterTopic }.Concat(Filters.Select(f => TopicOf(f.Name, f.Topic)));
+    public string DigestTopic => Kafka.OutputPrefix + ".digest";
+
+    /// <summary>Every topic the broker writes: annotated, dead letters, the night digests, one per filter (to create them up front).</summary>
+    [JsonIgnore]
+    public IEnumerable<string> OutputTopics => new[] { AnnotatedTopic, DeadLetterTopic, DigestTopic }.Concat(Filters.Select(f => TopicOf(f.Name, f.Topic)));
 
     public string FilteredTopic(string filter) => Kafka.OutputPrefix + ".filtered." + filter;
 
@@ -280,6 +287,7 @@ public sealed record PipelineOptions
         Check(Cluster.Storage is "memory" or "redis", "cluster.storage is memory or redis.");
         Check(Cluster.Redis is not null || (Cluster.Clustering != "redis" && Cluster.Storage != "redis"), "cluster.redis (host:port) is needed when clustering or storage is redis.");
         Check(Cluster.SiloPort is >= 0 and <= 65535 && Cluster.GatewayPort is >= 0 and <= 65535, "cluster.silo_port and cluster.gateway_port are 0..65535.");
+        Check(Cluster.DigestSeconds > 0, "cluster.digest_seconds must be positive.");
         Check(Cluster.ObjectIdleMinutes > 0 && Cluster.NoveltySyncMs > 0 && Cluster.ProbeTimeoutSeconds > 0 && Cluster.MissedProbesLimit >= 1,
             "cluster.object_idle_minutes, novelty_sync_ms and probe_timeout_seconds must be positive, missed_probes_limit at least 1.");
         Check(Archive.PartMib is >= 1 and <= 4096 && Archive.FlushMs is >= 0 and <= 10_000 && Archive.IdleCloseMinutes > 0, "archive.part_mib is 1..4096, archive.flush_ms 0..10000, archive.idle_close_minutes positive.");

@@ -115,6 +115,7 @@ internal static class DemoCommand
             var complete = Done() >= night.Count;
             Summary(pipeline, observer, night.Count, elapsed, metrics, complete);
             await NightsAsync(silo, observer);
+            Console.Out.WriteLine($"night digests (top ten novel likely-real alerts each) published to {options.DigestTopic}: {await silo.PublishDigestsAsync()} survey nights");
             if (silo.Archive is { } kept)
             {
                 var nights = Broker.Archive.ArchiveLayout.Nights(kept.Root);
