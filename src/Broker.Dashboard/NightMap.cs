@@ -16,7 +16,7 @@ namespace Broker.Dashboard;
 public static class NightMap
 {
     /// <summary>Fewer sampled alerts than this give no map (the forests need a sample of their own).</summary>
-    public const int MinimumPoints = 64;
+    public const int MinimumPoints = DistinctAnomalies.MinimumPoints;
 
     public static Dictionary<string, object?> Build(IReadOnlyList<MapPoint> sample)
     {
@@ -33,27 +33,15 @@ public static class NightMap
             sample[i].Features.AsSpan(0, Math.Min(width, sample[i].Features.Length)).CopyTo(vectors.AsSpan(i * width, width));
         }
 
-        var first = NoveltyLearner.Batch(vectors, sample.Count, width, new NoveltyOptions { Seed = 0x5EED1 });
-        var second = NoveltyLearner.Batch(vectors, sample.Count, width, new NoveltyOptions { Seed = 0x5EED2 });
+        var (first, second) = DistinctAnomalies.Forests(vectors, sample.Count, width);
         var ranks = new float[sample.Count][];
-        var scoreA = new float[sample.Count];
-        var scoreB = new float[sample.Count];
-        var result = new NoveltyResult(first.Subspaces.Count);
         for (var i = 0; i < sample.Count; i++)
         {
-            var v = vectors.AsSpan(i * width, width);
             ranks[i] = new float[width];
-            first.Ranks.Transform(v, ranks[i]);
-            first.Score(v, result);
-            scoreA[i] = result.Score;
-            second.Score(v, result);
-            scoreB[i] = result.Score;
+            first.Ranks.Transform(vectors.AsSpan(i * width, width), ranks[i]);
         }
 
-        var k = Math.Clamp(sample.Count / 50, 5, 50);
-        var topA = Top(scoreA, k);
-        var topB = Top(scoreB, k);
-        var g = topA.Intersect(topB).Count();
+        var anomalies = DistinctAnomalies.Of(first, second, vectors, sample.Count, width);
         return new Dictionary<string, object?>
         {
             ["points"] = sample.Count,
@@ -72,15 +60,12 @@ public static class NightMap
             }).ToList(),
             ["anomalies"] = new Dictionary<string, object?>
             {
-                ["k"] = k,
-                ["overlap"] = g,
-                ["estimate"] = Math.Round(g * g / (double)k, 1),
+                ["k"] = anomalies.K,
+                ["overlap"] = anomalies.Overlap,
+                ["estimate"] = anomalies.Estimate,
             },
         };
     }
-
-    private static HashSet<int> Top(float[] scores, int k) =>
-        [.. Enumerable.Range(0, scores.Length).OrderByDescending(i => scores[i]).Take(k)];
 
     // The subspace's ranks (missing at 0.5), centred, onto their two leading principal axes (power iteration with
     // deflation on the covariance); coordinates rounded for the page.

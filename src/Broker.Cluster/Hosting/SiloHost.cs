@@ -165,7 +165,7 @@ public sealed class SiloHost : IAsyncDisposable
 
         var digests = new NightDigestPublisher(grains, nights.NightsSince,
             Broker.Kafka.KafkaClients.Producer<byte[]?, byte[]>(Broker.Pipeline.Kafka.KafkaSettings.Producer(options)), options.DigestTopic, log,
-            TimeSpan.FromSeconds(options.Cluster.DigestSeconds));
+            TimeSpan.FromSeconds(options.Cluster.DigestSeconds), archive?.Root);
         novelty.Start();
         nights.Start();
         pulse.Start();
