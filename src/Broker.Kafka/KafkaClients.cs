@@ -47,6 +47,27 @@ public static class KafkaClients
         return builder.Build();
     }
 
+    /// <summary>
+    /// Produces one message, waiting (serving delivery reports) while librdkafka's local queue is full; any other
+    /// failure to enqueue is thrown as usual. For producers without a pipeline's own backpressure (replays).
+    /// </summary>
+    public static void ProduceWaiting<TKey, TValue>(IProducer<TKey, TValue> producer, string topic, Message<TKey, TValue> message, Action<DeliveryReport<TKey, TValue>> delivered)
+    {
+        ArgumentNullException.ThrowIfNull(producer);
+        while (true)
+        {
+            try
+            {
+                producer.Produce(topic, message, delivered);
+                return;
+            }
+            catch (ProduceException<TKey, TValue> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+            {
+                producer.Poll(TimeSpan.FromMilliseconds(50));
+            }
+        }
+    }
+
     public static IConsumer<TKey, TValue> Consumer<TKey, TValue>(ConsumerConfig config, Action<ConsumerBuilder<TKey, TValue>>? configure = null)
     {
         LibrdkafkaLoader.EnsureLoaded();

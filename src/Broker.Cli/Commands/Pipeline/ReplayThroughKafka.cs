@@ -112,31 +112,22 @@ internal static class ReplayThroughKafka
         return pipeline.Status.Published == 0 || failed > 0 ? 1 : 0;
     }
 
-    // Produces one message, waiting while librdkafka's queue is full.
+    // Produces one message (waiting while the local queue is full); a failure, now or in its report, counts.
     private static void Produce(IProducer<byte[]?, byte[]> producer, string topic, byte[] value, Action failed)
     {
-        while (true)
+        try
         {
-            try
+            KafkaClients.ProduceWaiting(producer, topic, new Message<byte[]?, byte[]> { Value = value }, report =>
             {
-                producer.Produce(topic, new Message<byte[]?, byte[]> { Value = value }, report =>
+                if (report.Error.IsError)
                 {
-                    if (report.Error.IsError)
-                    {
-                        failed();
-                    }
-                });
-                return;
-            }
-            catch (ProduceException<byte[]?, byte[]> e) when (e.Error.Code == Confluent.Kafka.ErrorCode.Local_QueueFull)
-            {
-                producer.Poll(TimeSpan.FromMilliseconds(50));
-            }
-            catch (ProduceException<byte[]?, byte[]>)
-            {
-                failed();
-                return;
-            }
+                    failed();
+                }
+            });
+        }
+        catch (ProduceException<byte[]?, byte[]>)
+        {
+            failed();
         }
     }
 

@@ -36,7 +36,7 @@ internal static class ReplayToTopic
                 }
 
                 var (name, bytes) = messages.Current;
-                Produce(producer, target, name, bytes, reports);
+                KafkaClients.ProduceWaiting(producer, target, new Message<byte[]?, byte[]> { Value = bytes }, report => reports.Add(name, report.Error));
                 produced++;
                 if (clock.Elapsed - lastReport >= TimeSpan.FromSeconds(1))
                 {
@@ -67,23 +67,6 @@ internal static class ReplayToTopic
         Console.Out.WriteLine(string.Create(inv,
             $"replay=done messages={produced} delivered={delivered} failed={failed} seconds={seconds:F1} rate_per_s={delivered / Math.Max(seconds, 1e-3):F0}"));
         return delivered == 0 || failed > 0 ? 1 : 0;
-    }
-
-    // Produces one message, waiting while librdkafka's queue is full; the delivery report counts it.
-    private static void Produce(IProducer<byte[]?, byte[]> producer, string topic, string name, byte[] bytes, Deliveries reports)
-    {
-        while (true)
-        {
-            try
-            {
-                producer.Produce(topic, new Message<byte[]?, byte[]> { Value = bytes }, report => reports.Add(name, report.Error));
-                return;
-            }
-            catch (ProduceException<byte[]?, byte[]> e) when (e.Error.Code == Confluent.Kafka.ErrorCode.Local_QueueFull)
-            {
-                producer.Poll(TimeSpan.FromMilliseconds(50));
-            }
-        }
     }
 
     /// <summary>Delivery reports counted as they come (on librdkafka's thread).</summary>
