@@ -27,11 +27,7 @@ public static class NightMap
         }
 
         var width = FeatureCatalog.Count;
-        var vectors = new float[sample.Count * width];
-        for (var i = 0; i < sample.Count; i++)
-        {
-            sample[i].Features.AsSpan(0, Math.Min(width, sample[i].Features.Length)).CopyTo(vectors.AsSpan(i * width, width));
-        }
+        var vectors = MapSample.Vectors(sample, width);
 
         var (first, second) = DistinctAnomalies.Forests(vectors, sample.Count, width);
         var ranks = new float[sample.Count][];

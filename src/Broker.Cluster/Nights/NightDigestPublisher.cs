@@ -83,13 +83,7 @@ public sealed partial class NightDigestPublisher : IAsyncDisposable
         }
 
         var width = Broker.Features.Catalog.FeatureCatalog.Count;
-        var vectors = new float[sample.Count * width];
-        for (var i = 0; i < sample.Count; i++)
-        {
-            sample[i].Features.AsSpan(0, Math.Min(width, sample[i].Features.Length)).CopyTo(vectors.AsSpan(i * width, width));
-        }
-
-        return Broker.Novelty.DistinctAnomalies.Of(vectors, sample.Count, width);
+        return Broker.Novelty.DistinctAnomalies.Of(MapSample.Vectors(sample, width), sample.Count, width);
     }
 
     /// <summary>A night's digest as JSON bytes (snake_case; alert ids as text, as in /api/nights).</summary>

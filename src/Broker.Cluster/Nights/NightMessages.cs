@@ -38,6 +38,23 @@ public sealed record MapPoint(
     [property: Id(4)] float? Novelty,
     [property: Id(5)] float[] Features);
 
+/// <summary>A night's map sample as the forests take it.</summary>
+public static class MapSample
+{
+    /// <summary>The points' feature vectors in one array, <paramref name="width"/> values each (a shorter vector is padded with 0).</summary>
+    public static float[] Vectors(IReadOnlyList<MapPoint> sample, int width)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        var vectors = new float[sample.Count * width];
+        for (var i = 0; i < sample.Count; i++)
+        {
+            sample[i].Features.AsSpan(0, Math.Min(width, sample[i].Features.Length)).CopyTo(vectors.AsSpan(i * width, width));
+        }
+
+        return vectors;
+    }
+}
+
 /// <summary>What a night counts: alerts, re-deliveries, outputs per topic, matches per filter, dead letters per stage, score histograms. Counts add up.</summary>
 [GenerateSerializer]
 public class NightCounts
