@@ -9,8 +9,6 @@ using System.Text;
 using Broker.Alerts.Decoding;
 using Broker.Alerts.Model;
 using Broker.Cli.Hosting;
-using Broker.Features;
-using Broker.Features.Catalog;
 using Broker.Models.Cnn;
 using Broker.Models.Evaluation;
 using Broker.Models.RealBogus;
@@ -89,23 +87,10 @@ internal static class EvalRealCommand
 
     private static (float[] Rb, float[] Cnn, float[] Combined) Score(IReadOnlyList<Alert> alerts, RealBogusModel trees, CnnModel network, CombinedScore combined)
     {
-        var width = FeatureCatalog.Count;
-        var vectors = new float[alerts.Count * width];
-        var tensors = new float[alerts.Count * CutoutTensor.Length];
-        for (var i = 0; i < alerts.Count; i++)
-        {
-            AlertFeatures.Extract(alerts[i], vectors.AsSpan(i * width, width));
-            CutoutTensor.Write(alerts[i], tensors.AsSpan(i * CutoutTensor.Length, CutoutTensor.Length));
-        }
-
-        var (rb, cnn, both) = (new float[alerts.Count], new float[alerts.Count], new float[alerts.Count]);
-        trees.Score(vectors, alerts.Count, rb);
-        for (var start = 0; start < alerts.Count; start += CnnModel.MaxBatch)
-        {
-            var n = Math.Min(CnnModel.MaxBatch, alerts.Count - start);
-            network.Score(tensors.AsSpan(start * CutoutTensor.Length, n * CutoutTensor.Length), n, cnn.AsSpan(start, n));
-        }
-
+        var real = RealAlertScores.Of(alerts);
+        var (rb, cnn, both) = (new float[real.Count], new float[real.Count], new float[real.Count]);
+        trees.Score(real.Vectors, real.Count, rb);
+        network.Score(real.Tensors(), real.Count, cnn);
         combined.Score(rb, cnn, both);
         return (rb, cnn, both);
     }

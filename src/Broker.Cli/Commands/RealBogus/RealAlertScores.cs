@@ -33,8 +33,7 @@ internal sealed record RealAlertScores(IReadOnlyList<Alert> Alerts, float[] Vect
             {
                 foreach (var a in decoder.Decode(File.ReadAllBytes(file)))
                 {
-                    if (a.Survey == Survey.Ztf && a.Difference.Status == CutoutStatus.Fits && a.Science.Status == CutoutStatus.Fits
-                        && a.Template.Status == CutoutStatus.Fits && a.AlertId < Simulation.Writing.AlertComposer.IdBase && seen.Add(a.AlertId))
+                    if (a.Survey == Survey.Ztf && Usable(a) && seen.Add(a.AlertId))
                     {
                         alerts.Add(a);
                     }
@@ -45,6 +44,21 @@ internal sealed record RealAlertScores(IReadOnlyList<Alert> Alerts, float[] Vect
             }
         }
 
+        return Of(alerts);
+    }
+
+    /// <summary>A real alert the models can be compared on: all three cutouts are FITS, and it is not a generated one.</summary>
+    public static bool Usable(Alert alert)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        return alert.Difference.Status == CutoutStatus.Fits && alert.Science.Status == CutoutStatus.Fits && alert.Template.Status == CutoutStatus.Fits
+            && alert.AlertId < Simulation.Writing.AlertComposer.IdBase;
+    }
+
+    /// <summary>These alerts with their feature vectors.</summary>
+    public static RealAlertScores Of(IReadOnlyList<Alert> alerts)
+    {
+        ArgumentNullException.ThrowIfNull(alerts);
         var width = FeatureCatalog.Count;
         var vectors = new float[alerts.Count * width];
         for (var i = 0; i < alerts.Count; i++)

@@ -29,9 +29,7 @@ internal sealed record RealEvaluationSet(IReadOnlyList<Alert> Evaluation, IReadO
 
             foreach (var a in alerts)
             {
-                var usable = a.Difference.Status == CutoutStatus.Fits && a.Science.Status == CutoutStatus.Fits && a.Template.Status == CutoutStatus.Fits
-                    && a.AlertId < Simulation.Writing.AlertComposer.IdBase; // never a generated alert
-                if (!usable)
+                if (!RealAlertScores.Usable(a))
                 {
                     skipped++;
                 }
