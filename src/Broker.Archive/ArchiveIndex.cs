@@ -88,28 +88,27 @@ public static class ArchiveIndex
 
     private static IDuckDBAppenderRow Append(IDuckDBAppenderRow r, IndexRow row)
     {
-        var a = row;
         r.AppendValue(row.Survey).AppendValue(row.Night).AppendValue(row.AlertId)
             .AppendValue(row.ObjectId).AppendValue(row.Mjd).AppendValue(row.Ra).AppendValue(row.Dec).AppendValue(row.Band)
             .AppendValue(row.Mag).AppendValue(row.MagErr).AppendValue(row.IsPositive).AppendValue(row.SurveyScore)
-            .AppendValue(a.Rb).AppendValue(a.RbModel).AppendValue(a.Cnn).AppendValue(a.CnnModel).AppendValue(a.RbCombined)
-            .AppendValue(a.Novelty?.Score).AppendValue(a.Novelty?.Subspace).AppendValue(a.Novelty is { } n ? Explain(n) : null)
-            .AppendValue(a.Novelty?.SnapshotId);
+            .AppendValue(row.Rb).AppendValue(row.RbModel).AppendValue(row.Cnn).AppendValue(row.CnnModel).AppendValue(row.RbCombined)
+            .AppendValue(row.Novelty?.Score).AppendValue(row.Novelty?.Subspace).AppendValue(row.Novelty is { } n ? Explain(n) : null)
+            .AppendValue(row.Novelty?.SnapshotId);
         foreach (var subspace in Subspaces)
         {
-            r.AppendValue(a.Novelty?.SubspaceScores.FirstOrDefault(s => s.Key == subspace) is { Key: not null } hit ? hit.Value : (float?)null);
+            r.AppendValue(row.Novelty?.SubspaceScores.FirstOrDefault(s => s.Key == subspace) is { Key: not null } hit ? hit.Value : (float?)null);
         }
 
-        foreach (var f in a.Features)
+        foreach (var f in row.Features)
         {
             r.AppendValue(f);
         }
 
-        return r.AppendValue((IEnumerable<string>)a.Filters).AppendValue(a.Redelivered)
-            .AppendValue(a.Object?.Alerts).AppendValue(a.Object?.Detections).AppendValue(a.Object?.FirstMjd).AppendValue(a.Object?.LastMjd)
-            .AppendValue(DateTimeOffset.FromUnixTimeMilliseconds(a.IngestTimeMs).UtcDateTime)
+        return r.AppendValue((IEnumerable<string>)row.Filters).AppendValue(row.Redelivered)
+            .AppendValue(row.Object?.Alerts).AppendValue(row.Object?.Detections).AppendValue(row.Object?.FirstMjd).AppendValue(row.Object?.LastMjd)
+            .AppendValue(DateTimeOffset.FromUnixTimeMilliseconds(row.IngestTimeMs).UtcDateTime)
             .AppendValue(DateTimeOffset.FromUnixTimeMilliseconds(row.PublishTimeMs).UtcDateTime)
-            .AppendValue(a.Source.Topic).AppendValue(a.Source.Partition).AppendValue(a.Source.Offset)
+            .AppendValue(row.Source.Topic).AppendValue(row.Source.Partition).AppendValue(row.Source.Offset)
             .AppendValue(row.Part).AppendValue(row.Record);
     }
 

@@ -70,7 +70,7 @@ public static class FinkParquetSource
             }
 
             var record = AvroValue.FromRecord(new AvroRecord(schema, values));
-            var id = values[fields.IndexOf("diaSourceId")].ToText() ?? Convert.ToString(reader.GetValue(fields.IndexOf("diaSourceId")), CultureInfo.InvariantCulture);
+            var id = Convert.ToString(reader.GetValue(fields.IndexOf("diaSourceId")), CultureInfo.InvariantCulture);
             yield return ($"diaSourceId {id}", ContainerFileWriter.WriteEncoded(schemaJson, [GenericWriter.Encode(schema, record)], "null", 1, sync));
         }
     }

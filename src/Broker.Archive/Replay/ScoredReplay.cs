@@ -175,22 +175,25 @@ public static class ScoredReplay
         try
         {
             AlertAnnotation annotation;
-            if (options.Exact)
+            if (item.Recorded is { } recorded)
             {
-                var recorded = item.Recorded ?? throw new InvalidOperationException($"{item.Name}: an exact replay needs the recorded annotation (an archived night).");
-                var snapshot = recorded.Annotation.Novelty is { } n
-                    ? (options.Snapshots ?? throw new InvalidOperationException("an exact replay needs the archive's snapshots"))(alert.Survey, n.SnapshotId)
-                    : null;
-                annotation = await pipeline.AnnotateAsync(alert, recorded.Annotation.Source, recorded.Annotation.IngestTimeMs, NoveltyUse.Recorded(snapshot), cancel).ConfigureAwait(false);
+                // An archived alert keeps its recorded context (source, ingest time, object history, re-delivery), so
+                // what can differ is the models': exactly the recorded ones when exact, the current ones otherwise.
+                var novelty = NoveltyUse.CurrentOnly;
+                if (options.Exact)
+                {
+                    novelty = NoveltyUse.Recorded(recorded.Annotation.Novelty is { } n
+                        ? (options.Snapshots ?? throw new InvalidOperationException("an exact replay needs the archive's snapshots"))(alert.Survey, n.SnapshotId)
+                        : null);
+                }
+
+                annotation = await pipeline.AnnotateAsync(alert, recorded.Annotation.Source, recorded.Annotation.IngestTimeMs, novelty, cancel).ConfigureAwait(false);
                 annotation.Object = recorded.Annotation.Object;
                 annotation.Redelivered = recorded.Annotation.Redelivered;
             }
-            else if (item.Recorded is { } recorded)
+            else if (options.Exact)
             {
-                // Re-scoring an archived night (--compare): the context stays as recorded, so what differs is the models'.
-                annotation = await pipeline.AnnotateAsync(alert, recorded.Annotation.Source, recorded.Annotation.IngestTimeMs, NoveltyUse.CurrentOnly, cancel).ConfigureAwait(false);
-                annotation.Object = recorded.Annotation.Object;
-                annotation.Redelivered = recorded.Annotation.Redelivered;
+                throw new InvalidOperationException($"{item.Name}: an exact replay needs the recorded annotation (an archived night).");
             }
             else
             {

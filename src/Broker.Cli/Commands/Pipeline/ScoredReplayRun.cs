@@ -5,7 +5,6 @@
 // current models changed. Ends with one key=value line.
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using Broker.Alerts.Model;
 using Broker.Archive;
 using Broker.Archive.Replay;
@@ -124,7 +123,7 @@ internal static class ScoredReplayRun
         foreach (var dir in Directory.Exists(models) ? Directory.EnumerateDirectories(models) : [])
         {
             var card = Path.Combine(dir, "card.json");
-            if (File.Exists(card) && JsonDocument.Parse(File.ReadAllText(card)).RootElement.TryGetProperty("id", out var value) && value.GetString() == id)
+            if (File.Exists(card) && Broker.Models.Cards.ModelCard.FromJson(File.ReadAllText(card)).Id == id)
             {
                 return dir;
             }
