@@ -52,7 +52,7 @@ public sealed class ArchiveCrashTests(ITestOutputHelper output)
 
             var annotated = new ConcurrentDictionary<long, int>();
             using var stopReading = new CancellationTokenSource();
-            var reading = Task.Run(() => Read(cluster.BootstrapServers, annotated, stopReading.Token));
+            var reading = Task.Run(() => OutputKeys.Read(cluster.BootstrapServers, "ak-reader", ["ak.annotated"], (_, id) => annotated.AddOrUpdate(id, 1, (_, n) => n + 1), stopReading.Token));
             string endpoints;
             (silo, endpoints) = BrokerProcess.StartRun(TimeSpan.FromSeconds(60), "--config", config);
 
@@ -159,26 +159,5 @@ public sealed class ArchiveCrashTests(ITestOutputHelper output)
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             File.Copy(file, target);
         }
-    }
-
-    private static void Read(string bootstrap, ConcurrentDictionary<long, int> annotated, CancellationToken stop)
-    {
-        using var consumer = KafkaClients.Consumer<byte[], byte[]>(new ConsumerConfig
-        {
-            BootstrapServers = bootstrap,
-            GroupId = "ak-reader",
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            EnableAutoCommit = false,
-        }.ApplyLowLatency());
-        consumer.Subscribe("ak.annotated");
-        while (!stop.IsCancellationRequested)
-        {
-            if (consumer.Consume(TimeSpan.FromMilliseconds(50)) is { IsPartitionEOF: false } r)
-            {
-                annotated.AddOrUpdate(long.Parse(Encoding.ASCII.GetString(r.Message.Key), CultureInfo.InvariantCulture), 1, (_, n) => n + 1);
-            }
-        }
-
-        consumer.Close();
     }
 }

@@ -142,32 +142,16 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
     }
 
     private static void Read(string bootstrap, ConcurrentDictionary<long, int> annotated, ConcurrentDictionary<long, int> filtered,
-        ConcurrentDictionary<long, TimeSpan> firstSeen, Stopwatch clock, CancellationToken stop)
-    {
-        using var consumer = KafkaClients.Consumer<byte[], byte[]>(new ConsumerConfig
+        ConcurrentDictionary<long, TimeSpan> firstSeen, Stopwatch clock, CancellationToken stop) =>
+        OutputKeys.Read(bootstrap, "fo-reader", ["fo.annotated", "fo.filtered.all"], (topic, id) =>
         {
-            BootstrapServers = bootstrap,
-            GroupId = "fo-reader",
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            EnableAutoCommit = false,
-        }.ApplyLowLatency());
-        consumer.Subscribe(["fo.annotated", "fo.filtered.all"]);
-        while (!stop.IsCancellationRequested)
-        {
-            if (consumer.Consume(TimeSpan.FromMilliseconds(50)) is { IsPartitionEOF: false } r)
+            var counts = topic == "fo.annotated" ? annotated : filtered;
+            counts.AddOrUpdate(id, 1, (_, n) => n + 1);
+            if (topic == "fo.annotated")
             {
-                var id = long.Parse(Encoding.ASCII.GetString(r.Message.Key), CultureInfo.InvariantCulture);
-                var counts = r.Topic == "fo.annotated" ? annotated : filtered;
-                counts.AddOrUpdate(id, 1, (_, n) => n + 1);
-                if (r.Topic == "fo.annotated")
-                {
-                    firstSeen.TryAdd(id, clock.Elapsed);
-                }
+                firstSeen.TryAdd(id, clock.Elapsed);
             }
-        }
-
-        consumer.Close();
-    }
+        }, stop);
 
     private static JsonElement Health(HttpClient http, Uri health)
     {

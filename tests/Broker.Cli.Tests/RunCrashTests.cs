@@ -43,26 +43,8 @@ public sealed class RunCrashTests
             // Read the outputs as they appear (the embedded cluster forgets old messages).
             var seen = new ConcurrentDictionary<long, int>();
             using var stopReading = new CancellationTokenSource();
-            var reading = Task.Run(() =>
-            {
-                using var consumer = KafkaClients.Consumer<byte[], byte[]>(new ConsumerConfig
-                {
-                    BootstrapServers = cluster.BootstrapServers,
-                    GroupId = "crash-reader",
-                    AutoOffsetReset = AutoOffsetReset.Earliest,
-                    EnableAutoCommit = false,
-                }.ApplyLowLatency());
-                consumer.Subscribe("crash.annotated");
-                while (!stopReading.IsCancellationRequested)
-                {
-                    if (consumer.Consume(TimeSpan.FromMilliseconds(50)) is { IsPartitionEOF: false } r)
-                    {
-                        seen.AddOrUpdate(long.Parse(Encoding.ASCII.GetString(r.Message.Key), System.Globalization.CultureInfo.InvariantCulture), 1, (_, n) => n + 1);
-                    }
-                }
-
-                consumer.Close();
-            });
+            var reading = Task.Run(() => OutputKeys.Read(cluster.BootstrapServers, "crash-reader", ["crash.annotated"],
+                (_, id) => seen.AddOrUpdate(id, 1, (_, n) => n + 1), stopReading.Token));
 
             using var producer = KafkaClients.Producer<byte[], byte[]>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 1 });
             var produced = 0;
