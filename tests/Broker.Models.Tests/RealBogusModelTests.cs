@@ -151,10 +151,13 @@ public sealed class RealBogusModelTests
         Assert.Equal(FeatureCatalog.InGroup(FeatureGroup.Pixel).Select(f => f.Name), card.Features);
         Assert.Equal(64, card.Sha256.Length);
         Assert.True(card.Training["train_alerts"]!.GetValue<int>() >= 10000);
-        // The card's held-out set is drawn from the 108 held-out scenes of ../shared (more and harder scenes than the
-        // fixtures, where the 5% bar is asserted above); the XGBoost model this one replaced missed 7.1% on it.
-        Assert.True(card.Metrics["held_out"]!["mdr_at_1pct_fpr"]!.GetValue<double>() <= 0.06);
+        // The card's held-out set is drawn from the 156 held-out scenes of ../shared (more and harder scenes than the
+        // fixtures, where the 5% bar is asserted above; the model before, trained on twice the scenes before the
+        // evaluation half was kept out of them, missed 5.6% there: docs/models.md).
+        Assert.True(card.Metrics["held_out"]!["mdr_at_1pct_fpr"]!.GetValue<double>() <= 0.07);
         Assert.NotNull(card.Metrics["real_alerts"]!["spearman_drb"]);
+        // Trained with the confidently labelled real alerts of the training half, and says so.
+        Assert.True(card.Training["real_labels"]!["alerts"]!.GetValue<int>() > 0);
         Assert.Equal("1", card.Parameters["threads"]);
         Assert.Equal(RealBogusModel.Kind, card.Kind);
     }

@@ -25,6 +25,7 @@ internal static class TrainEvalCommands
         eval.Subcommands.Add(CnnCommands.Eval());
         eval.Subcommands.Add(NoveltyCommands.Eval());
         eval.Subcommands.Add(EvalRealCommand.Create());
+        eval.Subcommands.Add(EvalGeneratorCommand.Create());
         return eval;
     }
 }

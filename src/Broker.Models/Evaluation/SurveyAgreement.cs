@@ -26,7 +26,7 @@ public sealed record SurveyAgreement(int Count, int WithDrb, double SpearmanRb, 
     }
 
     public string ToText() => string.Create(CultureInfo.InvariantCulture,
-        $"real alerts: n={Count} spearman(rb)={SpearmanRb:F3} spearman(drb)={SpearmanDrb:F3} auc(drb>=0.5 as labels, n={WithDrb})={AucVsDrbLabels:F3} (ZTF rb on the same labels: {RbAucVsDrbLabels:F3})\n");
+        $"real ZTF alerts of the evaluation half: n={Count} spearman(rb)={SpearmanRb:F3} spearman(drb)={SpearmanDrb:F3} auc(drb>=0.5 as labels, n={WithDrb})={AucVsDrbLabels:F3} (ZTF rb on the same labels: {RbAucVsDrbLabels:F3})\n");
 
     public JsonObject ToJson() => new()
     {

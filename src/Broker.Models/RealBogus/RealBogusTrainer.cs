@@ -39,10 +39,11 @@ public static class RealBogusTrainer
 
     /// <summary>
     /// Trains on <paramref name="labels"/>.Length full vectors (FeatureCatalog.Count each; label 1 is real) and returns
-    /// the model file's bytes (an ML.NET model zip with normalised entry times).
+    /// the model file's bytes (an ML.NET model zip with normalised entry times). <paramref name="weights"/>, when given,
+    /// weighs each example (default 1).
     /// </summary>
     public static byte[] Train(ReadOnlySpan<float> vectors, ReadOnlySpan<float> labels, IReadOnlyList<FeatureInfo> features, int seed,
-        int trees = DefaultTrees, int leaves = DefaultLeaves, double learningRate = DefaultLearningRate)
+        int trees = DefaultTrees, int leaves = DefaultLeaves, double learningRate = DefaultLearningRate, ReadOnlySpan<float> weights = default)
     {
         ArgumentNullException.ThrowIfNull(features);
         var width = FeatureCatalog.Count;
@@ -55,7 +56,7 @@ public static class RealBogusTrainer
                 row[c] = vectors[(r * width) + features[c].Index];
             }
 
-            rows.Add(new TrainingRow { Features = row, Label = labels[r] >= 0.5f });
+            rows.Add(new TrainingRow { Features = row, Label = labels[r] >= 0.5f, Weight = weights.IsEmpty ? 1f : weights[r] });
         }
 
         return Train(rows, features.Count, seed, trees, leaves, learningRate);
@@ -72,6 +73,7 @@ public static class RealBogusTrainer
         var trainer = ml.BinaryClassification.Trainers.FastTree(new FastTreeBinaryTrainer.Options
         {
             LabelColumnName = nameof(TrainingRow.Label),
+            ExampleWeightColumnName = nameof(TrainingRow.Weight),
             FeatureColumnName = nameof(TrainingRow.Features),
             NumberOfTrees = trees,
             NumberOfLeaves = leaves,
@@ -94,5 +96,8 @@ public static class RealBogusTrainer
         public float[] Features { get; set; } = [];
 
         public bool Label { get; set; }
+
+        /// <summary>How much the example counts (1 for generated alerts; real alerts with survey labels may count more).</summary>
+        public float Weight { get; set; } = 1f;
     }
 }

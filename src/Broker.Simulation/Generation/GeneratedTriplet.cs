@@ -22,4 +22,17 @@ public sealed record GeneratedTriplet(
     public int TrimLeft { get; init; }
 
     public int TrimBottom { get; init; }
+
+    /// <summary>What was drawn: the bogus family's name, or for a real candidate one of <see cref="RealVariants"/>.</summary>
+    public string Variant { get; init; } = string.Empty;
+}
+
+/// <summary>The kinds of real injection the generator makes (reported apart by `broker eval generator`).</summary>
+public static class RealVariants
+{
+    public const string Isolated = "real_isolated";
+    public const string OnHost = "real_on_host";
+    public const string AtEdge = "real_at_edge";
+
+    public static IReadOnlyList<string> All { get; } = [Isolated, OnHost, AtEdge];
 }

@@ -4,4 +4,7 @@ namespace Broker.Simulation.Generation;
 public sealed record LabeledAlert(long AlertId, ArtifactFamily Family, double TargetSnr, long SceneAlertId, byte[] Message)
 {
     public bool IsReal => Family == ArtifactFamily.Real;
+
+    /// <summary>The bogus family's name, or the kind of real injection (<see cref="RealVariants"/>).</summary>
+    public string Variant { get; init; } = Family.Name();
 }

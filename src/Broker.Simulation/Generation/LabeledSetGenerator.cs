@@ -45,7 +45,10 @@ public sealed class LabeledSetGenerator
         BitConverter.TryWriteBytes(sync, Rng.Mix(_seed, index));
         BitConverter.TryWriteBytes(sync.AsSpan(8), Rng.Mix(index, _seed));
         var message = ContainerFileWriter.WriteEncoded(json, [Avro.Generic.GenericWriter.Encode(record.Schema, Avro.Generic.AvroValue.FromRecord(record))], sync: sync);
-        return new LabeledAlert(alertId, family, triplet.TargetSnr, scene.Source.AlertId, message);
+        return new LabeledAlert(alertId, family, triplet.TargetSnr, scene.Source.AlertId, message)
+        {
+            Variant = triplet.Variant.Length > 0 ? triplet.Variant : family.Name(),
+        };
     }
 
     public IEnumerable<LabeledAlert> Generate(int start, int count)

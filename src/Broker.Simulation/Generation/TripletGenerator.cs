@@ -28,6 +28,7 @@ public static class TripletGenerator
         var snr = rng.LogUniform(MinSnr, MaxSnr);
         var flux = snr * sigma * Math.Sqrt(4 * Math.PI) * psf;
         double cx = scene.CenterX, cy = scene.CenterY;
+        var onHost = false;
 
         switch (family)
         {
@@ -42,6 +43,7 @@ public static class TripletGenerator
                     if (rng.Chance(0.3))
                     {
                         AddHost(scene, rng, s, t, d, flux, psf, x0, y0);
+                        onHost = true;
                     }
 
                     break;
@@ -170,14 +172,17 @@ public static class TripletGenerator
         Add(d, signal);
         Draw.PhotonNoise(signal, sigma / 25.0, rng, s, d);
 
-        var triplet = new GeneratedTriplet(scene, family, w, h, scene.CenterX, scene.CenterY, s, t, d, flux, snr);
+        var triplet = new GeneratedTriplet(scene, family, w, h, scene.CenterX, scene.CenterY, s, t, d, flux, snr)
+        {
+            Variant = family != ArtifactFamily.Real ? family.Name() : onHost ? RealVariants.OnHost : RealVariants.Isolated,
+        };
         if (family == ArtifactFamily.Edge)
         {
             return EdgeArtifact(triplet, rng, sigma, psf);
         }
 
         // Real sources near a CCD edge exist too: without them a model would learn "edge means bogus".
-        return family == ArtifactFamily.Real && rng.Chance(0.1) ? Cut(triplet, rng, rng.Int(6, 13)) : triplet;
+        return family == ArtifactFamily.Real && rng.Chance(0.1) ? Cut(triplet, rng, rng.Int(6, 13)) with { Variant = RealVariants.AtEdge } : triplet;
     }
 
     private static void AddHost(Scene scene, Rng rng, float[] s, float[] t, float[] d, double flux, double psf, double x0, double y0)

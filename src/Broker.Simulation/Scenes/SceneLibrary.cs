@@ -35,8 +35,12 @@ public sealed class SceneLibrary
 
     public static SceneSplit SplitOf(long alertId) => Rng.Mix(0x5CE4E, alertId) % 1000 < HeldOutShare * 1000 ? SceneSplit.HeldOut : SceneSplit.Train;
 
-    /// <summary>Scenes from every alert file under <paramref name="paths"/> (files or folders); undecodable files are skipped.</summary>
-    public static SceneLibrary Load(IEnumerable<string> paths, AlertDecoder decoder)
+    /// <summary>
+    /// Scenes from every alert file under <paramref name="paths"/> (files or folders); undecodable files are skipped.
+    /// Alerts <paramref name="trainOn"/> refuses never host a training scene (the CLI keeps the objects of the real-alert
+    /// evaluation half out of training); held-out scenes are chosen as without it.
+    /// </summary>
+    public static SceneLibrary Load(IEnumerable<string> paths, AlertDecoder decoder, Func<Alert, bool>? trainOn = null)
     {
         ArgumentNullException.ThrowIfNull(decoder);
         var seen = new HashSet<long>();
@@ -62,13 +66,19 @@ public sealed class SceneLibrary
                     continue; // the same alert re-encoded in several schema versions
                 }
 
+                var split = SplitOf(alert.AlertId);
+                if (split == SceneSplit.Train && trainOn is not null && !trainOn(alert))
+                {
+                    continue;
+                }
+
                 if (Scene.From(alert) is not { } scene)
                 {
                     skipped++;
                     continue;
                 }
 
-                (SplitOf(alert.AlertId) == SceneSplit.HeldOut ? heldOut : train).Add(scene);
+                (split == SceneSplit.HeldOut ? heldOut : train).Add(scene);
             }
         }
 

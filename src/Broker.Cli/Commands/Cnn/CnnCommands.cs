@@ -58,7 +58,7 @@ internal static class CnnCommands
             var clock = Stopwatch.StartNew();
             var decoder = RealBogusCommands.Decoder(parse.GetValue(schemaDir));
             var scenePaths = RealBogusCommands.ScenePaths(parse.GetValue(scenes));
-            var library = SceneLibrary.Load(scenePaths, decoder);
+            var library = RealBogusCommands.TrainingScenes(scenePaths, decoder);
             // Validation scenes: every 7th training scene, left out of the training set, so that the epoch choice and
             // the stack's weights are measured on scenes the network has not seen, as the held-out set is. (With
             // validation alerts drawn from the training scenes, later epochs looked better there and worse on

@@ -79,7 +79,7 @@ internal static class EvalRealCommand
         return command;
     }
 
-    private static string[] DefaultPaths()
+    internal static string[] DefaultPaths()
     {
         var shared = RepoPaths.Resolve("../shared/data/alerts");
         return Directory.Exists(shared) ? [shared] : [RepoPaths.Resolve("tests/fixtures/alerts"), RepoPaths.Resolve("tests/fixtures/fink_parquet")];

@@ -15,7 +15,7 @@ internal sealed record HeldOutInputs(AlertDecoder Decoder, string[] ScenePaths, 
         var recordedSchemaDir = training["schema_dir"]?.GetValue<string>() is { } sd && Directory.Exists(RepoPaths.Resolve(sd)) ? new DirectoryInfo(RepoPaths.Resolve(sd)) : null;
         var decoder = RealBogusCommands.Decoder(schemaDir ?? recordedSchemaDir);
         var scenePaths = scenes is { Length: > 0 } ? scenes : RealBogusCommands.Recorded(training, "scenes") ?? RealBogusCommands.ScenePaths(null);
-        var library = SceneLibrary.Load(scenePaths, decoder);
+        var library = RealBogusCommands.TrainingScenes(scenePaths, decoder);
         var s = seed ?? training["held_out_seed"]?.GetValue<int>() ?? 2;
         var n = count ?? training["held_out_alerts"]?.GetValue<int>() ?? 6000;
         var realPaths = real is { Length: > 0 } ? real : RealBogusCommands.Recorded(training, "real") ?? scenePaths;

@@ -1,5 +1,6 @@
-// Real alert files scored next to the survey's own rb/drb, for agreement figures. Alerts without FITS cutouts
-// are left out; the same alert in several schema versions counts once.
+// Real alert files scored next to the survey's own rb/drb, for agreement figures. Only the evaluation half of the
+// real alerts counts (RealEvaluationSet: by object, never trained on); alerts without FITS cutouts are left out; the
+// same alert in several schema versions counts once.
 using Broker.Alerts.Decoding;
 using Broker.Alerts.Model;
 using Broker.Features;
@@ -33,7 +34,7 @@ internal sealed record RealAlertScores(IReadOnlyList<Alert> Alerts, float[] Vect
             {
                 foreach (var a in decoder.Decode(File.ReadAllBytes(file)))
                 {
-                    if (a.Survey == Survey.Ztf && Usable(a) && seen.Add(a.AlertId))
+                    if (a.Survey == Survey.Ztf && Usable(a) && RealEvaluationSet.InEvaluation(a) && seen.Add(a.AlertId))
                     {
                         alerts.Add(a);
                     }

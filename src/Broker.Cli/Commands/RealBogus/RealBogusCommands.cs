@@ -7,6 +7,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Broker.Alerts.Decoding;
+using Broker.Alerts.Model;
 using Broker.Avro.Framing;
 using Broker.Cli.Hosting;
 using Broker.Models.Cards;
@@ -36,16 +37,18 @@ internal static class RealBogusCommands
         var rate = new Option<double>("--learning-rate") { Description = "Boosting learning rate (shrinkage).", DefaultValueFactory = _ => RealBogusTrainer.DefaultLearningRate };
         var output = new Option<string>("--out") { Description = "Model directory to write (card.json, CARD.md, model file).", DefaultValueFactory = _ => DefaultModel };
         var real = RealOption();
-        var command = new Command("rb", "Train the real/bogus boosted trees on generated alerts; writes the model and its card.")
+        var realLabels = RealLabelsOption();
+        var realWeight = RealWeightOption();
+        var command = new Command("rb", "Train the real/bogus boosted trees on generated alerts (and confidently labelled real ones); writes the model and its card.")
         {
-            scenes, schemaDir, trainCount, testCount, seed, treeCount, leaves, rate, output, real,
+            scenes, schemaDir, trainCount, testCount, seed, treeCount, leaves, rate, output, real, realLabels, realWeight,
         };
         command.SetAction(parse =>
         {
             var clock = Stopwatch.StartNew();
             var decoder = Decoder(parse.GetValue(schemaDir));
             var scenePaths = ScenePaths(parse.GetValue(scenes));
-            var library = SceneLibrary.Load(scenePaths, decoder);
+            var library = RealBogusCommands.TrainingScenes(scenePaths, decoder);
             Console.Out.WriteLine($"scenes: {library.Train.Count} training, {library.HeldOut.Count} held out ({library.Skipped} alerts could not host a scene)");
             var s = parse.GetValue(seed);
             var train = LabeledFeatures.Generate(new LabeledSetGenerator(library.Train, s), parse.GetValue(trainCount));
@@ -56,7 +59,8 @@ internal static class RealBogusCommands
             var trees = parse.GetValue(treeCount);
             var leafCount = parse.GetValue(leaves);
             var learningRate = parse.GetValue(rate);
-            var bytes = RealBogusTrainer.Train(train.Vectors, train.Labels, features, s, trees, leafCount, learningRate);
+            var (vectors, labels, weights, realUsed) = WithRealLabels(train, parse.GetValue(realLabels), parse.GetValue(realWeight));
+            var bytes = RealBogusTrainer.Train(vectors, labels, features, s, trees, leafCount, learningRate, weights);
             var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
             var provisional = NewCard(sha, features.Select(f => f.Name).ToArray(), s, trees, leafCount, learningRate, new JsonObject(), new JsonObject());
             using var model = RealBogusModel.FromBytes(provisional, bytes);
@@ -77,6 +81,7 @@ internal static class RealBogusCommands
                 ["train_alerts"] = train.Count,
                 ["held_out_alerts"] = test.Count,
                 ["held_out_seed"] = s + 1,
+                ["real_labels"] = realUsed,
             };
             var metrics = new JsonObject { ["held_out"] = report.ToJson(), ["real_alerts"] = agreement.ToJson() };
             var card = provisional with { Training = training, Metrics = metrics };
@@ -127,6 +132,45 @@ internal static class RealBogusCommands
         });
         return command;
     }
+
+    /// <summary>
+    /// The generated set, followed by the confidently labelled real alerts of the training half under
+    /// <paramref name="paths"/> (none when no path is given) weighted <paramref name="weight"/> each; and what was used,
+    /// for the card.
+    /// </summary>
+    internal static (float[] Vectors, float[] Labels, float[] Weights, JsonObject? Used) WithRealLabels(LabeledFeatures generated, string[]? paths, float weight)
+    {
+        if (paths is not { Length: > 0 })
+        {
+            return (generated.Vectors, generated.Labels, [], null);
+        }
+
+        var set = RealEvaluationSet.Load(paths, new AlertDecoder());
+        var labelled = RealTrainingLabels.From(set.Training);
+        var real = RealAlertScores.Of(labelled.Alerts);
+        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"real labels: {labelled.Count} confident alerts of {set.Training.Count} in the training half ({labelled.Real} real, {labelled.Count - labelled.Real} bogus; ZTF {labelled.Alerts.Count(a => a.Survey == Survey.Ztf)}, Rubin {labelled.Alerts.Count(a => a.Survey == Survey.Rubin)}), weight {weight}"));
+        var weights = new float[generated.Count + labelled.Count];
+        Array.Fill(weights, 1f, 0, generated.Count);
+        Array.Fill(weights, weight, generated.Count, labelled.Count);
+        var used = new JsonObject
+        {
+            ["paths"] = new JsonArray([.. paths.Select(p => (JsonNode)p)]),
+            ["rule"] = "training half by object; ZTF real if rb >= 0.65 and drb >= 0.9, bogus if rb <= 0.35 and drb <= 0.1; Rubin real if reliability >= 0.8, bogus if <= 0.2",
+            ["alerts"] = labelled.Count,
+            ["real"] = labelled.Real,
+            ["weight"] = weight,
+        };
+        return ([.. generated.Vectors, .. real.Vectors], [.. generated.Labels, .. labelled.Labels], weights, used);
+    }
+
+    internal static Option<string[]> RealLabelsOption() => new("--real-labels")
+    {
+        Description = "Real alerts (folders, Fink exports) whose training half, where the survey's scores are confident, joins the training set.",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
+    internal static Option<float> RealWeightOption() => new("--real-weight") { Description = "Weight of each real labelled alert (a generated one weighs 1).", DefaultValueFactory = _ => 10f };
 
     /// <summary>Paths recorded in the card when every one exists here (a fresh clone may lack them), else null.</summary>
     internal static string[]? Recorded(JsonObject training, string key)
@@ -185,6 +229,13 @@ internal static class RealBogusCommands
     };
 
     internal static Option<DirectoryInfo?> SchemaDirOption() => new("--schema-dir") { Description = "Schemas for Confluent-framed (Rubin) files." };
+
+    /// <summary>
+    /// The scene library of the generated sets: no object of the real-alert evaluation half hosts a training scene, so
+    /// no evaluation alert's sky is ever in a generated training alert (the held-out generated scenes are as before).
+    /// </summary>
+    internal static SceneLibrary TrainingScenes(IEnumerable<string> paths, AlertDecoder decoder) =>
+        SceneLibrary.Load(paths, decoder, a => !RealEvaluationSet.InEvaluation(a));
 
     internal static string[] ScenePaths(string[]? given) => given is { Length: > 0 } ? given : [RepoPaths.Resolve(DefaultScenes)];
 

@@ -1,0 +1,171 @@
+// `broker eval generator [PATH...]`: how real the generated training alerts look (issue 19). Per survey, a classifier
+// (RealismMeasure: FastTree, 5 folds by object / scene) is trained to tell generated alerts (the generator on the
+// training scenes, as `broker train` makes them) from the real alerts under PATH, once on the trees' inputs (the
+// pixel features) and once on the cutouts (CutoutSummary of the CNN's input). Its cross-validated AUC is printed
+// overall and per generated kind (bogus family, real-injection variant): 0.5 = indistinguishable. Ends with one
+// key=value line.
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using Broker.Alerts.Decoding;
+using Broker.Alerts.Model;
+using Broker.Cli.Hosting;
+using Broker.Models.Evaluation;
+using Broker.Models.RealBogus;
+using Broker.Simulation.Generation;
+
+namespace Broker.Cli.Commands.RealBogus;
+
+internal static class EvalGeneratorCommand
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static Command Create()
+    {
+        var paths = new Argument<string[]>("paths") { Description = "Real alerts: folders of alert files and Fink Parquet exports (default ../shared/data/alerts when present, else the test fixtures).", Arity = ArgumentArity.ZeroOrMore };
+        var scenes = RealBogusCommands.ScenesOption();
+        var schemaDir = RealBogusCommands.SchemaDirOption();
+        var count = new Option<int>("--generated") { Description = "Generated alerts per survey.", DefaultValueFactory = _ => 2000 };
+        var seed = new Option<int>("--seed") { Description = "Generator and classifier seed.", DefaultValueFactory = _ => 1 };
+        var minReal = new Option<int>("--min-real") { Description = "Fewest real alerts of a survey worth measuring.", DefaultValueFactory = _ => 20 };
+        var command = new Command("generator", "How well a classifier tells generated alerts from real ones, per survey, on the features and on the cutouts (AUC 0.5 = indistinguishable).")
+        {
+            paths, scenes, schemaDir, count, seed, minReal,
+        };
+        command.SetAction(parse =>
+        {
+            var given = parse.GetValue(paths) is { Length: > 0 } p ? p : EvalRealCommand.DefaultPaths();
+            var decoder = RealBogusCommands.Decoder(parse.GetValue(schemaDir));
+            var real = RealEvaluationSet.Load(given, decoder);
+            var library = RealBogusCommands.TrainingScenes(parse.GetValue(scenes) is { Length: > 0 } sc ? sc : given, decoder);
+            var s = parse.GetValue(seed);
+            var text = new StringBuilder();
+            var results = new List<string>();
+            foreach (var survey in new[] { Survey.Ztf, Survey.Rubin })
+            {
+                var alerts = real.Evaluation.Concat(real.Training).Where(a => a.Survey == survey).ToList();
+                var surveyScenes = library.Train.Where(x => x.Source.Survey == survey).ToList();
+                if (alerts.Count < parse.GetValue(minReal) || surveyScenes.Count == 0)
+                {
+                    text.AppendLine(string.Create(Inv, $"{survey}: {alerts.Count} real alerts, {surveyScenes.Count} scenes: not measured"));
+                    continue;
+                }
+
+                var generated = LabeledFeatures.Generate(new LabeledSetGenerator(surveyScenes, s), parse.GetValue(count), withTensors: true);
+                var measured = Measure(RealAlertScores.Of(alerts), generated, s);
+                text.Append(measured.ToText(survey, surveyScenes.Count));
+                results.Add(measured.KeyValues(survey == Survey.Ztf ? "ztf" : "rubin"));
+            }
+
+            if (results.Count == 0)
+            {
+                Console.Error.Write(text.ToString());
+                Console.Error.WriteLine($"error: no survey with {parse.GetValue(minReal)} real alerts and a scene under {string.Join(", ", given)}.");
+                return 2;
+            }
+
+            Console.Out.Write(text.ToString());
+            Console.Out.WriteLine("eval_generator=1 " + string.Join(' ', results));
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Both measures for one survey: rows are the real alerts, then the generated ones.</summary>
+    internal static GeneratorRealism Measure(RealAlertScores real, LabeledFeatures generated, int seed)
+    {
+        var n = real.Count + generated.Count;
+        var isGenerated = Enumerable.Range(0, n).Select(i => i >= real.Count).ToArray();
+        var groups = new long[n];
+        for (var i = 0; i < real.Count; i++)
+        {
+            groups[i] = StableHash((real.Alerts[i].Survey == Survey.Ztf ? "ztf:" : "rubin:") + real.Alerts[i].ObjectId);
+        }
+
+        for (var i = 0; i < generated.Count; i++)
+        {
+            groups[real.Count + i] = StableHash("scene:" + generated.Alerts[i].SceneAlertId.ToString(Inv));
+        }
+
+        var features = RealBogusTrainer.DefaultFeatures;
+        var width = Broker.Features.Catalog.FeatureCatalog.Count;
+        var pixel = new float[n * features.Count];
+        void Pick(ReadOnlySpan<float> vectors, int count, int offset)
+        {
+            for (var r = 0; r < count; r++)
+            {
+                for (var c = 0; c < features.Count; c++)
+                {
+                    pixel[((offset + r) * features.Count) + c] = vectors[(r * width) + features[c].Index];
+                }
+            }
+        }
+
+        Pick(real.Vectors, real.Count, 0);
+        Pick(generated.Vectors, generated.Count, real.Count);
+        var cutouts = new float[n * CutoutSummary.Length];
+        var tensors = real.Tensors();
+        for (var i = 0; i < n; i++)
+        {
+            var source = i < real.Count
+                ? tensors.AsSpan(i * Broker.Models.Cnn.CutoutTensor.Length, Broker.Models.Cnn.CutoutTensor.Length)
+                : generated.Tensors.AsSpan((i - real.Count) * Broker.Models.Cnn.CutoutTensor.Length, Broker.Models.Cnn.CutoutTensor.Length);
+            CutoutSummary.Write(source, cutouts.AsSpan(i * CutoutSummary.Length, CutoutSummary.Length));
+        }
+
+        // Which single features differ most (univariate AUC, folded so that 0.5 is none and 1.0 is complete).
+        var telling = features.Select((f, c) =>
+        {
+            var column = Enumerable.Range(0, n).Select(i => pixel[(i * features.Count) + c]).Select(v => float.IsNaN(v) ? float.MinValue : v).ToArray();
+            var auc = Metrics.RocAuc(column, isGenerated);
+            return (f.Name, Auc: Math.Max(auc, 1 - auc));
+        }).OrderByDescending(x => x.Auc).Take(6).ToArray();
+        var variants = generated.Alerts.Select(a => a.Variant).ToArray();
+        var byFeatures = RealismMeasure.OutOfFold(pixel, features.Count, isGenerated, groups, seed);
+        var byCutouts = RealismMeasure.OutOfFold(cutouts, CutoutSummary.Length, isGenerated, groups, seed);
+        var kinds = RealVariants.All.Concat(ArtifactFamilies.Bogus.Select(f => f.Name())).Where(k => variants.Contains(k)).ToArray();
+        double Of(float[] scores, string? kind) => RealismMeasure.Auc(scores, isGenerated, i => kind is null || variants[i - real.Count] == kind);
+        return new GeneratorRealism(real.Count, generated.Count, Of(byFeatures, null), Of(byCutouts, null),
+            [.. kinds.Select(k => (k, variants.Count(v => v == k), Of(byFeatures, k), Of(byCutouts, k)))], telling);
+    }
+
+    private static long StableHash(string key)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var c in key)
+        {
+            hash = (hash ^ c) * 1099511628211UL;
+        }
+
+        return (long)(hash >> 1);
+    }
+}
+
+/// <summary>One survey's realism figures: overall and per generated kind, on the features and on the cutouts.</summary>
+internal sealed record GeneratorRealism(int Real, int Generated, double FeaturesAuc, double CutoutsAuc,
+    IReadOnlyList<(string Kind, int Count, double Features, double Cutouts)> Kinds, IReadOnlyList<(string Name, double Auc)> Telling)
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public string ToText(Survey survey, int scenes)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(string.Create(Inv, $"{survey}: {Real} real alerts against {Generated} generated on {scenes} training scenes; AUC of telling them apart (0.5 = indistinguishable)"));
+        text.AppendLine(string.Create(Inv, $"  {"kind",-16} {"n",5}  features  cutouts"));
+        text.AppendLine(string.Create(Inv, $"  {"all",-16} {Generated,5}  {FeaturesAuc,8:F3}  {CutoutsAuc,7:F3}"));
+        foreach (var (kind, count, features, cutouts) in Kinds)
+        {
+            text.AppendLine(string.Create(Inv, $"  {kind,-16} {count,5}  {features,8:F3}  {cutouts,7:F3}"));
+        }
+
+        text.AppendLine("  features that differ most on their own (AUC): " + string.Join(", ", Telling.Select(t => string.Create(Inv, $"{t.Name} {t.Auc:F3}"))));
+
+        return text.ToString();
+    }
+
+    public string KeyValues(string prefix) =>
+        string.Join(' ', new[]
+        {
+            string.Create(Inv, $"{prefix}_real={Real} {prefix}_generated={Generated} {prefix}_features_auc={FeaturesAuc:F3} {prefix}_cutouts_auc={CutoutsAuc:F3}"),
+        }.Concat(Kinds.Select(k => string.Create(Inv, $"{prefix}_{k.Kind}_features={k.Features:F3} {prefix}_{k.Kind}_cutouts={k.Cutouts:F3}"))));
+}
