@@ -49,9 +49,16 @@ internal static class CnnCommands
         {
             Description = "The script already wrote the model to --out (run by hand on --work's data): skip the training set and the script, measure and write the card.",
         };
-        var command = new Command("cnn", "Train the cutout CNN (training/train_cnn.py) on generated triplets; writes the ONNX model and its card.")
+        var realLabels = RealBogusCommands.RealLabelsOption();
+        var realWeight = RealBogusCommands.RealWeightOption();
+        var scriptArgs = new Option<string[]>("--script-arg")
         {
-            scenes, schemaDir, real, trainCount, validCount, testCount, seed, epochs, output, rbModel, work, python, trained,
+            Description = "Extra argument for training/train_cnn.py (repeatable), e.g. --script-arg=--first-block-convs --script-arg=2.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var command = new Command("cnn", "Train the cutout CNN (training/train_cnn.py) on generated triplets (and confidently labelled real ones); writes the ONNX model and its card.")
+        {
+            scenes, schemaDir, real, trainCount, validCount, testCount, seed, epochs, output, rbModel, work, python, trained, realLabels, realWeight, scriptArgs,
         };
         command.SetAction(parse =>
         {
@@ -69,9 +76,13 @@ internal static class CnnCommands
             var s = parse.GetValue(seed);
             var dataDir = RepoPaths.Resolve(parse.GetValue(work)!);
             Directory.CreateDirectory(dataDir);
+            var realUsed = RealBogusCommands.RealLabelled(parse.GetValue(realLabels), parse.GetValue(realWeight));
             if (!parse.GetValue(trained))
             {
-                CnnTrainingData.WriteGenerated(new LabeledSetGenerator(trainScenes, s), parse.GetValue(trainCount), dataDir, "train");
+                // Real labelled triplets are repeated `weight` times (the script has no example weights).
+                var copies = (int)Math.Round(parse.GetValue(realWeight));
+                CnnTrainingData.WriteGenerated(new LabeledSetGenerator(trainScenes, s), parse.GetValue(trainCount), dataDir, "train",
+                    realUsed is { Labelled.Count: > 0 } used ? (RealAlertScores.Of(used.Labelled.Alerts).Tensors(), used.Labelled.Labels, copies) : null);
             }
 
             var valid = LabeledFeatures.Generate(new LabeledSetGenerator(validScenes, s + 2), parse.GetValue(validCount), withTensors: true);
@@ -96,14 +107,15 @@ internal static class CnnCommands
                 ["valid_seed"] = s + 2,
                 ["held_out_alerts"] = test.Count,
                 ["held_out_seed"] = s + 1,
+                ["real_labels"] = realUsed?.Card,
             };
             CnnTrainingData.WriteMeta(dataDir, training);
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote training data to {dataDir} in {clock.Elapsed.TotalSeconds:F0} s"));
 
             var outDir = RepoPaths.Resolve(parse.GetValue(output)!);
             var script = RepoPaths.Resolve("training/train_cnn.py");
-            var exit = parse.GetValue(trained) ? 0 : RunPython(parse.GetValue(python)!, script, "--data", dataDir, "--out", outDir,
-                "--epochs", parse.GetValue(epochs).ToString(CultureInfo.InvariantCulture), "--seed", s.ToString(CultureInfo.InvariantCulture));
+            var exit = parse.GetValue(trained) ? 0 : RunPython(parse.GetValue(python)!, script, ["--data", dataDir, "--out", outDir,
+                "--epochs", parse.GetValue(epochs).ToString(CultureInfo.InvariantCulture), "--seed", s.ToString(CultureInfo.InvariantCulture), .. parse.GetValue(scriptArgs) ?? []]);
             if (exit != 0)
             {
                 Console.Error.WriteLine($"error: {script} exited with {exit}");
@@ -228,7 +240,7 @@ internal static class CnnCommands
         return scores;
     }
 
-    internal static int RunPython(string python, string script, params string[] args)
+    internal static int RunPython(string python, string script, string[] args)
     {
         var start = new ProcessStartInfo(python) { UseShellExecute = false };
         start.ArgumentList.Add(script);

@@ -39,8 +39,8 @@ internal static class CnnQuantizeCommand
             var outDir = RepoPaths.Resolve(parse.GetValue(output)!);
             using var source = CnnModel.Load(sourceDir);
             var script = RepoPaths.Resolve("training/quantize_cnn.py");
-            var exit = CnnCommands.RunPython(parse.GetValue(python)!, script, "--model", Path.Combine(sourceDir, source.Card.ModelFile),
-                "--data", parse.GetValue(data)!, "--out", outDir, "--count", parse.GetValue(count).ToString(CultureInfo.InvariantCulture));
+            var exit = CnnCommands.RunPython(parse.GetValue(python)!, script, ["--model", Path.Combine(sourceDir, source.Card.ModelFile),
+                "--data", parse.GetValue(data)!, "--out", outDir, "--count", parse.GetValue(count).ToString(CultureInfo.InvariantCulture)]);
             if (exit != 0)
             {
                 Console.Error.WriteLine($"error: {script} exited with {exit}");

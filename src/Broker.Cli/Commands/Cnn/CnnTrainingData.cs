@@ -16,14 +16,18 @@ internal static class CnnTrainingData
 {
     private const int Chunk = 1024;
 
-    /// <summary>Writes <paramref name="name"/>.npy and <paramref name="name"/>_labels.npy for alerts 0..count-1 of the generator.</summary>
-    public static void WriteGenerated(LabeledSetGenerator generator, int count, string dir, string name)
+    /// <summary>
+    /// Writes <paramref name="name"/>.npy and <paramref name="name"/>_labels.npy for alerts 0..count-1 of the generator,
+    /// followed by <paramref name="real"/>'s tensors (real labelled alerts) repeated Copies times.
+    /// </summary>
+    public static void WriteGenerated(LabeledSetGenerator generator, int count, string dir, string name, (float[] Tensors, float[] Labels, int Copies)? real = null)
     {
-        var labels = new float[count];
+        var extra = real is { } r ? r.Labels.Length * r.Copies : 0;
+        var labels = new float[count + extra];
         var buffer = new float[Chunk * CutoutTensor.Length];
         using (var stream = new FileStream(Path.Combine(dir, name + ".npy"), FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
         {
-            NpyFile.WriteHeader(stream, [count, CutoutTensor.Channels, CutoutTensor.Size, CutoutTensor.Size]);
+            NpyFile.WriteHeader(stream, [count + extra, CutoutTensor.Channels, CutoutTensor.Size, CutoutTensor.Size]);
             using var decoders = new ThreadLocal<AlertDecoder>(() => new AlertDecoder());
             for (var start = 0; start < count; start += Chunk)
             {
@@ -37,9 +41,15 @@ internal static class CnnTrainingData
                 });
                 NpyFile.WriteValues(stream, buffer.AsSpan(0, n * CutoutTensor.Length));
             }
+
+            for (var copy = 0; real is { } rr && copy < rr.Copies; copy++)
+            {
+                NpyFile.WriteValues(stream, rr.Tensors);
+                rr.Labels.CopyTo(labels, count + (copy * rr.Labels.Length));
+            }
         }
 
-        NpyFile.Write(Path.Combine(dir, name + "_labels.npy"), labels, [count]);
+        NpyFile.Write(Path.Combine(dir, name + "_labels.npy"), labels, [count + extra]);
     }
 
     public static void WriteTensors(string dir, string name, ReadOnlySpan<float> tensors, int count, ReadOnlySpan<float> labels)

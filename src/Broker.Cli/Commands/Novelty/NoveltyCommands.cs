@@ -9,8 +9,11 @@ using System.Globalization;
 using System.Text;
 using Broker.Alerts.Model;
 using Broker.Cli.Commands.RealBogus;
+using Broker.Cli.Hosting;
 using Broker.Features.Catalog;
+using Broker.Models.Cnn;
 using Broker.Models.Evaluation;
+using Broker.Models.RealBogus;
 using Broker.Novelty;
 using Broker.Novelty.Forest;
 using Broker.Novelty.Snapshots;
@@ -34,9 +37,19 @@ internal static class NoveltyCommands
             Description = "Survey whose scenes make the stream: the broker keeps one novelty learner per survey (a Rubin alert among ZTF ones is novel for trivial reasons).",
             DefaultValueFactory = _ => Survey.Ztf,
         };
+        var real = new Option<string[]>("--real")
+        {
+            Description = "Stream these real alerts (folders, Fink exports) of --survey instead of generated ones, rarities injected among them (RealNoveltyStream).",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var learnMinReal = new Option<float>("--learn-min-real")
+        {
+            Description = "With --real: learn only from alerts whose combined real/bogus score reaches this (the pipeline's processing.novelty_learn_min_real; 0 learns from all).",
+            DefaultValueFactory = _ => 0.5f,
+        };
         var command = new Command("novelty", "Measure the streaming isolation forests on a stream with injected rare kinds, per subspace, against a batch forest.")
         {
-            scenes, schemaDir, normal, perKind, seed, snapshotOut, survey,
+            scenes, schemaDir, normal, perKind, seed, snapshotOut, survey, real, learnMinReal,
         };
         command.SetAction(parse =>
         {
@@ -51,9 +64,34 @@ internal static class NoveltyCommands
             }
 
             var s = parse.GetValue(seed);
-            var options = new NoveltyOptions { Seed = (ulong)s };
+            var realPaths = parse.GetValue(real);
+            // A real stream holds hundreds of alerts, not tens of thousands: the forests grow from 128 alerts learned (not
+            // 256) and rebuild every 32; rarities come after the first forest exists (RealNoveltyStream's warm-up: the same
+            // rows whatever --learn-min-real, so runs with and without the gate score the same alerts).
+            var options = realPaths is { Length: > 0 } ? new NoveltyOptions { Seed = (ulong)s, SampleSize = 128, RebuildEvery = 32 } : new NoveltyOptions { Seed = (ulong)s };
             var warmup = options.RebuildEvery;
-            var stream = NoveltyStream.Generate(new LabeledSetGenerator(all, s), new LabeledSetGenerator(all, s + 1000), parse.GetValue(normal), parse.GetValue(perKind), s, warmup);
+            NoveltyStream stream;
+            float[]? realScores = null;
+            if (realPaths is { Length: > 0 })
+            {
+                var alerts = RealEvaluationSet.Load(realPaths, decoder) is var set ? set.Evaluation.Concat(set.Training).Where(a => a.Survey == parse.GetValue(survey)).ToList() : [];
+                if (alerts.Count <= 2 * options.SampleSize)
+                {
+                    Console.Error.WriteLine($"error: {alerts.Count} real {parse.GetValue(survey)} alerts with cutouts in {string.Join(", ", realPaths)}; more than {2 * options.SampleSize} are needed.");
+                    return 2;
+                }
+
+                using var trees = RealBogusModel.Load(RepoPaths.Resolve(RealBogusCommands.DefaultModel));
+                using var cnn = CnnModel.Load(RepoPaths.Resolve(Cnn.CnnCommands.ServingModel));
+                var combined = CombinedScore.FromParameters(cnn.Card.Parameters) ?? throw new InvalidOperationException($"{cnn.Id}: no stacked-score weights.");
+                (stream, realScores, var realCount, warmup) = RealNoveltyStream.Build(alerts, all, parse.GetValue(perKind), s, options.SampleSize, Math.Max(parse.GetValue(learnMinReal), 0.5f), trees, cnn, combined);
+                Console.Out.WriteLine($"real stream: {realCount} real {parse.GetValue(survey)} alerts in detection order from {string.Join(", ", realPaths)}; learning from those with combined real/bogus >= {parse.GetValue(learnMinReal)}");
+            }
+            else
+            {
+                stream = NoveltyStream.Generate(new LabeledSetGenerator(all, s), new LabeledSetGenerator(all, s + 1000), parse.GetValue(normal), parse.GetValue(perKind), s, warmup);
+            }
+
             var generated = clock.Elapsed.TotalSeconds;
 
             var width = FeatureCatalog.Count;
@@ -66,12 +104,14 @@ internal static class NoveltyCommands
             }
 
             var result = new NoveltyResult(subspaces.Count);
+            var scoredBy = new bool[stream.Count];
             var scoreClock = new Stopwatch();
             for (var i = 0; i < stream.Count; i++)
             {
                 var vector = stream.Vectors.AsSpan(i * width, width);
                 if (learner.Current is { } snapshot)
                 {
+                    scoredBy[i] = true;
                     scoreClock.Start();
                     snapshot.Score(vector, result);
                     scoreClock.Stop();
@@ -81,14 +121,18 @@ internal static class NoveltyCommands
                     }
                 }
 
-                learner.Update(vector);
+                if (realScores is null || realScores[i] >= parse.GetValue(learnMinReal))
+                {
+                    learner.Update(vector);
+                }
             }
 
             var batch = NoveltyLearner.Batch(stream.Vectors, stream.Count, width, options, subspaces);
             var batchScores = Score(batch, stream, width);
-            var scored = Enumerable.Range(warmup, stream.Count - warmup).ToArray(); // after the first rebuild cycle
+            var scored = Enumerable.Range(warmup, stream.Count - warmup).Where(i => scoredBy[i]).ToArray(); // after the warm-up, by a forest
             var report = new NoveltyReport(stream, scored, subspaces, streaming, batchScores);
             Console.Out.Write(report.ToText());
+            var likelyRealLine = realScores is null ? string.Empty : " " + report.LikelyReal(realScores, stream, width, Console.Out);
             if (parse.GetValue(snapshotOut) is { } path)
             {
                 SnapshotFile.Save(learner.Current!, path, FeatureCatalog.Names);
@@ -97,7 +141,7 @@ internal static class NoveltyCommands
 
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"stream of {stream.Count} alerts generated in {generated:F0} s; streaming scoring {scoreClock.Elapsed.TotalMilliseconds * 1000 / Math.Max(1, stream.Count - warmup):F1} us/alert (all subspaces, explanation included)"));
-            Console.Out.WriteLine(report.KeyValues(learner.Current!.Id, clock.Elapsed.TotalSeconds));
+            Console.Out.WriteLine(report.KeyValues(learner.Current!.Id, clock.Elapsed.TotalSeconds) + likelyRealLine);
             return 0;
         });
         return command;
@@ -203,6 +247,39 @@ internal sealed class NoveltyReport
         var perSubspace = string.Join(' ', _subspaces.Select((x, i) => string.Create(inv, $"auc_{x.Name}={Auc(_streaming[i]):F4}")));
         return string.Create(inv,
             $"eval_novelty=1 snapshot={snapshotId} auc={auc:F4} batch_auc={batchAuc:F4} auc_gap={batchAuc - auc:F4} precision_at_k={hits / (double)K:F3} recall_at_k={hits / (double)K:F3} k={K} n={_rows.Length} {perSubspace} seconds={seconds:F0}");
+    }
+
+    /// <summary>
+    /// The real-stream figures: how many of the combined top k are likely real (score >= 0.5), and the list the
+    /// night digest keeps (likely-real alerts only, most novel first): its precision and recall at k per rare kind;
+    /// then the distinct-anomaly estimate over the likely-real alerts. Writes the text, returns key=value pairs.
+    /// </summary>
+    public string LikelyReal(float[] realScores, NoveltyStream stream, int width, TextWriter text)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var combined = Combined(_streaming);
+        var top = _rows.OrderByDescending(r => combined[r]).ThenBy(r => r).Take(K).ToList();
+        var topLikelyReal = top.Count(r => realScores[r] >= 0.5f);
+        var list = _rows.Where(r => realScores[r] >= 0.5f).OrderByDescending(r => combined[r]).ThenBy(r => r).Take(K).ToList();
+        var hits = list.Count(_stream.IsRare);
+        var likelyRealRare = _rows.Count(r => _stream.IsRare(r) && realScores[r] >= 0.5f);
+        text.WriteLine(string.Create(inv, $"likely real (combined real/bogus >= 0.5): {_rows.Count(r => realScores[r] >= 0.5f)} of {_rows.Length} scored; {topLikelyReal} of the top {K} by novelty"));
+        text.Write(string.Create(inv, $"the night list (likely-real only, top {K}): precision {hits / (double)Math.Max(1, list.Count):F3}, recall of the likely-real rare {hits}/{likelyRealRare}; by kind: "));
+        text.WriteLine(string.Join(", ", NoveltyStream.Kinds.Select(kind =>
+        {
+            var n = _rows.Count(r => _stream.RareKind[r] == kind && realScores[r] >= 0.5f);
+            return string.Create(inv, $"{kind} {list.Count(r => _stream.RareKind[r] == kind)}/{n}");
+        })));
+        var likely = _rows.Where(r => realScores[r] >= 0.5f).ToArray();
+        var vectors = new float[likely.Length * width];
+        for (var i = 0; i < likely.Length; i++)
+        {
+            stream.Vectors.AsSpan(likely[i] * width, width).CopyTo(vectors.AsSpan(i * width, width));
+        }
+
+        var distinct = likely.Length >= DistinctAnomalies.MinimumPoints ? DistinctAnomalies.Of(vectors, likely.Length, width) : default;
+        text.WriteLine(string.Create(inv, $"distinct anomalies among the likely-real alerts (two independently seeded forests, top {distinct.K} overlap {distinct.Overlap}): n ~ g^2/k = {distinct.Estimate:F1}"));
+        return string.Create(inv, $"top_k_likely_real={topLikelyReal / (double)K:F3} list_precision_at_k={hits / (double)Math.Max(1, list.Count):F3} list_recall={hits / (double)Math.Max(1, likelyRealRare):F3} distinct_k={distinct.K} distinct_g={distinct.Overlap} distinct_estimate={distinct.Estimate:F1}");
     }
 
     private float[] Rows(float[] scores) => [.. _rows.Select(r => scores[r])];

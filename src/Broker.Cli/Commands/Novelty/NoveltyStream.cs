@@ -92,7 +92,7 @@ internal sealed record NoveltyStream(float[] Vectors, string?[] RareKind, int Co
         })];
     }
 
-    private static List<Detection> OddHistory(Alert alert, string kind, Rng rng)
+    internal static List<Detection> OddHistory(Alert alert, string kind, Rng rng)
     {
         var history = new List<Detection>();
         Detection At(double daysBefore, string band, double mag) =>
@@ -125,7 +125,7 @@ internal sealed record NoveltyStream(float[] Vectors, string?[] RareKind, int Co
         return history;
     }
 
-    private static Alert WithHistory(Alert a, IReadOnlyList<Detection> history) => new()
+    internal static Alert WithHistory(Alert a, IReadOnlyList<Detection> history) => new()
     {
         Survey = a.Survey,
         AlertId = a.AlertId,

@@ -85,7 +85,7 @@ internal static class EvalRealCommand
         return Directory.Exists(shared) ? [shared] : [RepoPaths.Resolve("tests/fixtures/alerts"), RepoPaths.Resolve("tests/fixtures/fink_parquet")];
     }
 
-    private static (float[] Rb, float[] Cnn, float[] Combined) Score(IReadOnlyList<Alert> alerts, RealBogusModel trees, CnnModel network, CombinedScore combined)
+    internal static (float[] Rb, float[] Cnn, float[] Combined) Score(IReadOnlyList<Alert> alerts, RealBogusModel trees, CnnModel network, CombinedScore combined)
     {
         var real = RealAlertScores.Of(alerts);
         var (rb, cnn, both) = (new float[real.Count], new float[real.Count], new float[real.Count]);

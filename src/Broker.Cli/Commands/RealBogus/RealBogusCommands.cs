@@ -140,20 +140,32 @@ internal static class RealBogusCommands
     /// </summary>
     internal static (float[] Vectors, float[] Labels, float[] Weights, JsonObject? Used) WithRealLabels(LabeledFeatures generated, string[]? paths, float weight)
     {
-        if (paths is not { Length: > 0 })
+        if (RealLabelled(paths, weight) is not { } used)
         {
             return (generated.Vectors, generated.Labels, [], null);
         }
 
-        var set = RealEvaluationSet.Load(paths, new AlertDecoder());
-        var labelled = RealTrainingLabels.From(set.Training);
+        var labelled = used.Labelled;
         var real = RealAlertScores.Of(labelled.Alerts);
-        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"real labels: {labelled.Count} confident alerts of {set.Training.Count} in the training half ({labelled.Real} real, {labelled.Count - labelled.Real} bogus; ZTF {labelled.Alerts.Count(a => a.Survey == Survey.Ztf)}, Rubin {labelled.Alerts.Count(a => a.Survey == Survey.Rubin)}), weight {weight}"));
         var weights = new float[generated.Count + labelled.Count];
         Array.Fill(weights, 1f, 0, generated.Count);
         Array.Fill(weights, weight, generated.Count, labelled.Count);
-        var used = new JsonObject
+        return ([.. generated.Vectors, .. real.Vectors], [.. generated.Labels, .. labelled.Labels], weights, used.Card);
+    }
+
+    /// <summary>The confidently labelled real alerts of the training half under <paramref name="paths"/> (null when none given), and the card's record of them.</summary>
+    internal static (RealTrainingLabels Labelled, JsonObject Card)? RealLabelled(string[]? paths, float weight)
+    {
+        if (paths is not { Length: > 0 })
+        {
+            return null;
+        }
+
+        var set = RealEvaluationSet.Load(paths, new AlertDecoder());
+        var labelled = RealTrainingLabels.From(set.Training);
+        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"real labels: {labelled.Count} confident alerts of {set.Training.Count} in the training half ({labelled.Real} real, {labelled.Count - labelled.Real} bogus; ZTF {labelled.Alerts.Count(a => a.Survey == Survey.Ztf)}, Rubin {labelled.Alerts.Count(a => a.Survey == Survey.Rubin)}), weight {weight}"));
+        var card = new JsonObject
         {
             ["paths"] = new JsonArray([.. paths.Select(p => (JsonNode)p)]),
             ["rule"] = "training half by object; ZTF real if rb >= 0.65 and drb >= 0.9, bogus if rb <= 0.35 and drb <= 0.1; Rubin real if reliability >= 0.8, bogus if <= 0.2",
@@ -161,7 +173,7 @@ internal static class RealBogusCommands
             ["real"] = labelled.Real,
             ["weight"] = weight,
         };
-        return ([.. generated.Vectors, .. real.Vectors], [.. generated.Labels, .. labelled.Labels], weights, used);
+        return (labelled, card);
     }
 
     internal static Option<string[]> RealLabelsOption() => new("--real-labels")
