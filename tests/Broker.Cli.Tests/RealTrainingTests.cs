@@ -67,6 +67,6 @@ public sealed class RealTrainingTests
             Assert.InRange(value, 0, 1);
         }
 
-        Assert.Contains("features that differ most", output, StringComparison.Ordinal);
+        Assert.Contains("features that tell real injections", output, StringComparison.Ordinal);
     }
 }

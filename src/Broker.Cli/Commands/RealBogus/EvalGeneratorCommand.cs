@@ -113,12 +113,18 @@ internal static class EvalGeneratorCommand
             CutoutSummary.Write(source, cutouts.AsSpan(i * CutoutSummary.Length, CutoutSummary.Length));
         }
 
-        // Which single features differ most (univariate AUC, folded so that 0.5 is none and 1.0 is complete).
+        // Which single features differ most between like and like: the generated real injections against the real
+        // alerts their survey calls real (score >= 0.5). Univariate AUC, folded so that 0.5 is none and 1.0 complete.
+        var like = Enumerable.Range(0, n).Where(i => i < real.Count ? real.Alerts[i].SurveyScore >= 0.5 : generated.Alerts[i - real.Count].IsReal).ToArray();
+        var likeGenerated = like.Select(i => isGenerated[i]).ToArray();
         var telling = features.Select((f, c) =>
         {
-            var column = Enumerable.Range(0, n).Select(i => pixel[(i * features.Count) + c]).Select(v => float.IsNaN(v) ? float.MinValue : v).ToArray();
-            var auc = Metrics.RocAuc(column, isGenerated);
-            return (f.Name, Auc: Math.Max(auc, 1 - auc));
+            var column = like.Select(i => pixel[(i * features.Count) + c]).Select(v => float.IsNaN(v) ? float.MinValue : v).ToArray();
+            var auc = likeGenerated.Distinct().Count() < 2 ? 0.5 : Metrics.RocAuc(column, likeGenerated);
+            static double Median(IEnumerable<float> values) => values.Where(v => v != float.MinValue).Order().ToArray() is { Length: > 0 } a ? a[a.Length / 2] : double.NaN;
+            var realMedian = Median(column.Where((_, k) => !likeGenerated[k]));
+            var generatedMedian = Median(column.Where((_, k) => likeGenerated[k]));
+            return (f.Name, Auc: Math.Max(auc, 1 - auc), realMedian, generatedMedian);
         }).OrderByDescending(x => x.Auc).Take(6).ToArray();
         var variants = generated.Alerts.Select(a => a.Variant).ToArray();
         var byFeatures = RealismMeasure.OutOfFold(pixel, features.Count, isGenerated, groups, seed);
@@ -143,7 +149,7 @@ internal static class EvalGeneratorCommand
 
 /// <summary>One survey's realism figures: overall and per generated kind, on the features and on the cutouts.</summary>
 internal sealed record GeneratorRealism(int Real, int Generated, double FeaturesAuc, double CutoutsAuc,
-    IReadOnlyList<(string Kind, int Count, double Features, double Cutouts)> Kinds, IReadOnlyList<(string Name, double Auc)> Telling)
+    IReadOnlyList<(string Kind, int Count, double Features, double Cutouts)> Kinds, IReadOnlyList<(string Name, double Auc, double RealMedian, double GeneratedMedian)> Telling)
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
@@ -158,7 +164,7 @@ internal sealed record GeneratorRealism(int Real, int Generated, double Features
             text.AppendLine(string.Create(Inv, $"  {kind,-16} {count,5}  {features,8:F3}  {cutouts,7:F3}"));
         }
 
-        text.AppendLine("  features that differ most on their own (AUC): " + string.Join(", ", Telling.Select(t => string.Create(Inv, $"{t.Name} {t.Auc:F3}"))));
+        text.AppendLine("  features that tell real injections from survey-real alerts on their own (AUC; median real -> generated): " + string.Join(", ", Telling.Select(t => string.Create(Inv, $"{t.Name} {t.Auc:F3} ({t.RealMedian:G3} -> {t.GeneratedMedian:G3})"))));
 
         return text.ToString();
     }
