@@ -57,7 +57,7 @@ public sealed class RealTrainingTests
     public void Eval_generator_reports_per_survey_and_per_kind()
     {
         // The fixtures hold 14 usable real ZTF alerts: enough to run the measure end to end, not to trust its figures.
-        var (code, output, error) = BrokerProcess.Run(TimeSpan.FromSeconds(240), "eval", "generator", Alerts, "--generated", "300", "--min-real", "10");
+        var (code, output, error) = BrokerProcess.Run(TimeSpan.FromSeconds(240), "eval", "generator", Alerts, "--generated", "300", "--min-real", "10", "--repeats", "1");
         Assert.True(code == 0, output + error);
         var last = output.Trim().Split('\n')[^1];
         Assert.StartsWith("eval_generator=1 ztf_real=", last, StringComparison.Ordinal);

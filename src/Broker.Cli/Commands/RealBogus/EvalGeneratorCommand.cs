@@ -22,19 +22,20 @@ internal static class EvalGeneratorCommand
 
     public static Command Create()
     {
-        var paths = new Argument<string[]>("paths") { Description = "Real alerts: folders of alert files and Fink Parquet exports (default ../shared/data/alerts when present, else the test fixtures).", Arity = ArgumentArity.ZeroOrMore };
+        var paths = RealEvaluationSet.PathsArgument();
         var scenes = RealBogusCommands.ScenesOption();
         var schemaDir = RealBogusCommands.SchemaDirOption();
         var count = new Option<int>("--generated") { Description = "Generated alerts per survey.", DefaultValueFactory = _ => 2000 };
         var seed = new Option<int>("--seed") { Description = "Generator and classifier seed.", DefaultValueFactory = _ => 1 };
+        var repeats = new Option<int>("--repeats") { Description = "Cross-validations (each with its own folds) whose scores are averaged: one run's folds move the cutout AUC by a few hundredths.", DefaultValueFactory = _ => 3 };
         var minReal = new Option<int>("--min-real") { Description = "Fewest real alerts of a survey worth measuring.", DefaultValueFactory = _ => 20 };
         var command = new Command("generator", "How well a classifier tells generated alerts from real ones, per survey, on the features and on the cutouts (AUC 0.5 = indistinguishable).")
         {
-            paths, scenes, schemaDir, count, seed, minReal,
+            paths, scenes, schemaDir, count, seed, minReal, repeats,
         };
         command.SetAction(parse =>
         {
-            var given = parse.GetValue(paths) is { Length: > 0 } p ? p : EvalRealCommand.DefaultPaths();
+            var given = parse.GetValue(paths) is { Length: > 0 } p ? p : RealEvaluationSet.DefaultPaths();
             var decoder = RealBogusCommands.Decoder(parse.GetValue(schemaDir));
             var real = RealEvaluationSet.Load(given, decoder);
             var library = RealBogusCommands.TrainingScenes(parse.GetValue(scenes) is { Length: > 0 } sc ? sc : given, decoder);
@@ -52,7 +53,7 @@ internal static class EvalGeneratorCommand
                 }
 
                 var generated = LabeledFeatures.Generate(new LabeledSetGenerator(surveyScenes, s), parse.GetValue(count), withTensors: true);
-                var measured = Measure(RealAlertScores.Of(alerts), generated, s);
+                var measured = Measure(RealAlertScores.Of(alerts), generated, s, parse.GetValue(repeats));
                 text.Append(measured.ToText(survey, surveyScenes.Count));
                 results.Add(measured.KeyValues(survey == Survey.Ztf ? "ztf" : "rubin"));
             }
@@ -72,19 +73,19 @@ internal static class EvalGeneratorCommand
     }
 
     /// <summary>Both measures for one survey: rows are the real alerts, then the generated ones.</summary>
-    internal static GeneratorRealism Measure(RealAlertScores real, LabeledFeatures generated, int seed)
+    internal static GeneratorRealism Measure(RealAlertScores real, LabeledFeatures generated, int seed, int repeats)
     {
         var n = real.Count + generated.Count;
         var isGenerated = Enumerable.Range(0, n).Select(i => i >= real.Count).ToArray();
         var groups = new long[n];
         for (var i = 0; i < real.Count; i++)
         {
-            groups[i] = StableHash((real.Alerts[i].Survey == Survey.Ztf ? "ztf:" : "rubin:") + real.Alerts[i].ObjectId);
+            groups[i] = (long)(RealEvaluationSet.ObjectHash(real.Alerts[i]) >> 1);
         }
 
         for (var i = 0; i < generated.Count; i++)
         {
-            groups[real.Count + i] = StableHash("scene:" + generated.Alerts[i].SceneAlertId.ToString(Inv));
+            groups[real.Count + i] = -1 - generated.Alerts[i].SceneAlertId; // negative: never a real object's group
         }
 
         var features = RealBogusTrainer.DefaultFeatures;
@@ -127,23 +128,12 @@ internal static class EvalGeneratorCommand
             return (f.Name, Auc: Math.Max(auc, 1 - auc), realMedian, generatedMedian);
         }).OrderByDescending(x => x.Auc).Take(6).ToArray();
         var variants = generated.Alerts.Select(a => a.Variant).ToArray();
-        var byFeatures = RealismMeasure.OutOfFold(pixel, features.Count, isGenerated, groups, seed);
-        var byCutouts = RealismMeasure.OutOfFold(cutouts, CutoutSummary.Length, isGenerated, groups, seed);
+        var byFeatures = RealismMeasure.Repeated(pixel, features.Count, isGenerated, groups, seed, repeats);
+        var byCutouts = RealismMeasure.Repeated(cutouts, CutoutSummary.Length, isGenerated, groups, seed, repeats);
         var kinds = RealVariants.All.Concat(ArtifactFamilies.Bogus.Select(f => f.Name())).Where(k => variants.Contains(k)).ToArray();
         double Of(float[] scores, string? kind) => RealismMeasure.Auc(scores, isGenerated, i => kind is null || variants[i - real.Count] == kind);
         return new GeneratorRealism(real.Count, generated.Count, Of(byFeatures, null), Of(byCutouts, null),
             [.. kinds.Select(k => (k, variants.Count(v => v == k), Of(byFeatures, k), Of(byCutouts, k)))], telling);
-    }
-
-    private static long StableHash(string key)
-    {
-        var hash = 14695981039346656037UL;
-        foreach (var c in key)
-        {
-            hash = (hash ^ c) * 1099511628211UL;
-        }
-
-        return (long)(hash >> 1);
     }
 }
 

@@ -21,13 +21,13 @@ internal static class EvalRealCommand
 
     public static Command Create()
     {
-        var paths = new Argument<string[]>("paths") { Description = "Real alerts: folders of alert files and Fink Parquet exports (default ../shared/data/alerts when present, else the test fixtures).", Arity = ArgumentArity.ZeroOrMore };
+        var paths = RealEvaluationSet.PathsArgument();
         var rb = new Option<string>("--rb") { Description = "The trees' model directory.", DefaultValueFactory = _ => RepoPaths.Resolve("models/rb") };
         var cnn = new Option<string>("--cnn") { Description = "The CNN's model directory (its card holds the stacked score's weights).", DefaultValueFactory = _ => RepoPaths.Resolve(Broker.Cli.Commands.Cnn.CnnCommands.ServingModel) };
         var command = new Command("real", "Agreement of the served models with ZTF rb, ZTF drb and Rubin reliability on real alerts kept for evaluation.") { paths, rb, cnn };
         command.SetAction(parse =>
         {
-            var given = parse.GetValue(paths) is { Length: > 0 } p ? p : DefaultPaths();
+            var given = parse.GetValue(paths) is { Length: > 0 } p ? p : RealEvaluationSet.DefaultPaths();
             var set = RealEvaluationSet.Load(given, new AlertDecoder());
             if (set.Evaluation.Count == 0)
             {
@@ -77,12 +77,6 @@ internal static class EvalRealCommand
             return 0;
         });
         return command;
-    }
-
-    internal static string[] DefaultPaths()
-    {
-        var shared = RepoPaths.Resolve("../shared/data/alerts");
-        return Directory.Exists(shared) ? [shared] : [RepoPaths.Resolve("tests/fixtures/alerts"), RepoPaths.Resolve("tests/fixtures/fink_parquet")];
     }
 
     internal static (float[] Rb, float[] Cnn, float[] Combined) Score(IReadOnlyList<Alert> alerts, RealBogusModel trees, CnnModel network, CombinedScore combined)

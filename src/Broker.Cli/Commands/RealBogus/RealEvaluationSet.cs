@@ -44,7 +44,10 @@ internal sealed record RealEvaluationSet(IReadOnlyList<Alert> Evaluation, IReadO
     }
 
     /// <summary>True when the alert's object belongs to the evaluation half (alerts without an object: by alert id).</summary>
-    public static bool InEvaluation(Alert alert)
+    public static bool InEvaluation(Alert alert) => (ObjectHash(alert) & 1) == 0;
+
+    /// <summary>FNV-1a of the alert's survey and object id (or alert id when it has no object): the split's key.</summary>
+    public static ulong ObjectHash(Alert alert)
     {
         ArgumentNullException.ThrowIfNull(alert);
         var key = (alert.Survey == Survey.Ztf ? "ztf:" : "rubin:") + (alert.ObjectId.Length > 0 ? alert.ObjectId : "alert:" + alert.AlertId.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -54,7 +57,21 @@ internal sealed record RealEvaluationSet(IReadOnlyList<Alert> Evaluation, IReadO
             hash = (hash ^ c) * 1099511628211UL;
         }
 
-        return (hash & 1) == 0;
+        return hash;
+    }
+
+    /// <summary>The real-alert paths argument of `broker eval real` and `eval generator`.</summary>
+    public static System.CommandLine.Argument<string[]> PathsArgument() => new("paths")
+    {
+        Description = "Real alerts: folders of alert files and Fink Parquet exports (default ../shared/data/alerts when present, else the test fixtures).",
+        Arity = System.CommandLine.ArgumentArity.ZeroOrMore,
+    };
+
+    /// <summary>../shared/data/alerts when this checkout has it, else the repo's fixtures.</summary>
+    public static string[] DefaultPaths()
+    {
+        var shared = Hosting.RepoPaths.Resolve("../shared/data/alerts");
+        return Directory.Exists(shared) ? [shared] : [Hosting.RepoPaths.Resolve("tests/fixtures/alerts"), Hosting.RepoPaths.Resolve("tests/fixtures/fink_parquet")];
     }
 
     private static IEnumerable<byte[]> Messages(IEnumerable<string> paths)
