@@ -5,8 +5,6 @@ using Broker.Alerts.Model;
 using Broker.Cli.Commands.Novelty;
 using Broker.Cli.Commands.RealBogus;
 using Broker.Cli.Hosting;
-using Broker.Models.Cnn;
-using Broker.Models.RealBogus;
 
 namespace Broker.Cli.Tests;
 
@@ -21,11 +19,9 @@ public sealed class RealNoveltyStreamTests
         var set = RealEvaluationSet.Load([Alerts], decoder);
         var ztf = set.Evaluation.Concat(set.Training).Where(a => a.Survey == Survey.Ztf).ToList();
         var scenes = RealBogusCommands.TrainingScenes([Alerts], decoder).Train.Where(s => s.Source.Survey == Survey.Ztf).ToList();
-        using var trees = RealBogusModel.Load(RepoPaths.Resolve("models/rb"));
-        using var cnn = CnnModel.Load(RepoPaths.Resolve("models/cnn-int8"));
-        var combined = CombinedScore.FromParameters(cnn.Card.Parameters)!;
+        using var served = ServedRealBogus.Load(RepoPaths.Resolve("models/rb"), RepoPaths.Resolve("models/cnn-int8"));
 
-        var (stream, scores, count, warmup) = RealNoveltyStream.Build(ztf, scenes, perKind: 2, seed: 1, learnedFirst: 4, learnMinReal: 0.5f, trees, cnn, combined);
+        var (stream, scores, count, warmup) = RealNoveltyStream.Build(ztf, scenes, perKind: 2, seed: 1, learnedFirst: 4, learnMinReal: 0.5f, served);
 
         Assert.Equal(ztf.Count, count);
         Assert.Equal(count + (2 * NoveltyStream.Kinds.Length), stream.Count);

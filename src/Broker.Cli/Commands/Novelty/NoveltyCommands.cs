@@ -11,9 +11,7 @@ using Broker.Alerts.Model;
 using Broker.Cli.Commands.RealBogus;
 using Broker.Cli.Hosting;
 using Broker.Features.Catalog;
-using Broker.Models.Cnn;
 using Broker.Models.Evaluation;
-using Broker.Models.RealBogus;
 using Broker.Novelty;
 using Broker.Novelty.Forest;
 using Broker.Novelty.Snapshots;
@@ -81,10 +79,8 @@ internal static class NoveltyCommands
                     return 2;
                 }
 
-                using var trees = RealBogusModel.Load(RepoPaths.Resolve(RealBogusCommands.DefaultModel));
-                using var cnn = CnnModel.Load(RepoPaths.Resolve(Cnn.CnnCommands.ServingModel));
-                var combined = CombinedScore.FromParameters(cnn.Card.Parameters) ?? throw new InvalidOperationException($"{cnn.Id}: no stacked-score weights.");
-                (stream, realScores, var realCount, warmup) = RealNoveltyStream.Build(alerts, all, parse.GetValue(perKind), s, options.SampleSize, Math.Max(parse.GetValue(learnMinReal), 0.5f), trees, cnn, combined);
+                using var served = ServedRealBogus.Load(RepoPaths.Resolve(RealBogusCommands.DefaultModel), RepoPaths.Resolve(Cnn.CnnCommands.ServingModel));
+                (stream, realScores, var realCount, warmup) = RealNoveltyStream.Build(alerts, all, parse.GetValue(perKind), s, options.SampleSize, Math.Max(parse.GetValue(learnMinReal), 0.5f), served);
                 Console.Out.WriteLine($"real stream: {realCount} real {parse.GetValue(survey)} alerts in detection order from {string.Join(", ", realPaths)}; learning from those with combined real/bogus >= {parse.GetValue(learnMinReal)}");
             }
             else

@@ -9,8 +9,6 @@ using Broker.Alerts.Model;
 using Broker.Cli.Commands.RealBogus;
 using Broker.Features;
 using Broker.Features.Catalog;
-using Broker.Models.Cnn;
-using Broker.Models.RealBogus;
 using Broker.Simulation.Generation;
 using Broker.Simulation.Rendering;
 using Broker.Simulation.Scenes;
@@ -25,10 +23,10 @@ internal static class RealNoveltyStream
     /// <paramref name="learnMinReal"/> (what the learner needs before its first forest).
     /// </summary>
     public static (NoveltyStream Stream, float[] RealScore, int RealAlerts, int Warmup) Build(IReadOnlyList<Alert> real, IReadOnlyList<Scene> scenes, int perKind, int seed,
-        int learnedFirst, float learnMinReal, RealBogusModel trees, CnnModel cnn, CombinedScore combined)
+        int learnedFirst, float learnMinReal, ServedRealBogus served)
     {
         var ordered = real.OrderBy(a => a.Mjd).ThenBy(a => a.AlertId).ToList();
-        var realScores = Score(ordered, trees, cnn, combined);
+        var realScores = served.Score(ordered).Combined;
         var warmup = ordered.Count;
         for (int i = 0, learned = 0; i < ordered.Count; i++)
         {
@@ -68,7 +66,7 @@ internal static class RealNoveltyStream
             }
         }
 
-        var rareScores = Score([.. rare.Select(r => r.Alert)], trees, cnn, combined);
+        var rareScores = served.Score([.. rare.Select(r => r.Alert)]).Combined;
         var total = ordered.Count + rare.Count;
         var positions = Enumerable.Range(warmup, total - warmup).OrderBy(_ => random.Uniform()).Take(rare.Count).ToHashSet();
         var width = FeatureCatalog.Count;
@@ -86,7 +84,4 @@ internal static class RealNoveltyStream
 
         return (new NoveltyStream(vectors, kinds, total), scores, ordered.Count, warmup);
     }
-
-    private static float[] Score(IReadOnlyList<Alert> alerts, RealBogusModel trees, CnnModel cnn, CombinedScore combined) =>
-        EvalRealCommand.Score(alerts, trees, cnn, combined).Combined;
 }

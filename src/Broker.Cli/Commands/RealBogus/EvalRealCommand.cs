@@ -9,9 +9,7 @@ using System.Text;
 using Broker.Alerts.Decoding;
 using Broker.Alerts.Model;
 using Broker.Cli.Hosting;
-using Broker.Models.Cnn;
 using Broker.Models.Evaluation;
-using Broker.Models.RealBogus;
 
 namespace Broker.Cli.Commands.RealBogus;
 
@@ -35,11 +33,9 @@ internal static class EvalRealCommand
                 return 2;
             }
 
-            using var trees = RealBogusModel.Load(parse.GetValue(rb)!);
-            using var network = CnnModel.Load(parse.GetValue(cnn)!);
-            var combined = CombinedScore.FromParameters(network.Card.Parameters) ?? throw new InvalidOperationException($"{network.Id}: its card has no stacked-score weights.");
+            using var served = ServedRealBogus.Load(parse.GetValue(rb)!, parse.GetValue(cnn)!);
             var alerts = set.Evaluation;
-            var (rbScores, cnnScores, both) = Score(alerts, trees, network, combined);
+            var (rbScores, cnnScores, both) = served.Score(alerts);
 
             var ztf = Indexes(alerts, a => a.Survey == Survey.Ztf);
             var rubin = Indexes(alerts, a => a.Survey == Survey.Rubin);
@@ -77,16 +73,6 @@ internal static class EvalRealCommand
             return 0;
         });
         return command;
-    }
-
-    internal static (float[] Rb, float[] Cnn, float[] Combined) Score(IReadOnlyList<Alert> alerts, RealBogusModel trees, CnnModel network, CombinedScore combined)
-    {
-        var real = RealAlertScores.Of(alerts);
-        var (rb, cnn, both) = (new float[real.Count], new float[real.Count], new float[real.Count]);
-        trees.Score(real.Vectors, real.Count, rb);
-        network.Score(real.Tensors(), real.Count, cnn);
-        combined.Score(rb, cnn, both);
-        return (rb, cnn, both);
     }
 
     private static List<int> Indexes(IReadOnlyList<Alert> alerts, Func<Alert, bool> which) => [.. Enumerable.Range(0, alerts.Count).Where(i => which(alerts[i]))];
