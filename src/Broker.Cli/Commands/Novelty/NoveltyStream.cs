@@ -32,18 +32,7 @@ internal sealed record NoveltyStream(float[] Vectors, string?[] RareKind, int Co
         }
 
         // Rare items: (kind, generator index) with the right family for each kind.
-        var rareItems = new List<(string Kind, int Index)>();
-        foreach (var kind in Kinds)
-        {
-            var want = kind switch { "streak" => ArtifactFamily.Streak, "ghost" => ArtifactFamily.Ghost, _ => ArtifactFamily.Real };
-            for (var i = Array.IndexOf(Kinds, kind) * 10_000; rareItems.Count(r => r.Kind == kind) < perKind; i++)
-            {
-                if (LabeledSetGenerator.FamilyOf(i) == want)
-                {
-                    rareItems.Add((kind, i));
-                }
-            }
-        }
+        var rareItems = Kinds.SelectMany(kind => RareIndexes(kind, perKind).Select(i => (Kind: kind, Index: i))).ToList();
 
         // Place rare items at random positions after the warm-up.
         var total = normalCount + rareItems.Count;
@@ -71,6 +60,23 @@ internal sealed record NoveltyStream(float[] Vectors, string?[] RareKind, int Co
             AlertFeatures.Extract(alert, vectors.AsSpan(p * width, width));
         });
         return new NoveltyStream(vectors, [.. order.Select(o => o.Kind)], total);
+    }
+
+    /// <summary>
+    /// The first <paramref name="count"/> generator indexes of <paramref name="kind"/>'s family (streaks, ghosts; real
+    /// injections for the light-curve kinds), from a block of indexes of the kind's own.
+    /// </summary>
+    public static IEnumerable<int> RareIndexes(string kind, int count)
+    {
+        var want = kind switch { "streak" => ArtifactFamily.Streak, "ghost" => ArtifactFamily.Ghost, _ => ArtifactFamily.Real };
+        for (var i = Array.IndexOf(Kinds, kind) * 10_000; count > 0; i++)
+        {
+            if (LabeledSetGenerator.FamilyOf(i) == want)
+            {
+                count--;
+                yield return i;
+            }
+        }
     }
 
     /// <summary>

@@ -42,27 +42,25 @@ internal static class RealNoveltyStream
         // Rare alerts: light-curve oddities on copies of likely-real alerts, artifacts from the generator.
         var likelyReal = Enumerable.Range(0, ordered.Count).Where(i => realScores[i] >= 0.5f).ToList();
         var rare = new List<(string Kind, Alert Alert)>();
+        var artifacts = scenes.Count > 0 ? new LabeledSetGenerator(scenes, seed + 1000) : null;
+        var decoder = new AlertDecoder();
         foreach (var kind in NoveltyStream.Kinds)
         {
-            for (var j = 0; j < perKind; j++)
+            if (kind is "streak" or "ghost")
             {
-                if (kind is "streak" or "ghost")
+                foreach (var index in NoveltyStream.RareIndexes(kind, artifacts is null ? 0 : perKind))
                 {
-                    if (scenes.Count == 0)
-                    {
-                        break;
-                    }
+                    rare.Add((kind, decoder.Decode(artifacts!.Generate(index).Message)[0]));
+                }
 
-                    var family = kind == "streak" ? ArtifactFamily.Streak : ArtifactFamily.Ghost;
-                    var index = Enumerable.Range(Array.IndexOf(NoveltyStream.Kinds, kind) * 10_000, 10_000).Where(i => LabeledSetGenerator.FamilyOf(i) == family).ElementAt(j);
-                    rare.Add((kind, new AlertDecoder().Decode(new LabeledSetGenerator(scenes, seed + 1000).Generate(index).Message)[0]));
-                }
-                else if (likelyReal.Count > 0)
-                {
-                    var source = ordered[likelyReal[(int)(random.Uniform() * likelyReal.Count) % likelyReal.Count]];
-                    var odd = NoveltyStream.OddHistory(source, kind, new Rng(seed, (Array.IndexOf(NoveltyStream.Kinds, kind) * 1000) + j));
-                    rare.Add((kind, NoveltyStream.WithHistory(source, odd)));
-                }
+                continue;
+            }
+
+            for (var j = 0; j < perKind && likelyReal.Count > 0; j++)
+            {
+                var source = ordered[likelyReal[(int)(random.Uniform() * likelyReal.Count) % likelyReal.Count]];
+                var odd = NoveltyStream.OddHistory(source, kind, new Rng(seed, (Array.IndexOf(NoveltyStream.Kinds, kind) * 1000) + j));
+                rare.Add((kind, NoveltyStream.WithHistory(source, odd)));
             }
         }
 
