@@ -10,6 +10,7 @@ using System.Text;
 using Broker.Alerts.Model;
 using Broker.Cli.Commands.RealBogus;
 using Broker.Cli.Hosting;
+using Broker.Cluster.Nights;
 using Broker.Features.Catalog;
 using Broker.Models.Evaluation;
 using Broker.Novelty;
@@ -80,7 +81,7 @@ internal static class NoveltyCommands
                 }
 
                 using var served = ServedRealBogus.Load(RepoPaths.Resolve(RealBogusCommands.DefaultModel), RepoPaths.Resolve(Cnn.CnnCommands.ServingModel));
-                (stream, realScores, var realCount, warmup) = RealNoveltyStream.Build(alerts, all, parse.GetValue(perKind), s, options.SampleSize, Math.Max(parse.GetValue(learnMinReal), 0.5f), served);
+                (stream, realScores, var realCount, warmup) = RealNoveltyStream.Build(alerts, all, parse.GetValue(perKind), s, options.SampleSize, Math.Max(parse.GetValue(learnMinReal), NightReporter.LikelyReal), served);
                 Console.Out.WriteLine($"real stream: {realCount} real {parse.GetValue(survey)} alerts in detection order from {string.Join(", ", realPaths)}; learning from those with combined real/bogus >= {parse.GetValue(learnMinReal)}");
             }
             else
@@ -253,20 +254,17 @@ internal sealed class NoveltyReport
     public string LikelyReal(float[] realScores, NoveltyStream stream, int width, TextWriter text)
     {
         var inv = CultureInfo.InvariantCulture;
+        bool Likely(int r) => realScores[r] >= NightReporter.LikelyReal;
         var combined = Combined(_streaming);
-        var top = _rows.OrderByDescending(r => combined[r]).ThenBy(r => r).Take(K).ToList();
-        var topLikelyReal = top.Count(r => realScores[r] >= 0.5f);
-        var list = _rows.Where(r => realScores[r] >= 0.5f).OrderByDescending(r => combined[r]).ThenBy(r => r).Take(K).ToList();
+        var topLikelyReal = _rows.OrderByDescending(r => combined[r]).ThenBy(r => r).Take(K).Count(Likely);
+        var likely = _rows.Where(Likely).ToArray();
+        var list = likely.OrderByDescending(r => combined[r]).ThenBy(r => r).Take(K).ToList();
         var hits = list.Count(_stream.IsRare);
-        var likelyRealRare = _rows.Count(r => _stream.IsRare(r) && realScores[r] >= 0.5f);
-        text.WriteLine(string.Create(inv, $"likely real (combined real/bogus >= 0.5): {_rows.Count(r => realScores[r] >= 0.5f)} of {_rows.Length} scored; {topLikelyReal} of the top {K} by novelty"));
+        var likelyRealRare = likely.Count(_stream.IsRare);
+        text.WriteLine(string.Create(inv, $"likely real (combined real/bogus >= {NightReporter.LikelyReal}): {likely.Length} of {_rows.Length} scored; {topLikelyReal} of the top {K} by novelty"));
         text.Write(string.Create(inv, $"the night list (likely-real only, top {K}): precision {hits / (double)Math.Max(1, list.Count):F3}, recall of the likely-real rare {hits}/{likelyRealRare}; by kind: "));
         text.WriteLine(string.Join(", ", NoveltyStream.Kinds.Select(kind =>
-        {
-            var n = _rows.Count(r => _stream.RareKind[r] == kind && realScores[r] >= 0.5f);
-            return string.Create(inv, $"{kind} {list.Count(r => _stream.RareKind[r] == kind)}/{n}");
-        })));
-        var likely = _rows.Where(r => realScores[r] >= 0.5f).ToArray();
+            string.Create(inv, $"{kind} {list.Count(r => _stream.RareKind[r] == kind)}/{likely.Count(r => _stream.RareKind[r] == kind)}"))));
         var vectors = new float[likely.Length * width];
         for (var i = 0; i < likely.Length; i++)
         {

@@ -7,6 +7,7 @@
 using Broker.Alerts.Decoding;
 using Broker.Alerts.Model;
 using Broker.Cli.Commands.RealBogus;
+using Broker.Cluster.Nights;
 using Broker.Features;
 using Broker.Features.Catalog;
 using Broker.Simulation.Generation;
@@ -40,7 +41,7 @@ internal static class RealNoveltyStream
         var random = new Rng(seed, 919191);
 
         // Rare alerts: light-curve oddities on copies of likely-real alerts, artifacts from the generator.
-        var likelyReal = Enumerable.Range(0, ordered.Count).Where(i => realScores[i] >= 0.5f).ToList();
+        var likelyReal = Enumerable.Range(0, ordered.Count).Where(i => realScores[i] >= NightReporter.LikelyReal).ToList();
         var rare = new List<(string Kind, Alert Alert)>();
         var artifacts = scenes.Count > 0 ? new LabeledSetGenerator(scenes, seed + 1000) : null;
         var decoder = new AlertDecoder();
