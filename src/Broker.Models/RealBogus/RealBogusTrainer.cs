@@ -51,15 +51,28 @@ public static class RealBogusTrainer
         for (var r = 0; r < labels.Length; r++)
         {
             var row = new float[features.Count];
-            for (var c = 0; c < row.Length; c++)
-            {
-                row[c] = vectors[(r * width) + features[c].Index];
-            }
-
+            Columns(vectors.Slice(r * width, width), 1, features, row);
             rows.Add(new TrainingRow { Features = row, Label = labels[r] >= 0.5f, Weight = weights.IsEmpty ? 1f : weights[r] });
         }
 
         return Train(rows, features.Count, seed, trees, leaves, learningRate);
+    }
+
+    /// <summary>
+    /// Copies <paramref name="features"/>' columns of <paramref name="count"/> full vectors (FeatureCatalog.Count each)
+    /// into <paramref name="destination"/>, row by row: the model's own inputs.
+    /// </summary>
+    public static void Columns(ReadOnlySpan<float> vectors, int count, IReadOnlyList<FeatureInfo> features, Span<float> destination)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        var width = FeatureCatalog.Count;
+        for (var r = 0; r < count; r++)
+        {
+            for (var c = 0; c < features.Count; c++)
+            {
+                destination[(r * features.Count) + c] = vectors[(r * width) + features[c].Index];
+            }
+        }
     }
 
     /// <summary>Trains on rows of exactly <paramref name="width"/> features (the model's own columns).</summary>

@@ -89,21 +89,9 @@ internal static class EvalGeneratorCommand
         }
 
         var features = RealBogusTrainer.DefaultFeatures;
-        var width = Broker.Features.Catalog.FeatureCatalog.Count;
         var pixel = new float[n * features.Count];
-        void Pick(ReadOnlySpan<float> vectors, int count, int offset)
-        {
-            for (var r = 0; r < count; r++)
-            {
-                for (var c = 0; c < features.Count; c++)
-                {
-                    pixel[((offset + r) * features.Count) + c] = vectors[(r * width) + features[c].Index];
-                }
-            }
-        }
-
-        Pick(real.Vectors, real.Count, 0);
-        Pick(generated.Vectors, generated.Count, real.Count);
+        RealBogusTrainer.Columns(real.Vectors, real.Count, features, pixel);
+        RealBogusTrainer.Columns(generated.Vectors, generated.Count, features, pixel.AsSpan(real.Count * features.Count));
         var cutouts = new float[n * CutoutSummary.Length];
         var tensors = real.Tensors();
         for (var i = 0; i < n; i++)
