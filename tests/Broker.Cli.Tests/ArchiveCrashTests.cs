@@ -88,6 +88,9 @@ public sealed class ArchiveCrashTests(ITestOutputHelper output)
                 Assert.Equal(JsonValueKind.Null, archive.GetProperty("failure").ValueKind);
             }
 
+            // Offsets are committed every second: kill only once one commit has happened (a CI run on a loaded machine
+            // killed the silo after it had published a third of the alerts but before its first commit).
+            Assert.True(SpinWait.SpinUntil(() => Committed(cluster.BootstrapServers).Count > 0, TimeSpan.FromSeconds(30)), "no offset was committed before the kill");
             silo.SendSignal(9);
             Assert.Equal(137, silo.WaitForExit(TimeSpan.FromSeconds(30)));
             silo.Dispose();
