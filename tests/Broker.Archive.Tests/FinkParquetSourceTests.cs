@@ -1,6 +1,6 @@
 // Fink's Data Transfer export (real LSSTCam alerts of day_obs 2026-03-09, three of its Parquet files) read as Rubin
-// alerts: every row decodes with its three cutouts, its history and Rubin's reliability, and is annotated with the
-// Rubin features present.
+// alerts (through Broker.Sources, as every command reads them): every row decodes with its three cutouts, its history
+// and Rubin's reliability, and is annotated with the Rubin features present; the archive written reads back as alerts.
 using Broker.Alerts.Decoding;
 using Broker.Alerts.Model;
 using Broker.Archive.Replay;
@@ -17,12 +17,12 @@ public sealed class FinkParquetSourceTests : IDisposable
     [Fact]
     public void Every_row_becomes_a_rubin_alert_with_its_cutouts_history_and_reliability()
     {
-        Assert.True(FinkParquetSource.Is(ArchiveFixture.FinkExport));
-        var messages = FinkParquetSource.Read(ArchiveFixture.FinkExport).ToList();
-        Assert.Equal(FinkParquetSource.Count(ArchiveFixture.FinkExport), messages.Count);
+        var source = AlertSources.Open([ArchiveFixture.FinkExport]);
+        var messages = source.Read().ToList();
+        Assert.Equal(source.Count(), messages.Count);
         Assert.True(messages.Count >= 3);
         var decoder = new AlertDecoder();
-        foreach (var (name, bytes) in messages)
+        foreach (var (name, bytes) in messages.Select(m => (m.Name, m.Message!)))
         {
             var alert = Assert.Single(decoder.Decode(bytes));
             Assert.Equal(Survey.Rubin, alert.Survey);
@@ -38,7 +38,7 @@ public sealed class FinkParquetSourceTests : IDisposable
     [Fact]
     public async Task The_exports_alerts_are_annotated_with_rubin_features()
     {
-        var items = FinkParquetSource.Read(ArchiveFixture.FinkExport).Select(m => new ReplayItem(m.Name, m.Bytes)).ToList();
+        var items = AlertSources.Open([ArchiveFixture.FinkExport]).Read().Select(m => new ReplayItem(m.Name, m.Message!)).ToList();
         var annotated = await ArchiveFixture.ScoreIntoAsync(Path.Combine(_dir.FullName, "archive"), items);
         Assert.Equal(items.Count, annotated.Count);
         var rubin = FeatureCatalog.All.Select((f, i) => (f.Name, i)).Where(f => f.Name.StartsWith("rubin_", StringComparison.Ordinal)).ToList();
@@ -51,18 +51,12 @@ public sealed class FinkParquetSourceTests : IDisposable
         }
 
         Assert.Single(ArchiveLayout.Nights(Path.Combine(_dir.FullName, "archive")));
-    }
 
-    [Fact]
-    public void An_export_without_its_schema_sidecar_is_refused_plainly()
-    {
-        foreach (var parquet in Directory.EnumerateFiles(ArchiveFixture.FinkExport, "*.parquet").Take(1))
-        {
-            File.Copy(parquet, Path.Combine(_dir.FullName, Path.GetFileName(parquet)));
-        }
-
-        Assert.False(FinkParquetSource.Is(_dir.FullName));
-        var e = Assert.Throws<ArchiveException>(() => FinkParquetSource.Read(_dir.FullName).ToList());
-        Assert.Contains("avro_schema_", e.Message, StringComparison.Ordinal);
+        // The archive's own files are an alert source too: each record is the alert it was before annotation.
+        var archived = AlertSources.Open([Path.Combine(_dir.FullName, "archive")]).Read().Where(i => i.Format == Broker.Sources.SourceFormat.BrokerArchive).ToList();
+        var decoder = new AlertDecoder();
+        Assert.Equal(
+            items.Select(i => decoder.Decode(i.Message)[0].AlertId).Order(),
+            archived.Select(i => decoder.Decode(i.Message!)[0].AlertId).Order());
     }
 }

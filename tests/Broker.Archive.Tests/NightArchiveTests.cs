@@ -206,7 +206,7 @@ public sealed class NightArchiveTests : IDisposable
             }
         }
 
-        var items = Broker.Pipeline.Replay.ReplaySource.Open(tarball).Select(m => new ReplayItem(m.Name, m.Bytes));
+        var items = AlertSources.Open([tarball]).Read().Select(m => new ReplayItem(m.Name, m.Message!));
         var annotated = await ArchiveFixture.ScoreIntoAsync(Root, items);
         Assert.Equal(20, annotated.Count);
         Assert.Equal(20, ArchiveLayout.Nights(Root).Sum(n => ArchiveReader.ReadNight(Root, n.Survey, n.Night).Count()));

@@ -19,7 +19,7 @@ public sealed class NightBoundaryTests : IDisposable
     public async Task Alerts_either_side_of_each_surveys_cut_are_archived_under_two_nights()
     {
         var ztf = File.ReadAllBytes(Directory.EnumerateFiles(Path.Combine(ArchiveFixture.Root, "fixtures", "alerts", "ztf"), "*.avro", SearchOption.AllDirectories).Order(StringComparer.Ordinal).First());
-        var rubin = FinkParquetSource.Read(ArchiveFixture.FinkExport).First().Bytes;
+        var rubin = AlertSources.Open([ArchiveFixture.FinkExport]).Read().First().Message!;
         double Mjd(int hour, int minute) => (new DateTime(2026, 3, 10, hour, minute, 0, DateTimeKind.Utc) - MjdEpoch).TotalDays;
         var items = new List<ReplayItem>
         {

@@ -9,6 +9,8 @@ public sealed class InspectCommandTests
 
     private static string Fixture(string relative) => Path.Combine(AppContext.BaseDirectory, "fixtures", "alerts", relative);
 
+    private static string FixtureRoot(params string[] parts) => Path.Combine([AppContext.BaseDirectory, "fixtures", .. parts]);
+
     [Fact]
     public void A_good_file_is_summarized_with_exit_code_0()
     {
@@ -17,7 +19,30 @@ public sealed class InspectCommandTests
         Assert.Contains("Ztf alert 2475433850015010009", output, StringComparison.Ordinal);
         Assert.Contains("schema 4.01", output, StringComparison.Ordinal);
         Assert.Contains("science 63x63 gzip FITS", output, StringComparison.Ordinal);
-        Assert.Contains("1 of 1 files decoded, 0 failed", output, StringComparison.Ordinal);
+        Assert.Contains("1 files, 1 items: 1 decoded (1 alerts), 0 failed", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_path_that_does_not_exist_is_one_line_and_exit_code_2()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "broker-no-such-night", "alerts");
+        foreach (var command in new[] { "inspect", "replay" })
+        {
+            var (code, output, error) = BrokerProcess.Run(Deadline, command, missing);
+            Assert.Equal(2, code);
+            Assert.Equal($"error: {missing}: no such file or folder.", error.Trim());
+            Assert.DoesNotContain("   at ", output + error, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Fink_parquet_and_a_kafka_dump_are_summarized_per_file()
+    {
+        var (code, output, _) = BrokerProcess.Run(Deadline, "inspect", "--summary", FixtureRoot("ztf_parquet", "layouts"), FixtureRoot("rubin_kafka_v9"));
+        Assert.Equal(0, code);
+        Assert.Contains("alert_samples.parquet: Fink Parquet; Ztf; schema 3.3; 11 alerts, 11 with all three cutouts", output, StringComparison.Ordinal);
+        Assert.Contains("00_0000004283.avro: schemaless Avro bodies read with schema.json; Rubin; schema lsst.v9_0.alert; 1 alerts, 1 with all three cutouts", output, StringComparison.Ordinal);
+        Assert.Contains("5 files, 23 items: 23 decoded (23 alerts), 0 failed", output, StringComparison.Ordinal);
     }
 
     [Fact]

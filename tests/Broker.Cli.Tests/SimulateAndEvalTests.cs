@@ -18,7 +18,7 @@ public sealed class SimulateAndEvalTests
             Assert.Equal(12, Directory.GetFiles(dir, "*.avro").Length);
             var inspect = BrokerProcess.Run(TimeSpan.FromMinutes(1), "inspect", dir);
             Assert.Equal(0, inspect.ExitCode);
-            Assert.Contains("12 of 12 files decoded, 0 failed", inspect.Output, StringComparison.Ordinal);
+            Assert.Contains("12 files, 12 items: 12 decoded (12 alerts), 0 failed", inspect.Output, StringComparison.Ordinal);
         }
         finally
         {

@@ -66,8 +66,8 @@ public static class ZtfAdapter
         };
     }
 
-    /// <summary>fid 1, 2, 3 are ZTF's g, r and i.</summary>
-    public static string Band(AvroValue fid) => fid.IsNull ? "?" : fid.AsLong() switch
+    /// <summary>fid 1, 2, 3 are ZTF's g, r and i (an int in ZTF's schema; a double in Fink's pandas-written Parquet).</summary>
+    public static string Band(AvroValue fid) => fid.IsNull || double.IsNaN(fid.ToDouble()) ? "?" : (long)fid.ToDouble() switch
     {
         1 => "g",
         2 => "r",

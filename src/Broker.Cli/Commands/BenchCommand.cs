@@ -13,6 +13,7 @@ internal static class BenchCommand
     {
         var bench = new Command("bench", "Measure the throughput of a stage on this machine.");
         bench.Subcommands.Add(Decode());
+        bench.Subcommands.Add(SourceBench.Create());
         bench.Subcommands.Add(Score());
         bench.Subcommands.Add(Cnn.CnnBench.Create());
         bench.Subcommands.Add(Novelty.NoveltyBench.Create());

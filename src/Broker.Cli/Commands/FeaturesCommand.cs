@@ -49,33 +49,33 @@ internal static class FeaturesCommand
             writer.WriteLine("alert_id,object_id,survey," + string.Join(',', FeatureCatalog.Names));
             var vector = new float[FeatureCatalog.Count];
             int files = 0, failed = 0, alerts = 0;
-            foreach (var path in AlertFiles.Expand(parse.GetValue(paths)!))
+            var source = Broker.Archive.AlertSources.Open(parse.GetValue(paths)!);
+            foreach (var (item, decoded) in source.Alerts(decoder))
             {
                 files++;
-                try
-                {
-                    foreach (var alert in decoder.Decode(File.ReadAllBytes(path)))
-                    {
-                        AlertFeatures.Extract(alert, vector);
-                        writer.Write(string.Create(CultureInfo.InvariantCulture, $"{alert.AlertId},{alert.ObjectId},{alert.Survey}"));
-                        foreach (var v in vector)
-                        {
-                            writer.Write(',');
-                            writer.Write(float.IsNaN(v) ? string.Empty : v.ToString("R", CultureInfo.InvariantCulture));
-                        }
-
-                        writer.WriteLine();
-                        alerts++;
-                    }
-                }
-                catch (AlertDecodeException e)
+                if (item.Message is null)
                 {
                     failed++;
-                    Console.Error.WriteLine($"{path}: {e.Message}");
+                    Console.Error.WriteLine($"{item.Path} ({item.Name}): {item.Problem}");
+                    continue;
+                }
+
+                foreach (var alert in decoded)
+                {
+                    AlertFeatures.Extract(alert, vector);
+                    writer.Write(string.Create(CultureInfo.InvariantCulture, $"{alert.AlertId},{alert.ObjectId},{alert.Survey}"));
+                    foreach (var v in vector)
+                    {
+                        writer.Write(',');
+                        writer.Write(float.IsNaN(v) ? string.Empty : v.ToString("R", CultureInfo.InvariantCulture));
+                    }
+
+                    writer.WriteLine();
+                    alerts++;
                 }
             }
 
-            Console.Error.WriteLine($"{alerts} alerts from {files} files ({failed} failed to decode)");
+            Console.Error.WriteLine($"{alerts} alerts from {files} items ({failed} could not be read)");
             return failed == 0 ? 0 : 1;
         });
         return command;

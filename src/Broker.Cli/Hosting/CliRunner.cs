@@ -1,5 +1,5 @@
 // Runs a parsed command and turns the broker's typed configuration errors into one line on stderr and exit
-// code 2, instead of a stack trace. Unexpected exceptions still print in full: they are bugs.
+// code 2, instead of a stack trace (a path that names nothing, or cannot be read, included). Unexpected exceptions still print in full: they are bugs.
 using System.CommandLine;
 using Broker.Kafka;
 using Broker.Models.Cards;
@@ -19,7 +19,8 @@ internal static class CliRunner
             return await root.Parse(args).InvokeAsync(configuration);
         }
         catch (Exception e) when (e is KafkaNativeLibraryException or KafkaConfigurationException or FormatException
-            or ModelLoadException or Models.Onnx.OrtException or Pipeline.Configuration.PipelineConfigException)
+            or ModelLoadException or Models.Onnx.OrtException or Pipeline.Configuration.PipelineConfigException
+            or Sources.SourcePathException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
         {
             await Console.Error.WriteLineAsync($"error: {e.Message}");
             return ConfigurationError;

@@ -47,17 +47,8 @@ public sealed class SceneLibrary
         var train = new List<Scene>();
         var heldOut = new List<Scene>();
         var skipped = 0;
-        foreach (var file in AlertFiles.Expand(paths))
+        foreach (var (_, alerts) in new Sources.AlertSource(paths).Alerts(decoder))
         {
-            IReadOnlyList<Alert> alerts;
-            try
-            {
-                alerts = decoder.Decode(File.ReadAllBytes(file));
-            }
-            catch (AlertDecodeException)
-            {
-                continue;
-            }
 
             foreach (var alert in alerts)
             {

@@ -2,7 +2,7 @@
 //   broker replay SOURCE...                       scored straight through into a new archive run (no Kafka)
 //   broker replay --archive A --night N --survey S [--exact | --compare]
 //   broker replay SOURCE... --bootstrap B --topic T   produced into a Kafka topic, as the survey sent them
-// SOURCE: a folder of alert files, an .avro file, a ZTF nightly tarball, or a Fink Parquet export. --exact pins the
+// SOURCE: anything Broker.Sources reads (docs/operations.md, "Inputs"). --exact pins the
 // models and novelty snapshots an archived night recorded and checks every annotation comes out the same;
 // --compare scores with the current models and says what changed. --speed 10 holds alerts to the night's own
 // timing, ten times faster. Exit 0 when alerts were annotated (or delivered), 1 when none were or an exact
@@ -13,7 +13,7 @@ using Broker.Archive;
 using Broker.Archive.Replay;
 using Broker.Cli.Hosting;
 using Broker.Pipeline.Configuration;
-using Broker.Pipeline.Replay;
+using Broker.Sources;
 
 namespace Broker.Cli.Commands.Pipeline;
 
@@ -21,7 +21,7 @@ internal static class ReplayCommand
 {
     public static Command Create()
     {
-        var sources = new Argument<string[]>("sources") { Description = "Folders of alert files, .avro files, ZTF nightly tarballs (ztf_public_YYYYMMDD.tar.gz), or Fink Parquet exports.", Arity = ArgumentArity.ZeroOrMore };
+        var sources = new Argument<string[]>("sources") { Description = "Alert files, folders, globs or partitioned datasets: Avro container files, Confluent frames, schemaless message bodies (--schema), ZTF nightly tarballs, Fink Parquet (ZTF or Rubin), archive files (docs/operations.md, \"Inputs\").", Arity = ArgumentArity.ZeroOrMore };
         var archive = new Option<string?>("--archive") { Description = "An archive root (archive.directory) to replay a night of (with --night and --survey)." };
         var night = new Option<string?>("--night") { Description = "The archived night, yyyy-MM-dd (ZTF: the Palomar night; Rubin: dayObs)." };
         var survey = new Option<string?>("--survey") { Description = "ztf or rubin: whose archived night." };
@@ -34,10 +34,11 @@ internal static class ReplayCommand
         var bootstrap = new Option<string?>("--bootstrap") { Description = "Kafka bootstrap servers, to produce the alerts into --topic instead of scoring them here." };
         var topic = new Option<string?>("--topic") { Description = "The topic to produce the alerts into (with --bootstrap)." };
         var prefix = new Option<string?>("--prefix") { Description = "With --bootstrap: annotate through Kafka in a stream of the replay's own: input PREFIX.input, group PREFIX, outputs PREFIX.annotated, PREFIX.filtered.*, PREFIX.deadletter." };
+        var schemaFile = new Option<FileInfo?>("--schema") { Description = "The writer schema of schemaless Avro message bodies (a Kafka dump); default schema.json beside them." };
         var rate = new Option<double>("--rate") { Description = "Messages per second into --topic (0: as fast as Kafka takes them).", DefaultValueFactory = _ => 0 };
         var command = new Command("replay", "Replay a recorded night: score it into a new archive run, reproduce or compare an archived night, or produce it into a Kafka topic.")
         {
-            sources, archive, night, survey, exact, compare, currentFilters, config, output, speed, bootstrap, topic, prefix, rate,
+            sources, archive, night, survey, exact, compare, currentFilters, config, output, speed, bootstrap, topic, prefix, rate, schemaFile,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -70,15 +71,30 @@ internal static class ReplayCommand
             }
 
             // Read the first item before anything else starts, so an empty or unreadable source is said plainly.
-            using var items = ReplaySources.Open(paths, archived).GetEnumerator();
+            ReplaySources replaySources;
+            try
+            {
+                replaySources = new ReplaySources(paths, archived, parse.GetValue(schemaFile)?.FullName);
+            }
+            catch (SourcePathException e)
+            {
+                return Fail(e.Message);
+            }
+
+            using var items = replaySources.Open().GetEnumerator();
             bool any;
             try
             {
                 any = items.MoveNext();
             }
-            catch (Exception e) when (e is ReplaySourceException or ArchiveException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is ArchiveException or IOException or UnauthorizedAccessException)
             {
                 return Fail(e.Message);
+            }
+
+            if (!any && replaySources.Problems > 0)
+            {
+                return Fail($"nothing to replay: {replaySources.Problems} item(s) of the sources could not be read (each said above).");
             }
 
             if (!any)
@@ -88,7 +104,7 @@ internal static class ReplayCommand
                 return 1;
             }
 
-            var total = ReplaySources.Count(paths, archived);
+            var total = replaySources.Count();
             var servers = parse.GetValue(bootstrap);
             if (servers is not null && parse.GetValue(topic) is { } target)
             {

@@ -1,24 +1,33 @@
-// What `broker replay` reads: each SOURCE is a folder of alert files, an .avro file, a ZTF public nightly tarball,
-// or a Fink Data Transfer export (a folder of Parquet files with its avro_schema_*.json); --archive ROOT --night N
-// --survey S adds an archived night (its records carry the annotations they were published with). One stream of
-// items, read lazily: a night is gigabytes.
+// What `broker replay` reads: each SOURCE is anything Broker.Sources reads (alert files, folders, globs, partitioned
+// datasets, Kafka dumps with --schema, ZTF nightly tarballs, Fink Parquet of ZTF or Rubin, archive files);
+// --archive ROOT --night N --survey S adds an archived night (its records carry the annotations they were published
+// with). One stream of items, read lazily: a night is gigabytes. What a source could not read is written to stderr
+// as it is met, one line each, and counted.
 using Broker.Archive;
 using Broker.Archive.Replay;
-using Broker.Pipeline.Replay;
+using Broker.Sources;
 
 namespace Broker.Cli.Commands.Pipeline;
 
-internal static class ReplaySources
+internal sealed class ReplaySources(IReadOnlyList<string> paths, (string Root, string Survey, string Night)? archived, string? schemaFile)
 {
-    public static IEnumerable<ReplayItem> Open(IReadOnlyList<string> paths, (string Root, string Survey, string Night)? archived)
+    private readonly AlertSource? _source = paths.Count > 0 ? AlertSources.Open(paths, schemaFile) : null;
+
+    /// <summary>Items of the sources that could not be read (each was reported on stderr).</summary>
+    public int Problems { get; private set; }
+
+    public IEnumerable<ReplayItem> Open()
     {
-        foreach (var path in paths)
+        foreach (var item in _source?.Read() ?? [])
         {
-            var messages = FinkParquetSource.Is(path) ? FinkParquetSource.Read(path) : ReplaySource.Open(path);
-            foreach (var (name, bytes) in messages)
+            if (item.Message is null)
             {
-                yield return new ReplayItem(name, bytes);
+                Problems++;
+                Console.Error.WriteLine($"skipped: {item.Path} ({item.Name}): {item.Problem}");
+                continue;
             }
+
+            yield return new ReplayItem(item.Name, item.Message);
         }
 
         if (archived is { } a)
@@ -30,15 +39,6 @@ internal static class ReplaySources
         }
     }
 
-    /// <summary>How many items there are when that is cheap to know (null once a tarball is among them).</summary>
-    public static long? Count(IReadOnlyList<string> paths, (string Root, string Survey, string Night)? archived)
-    {
-        long? total = 0;
-        foreach (var path in paths)
-        {
-            total += FinkParquetSource.Is(path) ? FinkParquetSource.Count(path) : ReplaySource.Count(path);
-        }
-
-        return archived is null ? total : null;
-    }
+    /// <summary>How many items there are when that is cheap to know (null once a tarball or an archive is among them).</summary>
+    public long? Count() => archived is null ? _source?.Count() ?? 0 : null;
 }

@@ -49,7 +49,7 @@ internal static class ReplayToTopic
             }
             while (messages.MoveNext());
         }
-        catch (Exception e) when (e is ReplaySourceException or Broker.Archive.ArchiveException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is Broker.Archive.ArchiveException or IOException or UnauthorizedAccessException)
         {
             producer.Flush(TimeSpan.FromSeconds(60));
             await Console.Error.WriteLineAsync($"error: {e.Message} ({reports.Delivered} messages delivered before it)");

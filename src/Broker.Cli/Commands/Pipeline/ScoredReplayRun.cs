@@ -94,7 +94,7 @@ internal static class ScoredReplayRun
                 RecordedFilters = !currentFilters,
             }, summary.Add, counts, cancel);
         }
-        catch (Exception e) when (e is ArchiveException or IOException or Broker.Pipeline.Replay.ReplaySourceException)
+        catch (Exception e) when (e is ArchiveException or IOException)
         {
             await Console.Error.WriteLineAsync($"error: {e.Message} ({counts.Annotated} alerts annotated before it)");
             return 2;

@@ -28,20 +28,14 @@ internal sealed record RealAlertScores(IReadOnlyList<Alert> Alerts, float[] Vect
     {
         var seen = new HashSet<long>();
         var alerts = new List<Alert>();
-        foreach (var file in AlertFiles.Expand(paths))
+        foreach (var (_, decoded) in Broker.Archive.AlertSources.Open(paths).Alerts(decoder))
         {
-            try
+            foreach (var a in decoded)
             {
-                foreach (var a in decoder.Decode(File.ReadAllBytes(file)))
+                if (a.Survey == Survey.Ztf && Usable(a) && RealEvaluationSet.InEvaluation(a) && seen.Add(a.AlertId))
                 {
-                    if (a.Survey == Survey.Ztf && Usable(a) && RealEvaluationSet.InEvaluation(a) && seen.Add(a.AlertId))
-                    {
-                        alerts.Add(a);
-                    }
+                    alerts.Add(a);
                 }
-            }
-            catch (AlertDecodeException)
-            {
             }
         }
 

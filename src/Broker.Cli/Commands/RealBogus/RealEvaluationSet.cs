@@ -14,7 +14,7 @@ internal sealed record RealEvaluationSet(IReadOnlyList<Alert> Evaluation, IReadO
     {
         var seen = new HashSet<(Survey, long)>();
         var (evaluation, training, skipped) = (new List<Alert>(), new List<Alert>(), 0);
-        foreach (var bytes in Messages(paths))
+        foreach (var bytes in Messages(paths, () => skipped++))
         {
             IReadOnlyList<Alert> alerts;
             try
@@ -63,7 +63,7 @@ internal sealed record RealEvaluationSet(IReadOnlyList<Alert> Evaluation, IReadO
     /// <summary>The real-alert paths argument of `broker eval real` and `eval generator`.</summary>
     public static System.CommandLine.Argument<string[]> PathsArgument() => new("paths")
     {
-        Description = "Real alerts: folders of alert files and Fink Parquet exports (default ../shared/data/alerts when present, else the test fixtures).",
+        Description = "Real alerts: anything `broker inspect` reads (alert files, folders, Fink Parquet of ZTF and Rubin, Kafka dumps with schema.json) (default ../shared/data/alerts when present, else the test fixtures).",
         Arity = System.CommandLine.ArgumentArity.ZeroOrMore,
     };
 
@@ -74,32 +74,18 @@ internal sealed record RealEvaluationSet(IReadOnlyList<Alert> Evaluation, IReadO
         return Directory.Exists(shared) ? [shared] : [Hosting.RepoPaths.Resolve("tests/fixtures/alerts"), Hosting.RepoPaths.Resolve("tests/fixtures/fink_parquet")];
     }
 
-    private static IEnumerable<byte[]> Messages(IEnumerable<string> paths)
+    // Every alert message of the paths; what the sources could not read counts as skipped.
+    private static IEnumerable<byte[]> Messages(IEnumerable<string> paths, Action skipped)
     {
-        foreach (var path in paths)
+        foreach (var item in AlertSources.Open(paths).Read())
         {
-            if (FinkParquetSource.Is(path))
+            if (item.Message is null)
             {
-                foreach (var (_, bytes) in FinkParquetSource.Read(path))
-                {
-                    yield return bytes;
-                }
-
+                skipped();
                 continue;
             }
 
-            foreach (var sub in Directory.Exists(path) ? Directory.EnumerateDirectories(path, "*", SearchOption.AllDirectories).Where(FinkParquetSource.Is) : [])
-            {
-                foreach (var (_, bytes) in FinkParquetSource.Read(sub))
-                {
-                    yield return bytes;
-                }
-            }
-
-            foreach (var file in AlertFiles.Expand([path]))
-            {
-                yield return File.ReadAllBytes(file);
-            }
+            yield return item.Message;
         }
     }
 }
