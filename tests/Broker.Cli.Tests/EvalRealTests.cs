@@ -35,4 +35,17 @@ public sealed class EvalRealTests
         Assert.Contains("against Rubin reliability >= 0.5", output, StringComparison.Ordinal);
         Assert.True(int.Parse(Regex.Match(last, @" n=(\d+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > 0);
     }
+
+    [Fact]
+    public void Eval_real_all_scores_every_alert_of_outside_data_with_intervals()
+    {
+        var layouts = Path.Combine(AppContext.BaseDirectory, "fixtures", "ztf_parquet", "layouts");
+        var split = RealEvaluationSet.Load([layouts, Alerts], new AlertDecoder());
+        var (code, output, error) = BrokerProcess.Run(TimeSpan.FromSeconds(120), "eval", "real", "--all", layouts, Alerts);
+        Assert.True(code == 0, output + error);
+        var last = output.Trim().Split('\n')[^1];
+        Assert.Contains($" n={split.Evaluation.Count + split.Training.Count} ", last, StringComparison.Ordinal);
+        Assert.True(split.Training.Count > 0, "the split would have left some out");
+        Assert.Matches(@"against ZTF drb >= 0\.5 \(n=\d+, \d+ positive\): trees AUC [\d.]+ \[[\d.]+, [\d.]+\]", output);
+    }
 }
