@@ -34,8 +34,15 @@ internal static class SourceBench
                         continue;
                     }
 
-                    n++;
-                    decoder?.Decode(item.Message);
+                    try
+                    {
+                        decoder?.Decode(item.Message);
+                        n++;
+                    }
+                    catch (AlertDecodeException)
+                    {
+                        problems++;
+                    }
                 }
 
                 return n;
