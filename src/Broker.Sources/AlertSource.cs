@@ -59,10 +59,9 @@ public sealed class AlertSource
     /// <summary>Every message and problem of every file, lazily, in order.</summary>
     public IEnumerable<SourceItem> Read()
     {
-        using var parquet = new FinkParquetReader();
         foreach (var file in Files)
         {
-            foreach (var item in ReadFile(file, parquet))
+            foreach (var item in ReadFile(file))
             {
                 yield return item;
             }
@@ -100,7 +99,6 @@ public sealed class AlertSource
     /// <summary>How many items the files hold, when that is cheap to know (a file, a Parquet footer); null once a tarball is among them.</summary>
     public long? Count()
     {
-        using var parquet = new FinkParquetReader();
         long total = 0;
         foreach (var file in Files)
         {
@@ -118,9 +116,9 @@ public sealed class AlertSource
             {
                 try
                 {
-                    total += parquet.Count(file);
+                    total += FinkParquetReader.Count(file);
                 }
-                catch (DuckDB.NET.Data.DuckDBException)
+                catch (ParquetSharp.ParquetException)
                 {
                     total++;
                 }
@@ -138,7 +136,7 @@ public sealed class AlertSource
         return total;
     }
 
-    private IEnumerable<SourceItem> ReadFile(string file, FinkParquetReader parquet)
+    private IEnumerable<SourceItem> ReadFile(string file)
     {
         byte[] head;
         try
@@ -157,7 +155,7 @@ public sealed class AlertSource
 
         if (head.AsSpan().StartsWith("PAR1"u8))
         {
-            return parquet.Read(file);
+            return FinkParquetReader.Read(file);
         }
 
         if (TarballReader.Claims(file, head))

@@ -2,22 +2,26 @@
 // (Rubin, lsst.v10_0 columns), its science and filter modules' test data and online samples (ZTF, with the
 // survey's field order and types, or alphabetical with every number a double after a pandas round trip). The
 // survey is read from the columns (candidate: ZTF; diaSource: Rubin) and the record's schema from the file's own
-// schema (ParquetAvroSchema), so no avro_schema_*.json sidecar is needed. Each row becomes the survey's alert
+// schema (Arrow's, ArrowAvro), so no avro_schema_*.json sidecar is needed. Each row becomes the survey's alert
 // record again (its alert fields only: Fink's classifiers and cross-matches are not the survey's alert), written
 // as a one-record Avro container file: what the decoder reads from any container-file alert. Rows are streamed in
-// file order (DuckDB reads a row group at a time), so memory is bounded by a row group, not by the file.
+// file order, an Arrow record batch at a time (ParquetSharp's Arrow reader, Apache Arrow's C++ Parquet reader
+// underneath), so memory is bounded by a batch, not by the file; only the alert's columns are read.
 using System.Buffers;
-using System.Collections;
 using System.Globalization;
+using Apache.Arrow;
+using Apache.Arrow.Ipc;
 using Broker.Avro;
 using Broker.Avro.Binary;
 using Broker.Avro.Container;
 using Broker.Avro.Schema;
-using DuckDB.NET.Data;
+using ParquetSharp;
+using ParquetSharp.Arrow;
+using Field = Apache.Arrow.Field;
 
 namespace Broker.Sources.Formats;
 
-internal sealed class FinkParquetReader : IDisposable
+internal sealed class FinkParquetReader
 {
     /// <summary>ZTF's alert record fields, in the order of ZTF's schema (those a file has are kept).</summary>
     private static readonly string[] ZtfFields =
@@ -36,264 +40,173 @@ internal sealed class FinkParquetReader : IDisposable
 
     private static readonly string[] Cutouts = ["cutoutScience", "cutoutTemplate", "cutoutDifference"];
 
-    private DuckDBConnection? _db;
-
     /// <summary>How many rows the file holds (from its footer).</summary>
-    public long Count(string path)
+    public static long Count(string path)
     {
-        using var command = Db.CreateCommand();
-        command.CommandText = $"SELECT count(*) FROM read_parquet({Literal(path)})";
-        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+        using var file = new ParquetFileReader(path);
+        return file.FileMetaData.NumRows;
     }
 
     /// <summary>The file's alerts as alert messages, or one problem item saying why the file has none.</summary>
-    public IEnumerable<SourceItem> Read(string path)
+    public static IEnumerable<SourceItem> Read(string path)
     {
-        Layout layout;
+        var (opened, layout, problem) = Open(path);
+        if (problem is not null)
+        {
+            yield return SourceItem.Failed(path, SourceFormat.FinkParquet, problem);
+            yield break;
+        }
+
+        using var reader = opened!;
+        foreach (var item in Rows(path, reader, layout!))
+        {
+            yield return item;
+        }
+    }
+
+    private static (FileReader? Reader, Layout? Layout, string? Problem) Open(string path)
+    {
+        FileReader? reader = null;
         try
         {
-            layout = Describe(path);
-        }
-        catch (Exception e) when (e is DuckDBException or FormatException or AvroSchemaException)
-        {
-            return [SourceItem.Failed(path, SourceFormat.FinkParquet, $"not a readable Parquet file ({FirstLine(e.Message)})")];
-        }
-
-        return layout.Problem is { } problem ? [SourceItem.Failed(path, SourceFormat.FinkParquet, problem)] : Rows(path, layout);
-    }
-
-    public void Dispose() => _db?.Dispose();
-
-    private DuckDBConnection Db
-    {
-        get
-        {
-            if (_db is null)
+            reader = new FileReader(path);
+            var layout = Describe(reader);
+            if (layout.Problem is { } problem)
             {
-                _db = new DuckDBConnection("DataSource=:memory:");
-                _db.Open();
+                return (null, null, problem);
             }
 
-            return _db;
+            var opened = reader;
+            reader = null;
+            return (opened, layout, null);
+        }
+        catch (ParquetException e)
+        {
+            return (null, null, $"not a readable Parquet file ({FirstLine(e.Message)})");
+        }
+        catch (Exception e) when (e is AvroSchemaException or NotSupportedException)
+        {
+            return (null, null, $"its schema cannot be read as an alert's ({FirstLine(e.Message)})");
+        }
+        finally
+        {
+            reader?.Dispose();
         }
     }
 
-    private sealed record Layout(string Survey, RecordSchema? Schema, string? SchemaJson, string IdField, string? Problem);
+    private sealed record Layout(string Survey, IReadOnlyList<Field> Fields, string IdField, int[] Leaves, bool HasVersion, string? Problem);
 
-    private Layout Describe(string path)
+    private static Layout Describe(FileReader reader)
     {
-        var columns = new List<(string Name, string Type)>();
-        using (var describe = Db.CreateCommand())
-        {
-            describe.CommandText = $"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet({Literal(path)}))";
-            using var reader = describe.ExecuteReader();
-            while (reader.Read())
-            {
-                columns.Add((reader.GetString(0), reader.GetString(1)));
-            }
-        }
-
-        var names = columns.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        var fields = reader.Schema.FieldsList;
+        var names = fields.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
         var (survey, wanted, idField) = names.Contains("candidate") ? ("ZTF", ZtfFields, "candid")
             : names.Contains("diaSource") ? ("Rubin", RubinFields, "diaSourceId")
-            : (string.Empty, Array.Empty<string>(), string.Empty);
+            : (string.Empty, System.Array.Empty<string>(), string.Empty);
         if (survey.Length == 0)
         {
-            return new Layout("?", null, null, idField, $"neither a ZTF alert table (no 'candidate' column) nor a Rubin one (no 'diaSource' column); columns: {string.Join(", ", columns.Take(8).Select(c => c.Name))}{(columns.Count > 8 ? ", ..." : string.Empty)}");
+            return new Layout("?", [], idField, [], false, $"neither a ZTF alert table (no 'candidate' column) nor a Rubin one (no 'diaSource' column); columns: {string.Join(", ", fields.Take(8).Select(c => c.Name))}{(fields.Count > 8 ? ", ..." : string.Empty)}");
         }
 
         var missing = Cutouts.Where(c => !names.Contains(c)).ToList();
         if (missing.Count > 0)
         {
-            return new Layout(survey, null, null, idField, $"{survey} alerts without cutout columns ({string.Join(", ", missing)} missing): the alerts cannot be rebuilt with their images");
+            return new Layout(survey, [], idField, [], false, $"{survey} alerts without cutout columns ({string.Join(", ", missing)} missing): the alerts cannot be rebuilt with their images");
         }
 
-        var recordName = survey == "ZTF" ? "ztf.alert" : RubinRecordName(path, names);
-        var json = ParquetAvroSchema.Record(recordName, wanted.Where(names.Contains).Select(n => (n, columns.First(c => c.Name == n).Type))).ToJsonString();
-        return new Layout(survey, (RecordSchema)AvroSchema.Parse(json), json, idField, null);
-    }
-
-    // Rubin's record is named after the schema the alerts were written with (lsst.v10_0.alert), which Fink keeps in
-    // a column; the adapter reports it as the alert's schema version.
-    private string RubinRecordName(string path, HashSet<string> names)
-    {
-        if (!names.Contains("lsst_schema_version"))
+        // ParquetSharp selects by leaf column: each wanted field's range of leaves (and the schema version's, for Rubin).
+        var hasVersion = survey == "Rubin" && names.Contains("lsst_schema_version");
+        var leaves = new List<int>();
+        var leaf = 0;
+        foreach (var field in fields)
         {
-            return "lsst.alert";
+            var n = ArrowAvro.Leaves(field.DataType);
+            if (wanted.Contains(field.Name) || (hasVersion && field.Name == "lsst_schema_version"))
+            {
+                leaves.AddRange(Enumerable.Range(leaf, n));
+            }
+
+            leaf += n;
         }
 
-        using var probe = Db.CreateCommand();
-        probe.CommandText = $"SELECT any_value(lsst_schema_version) FROM read_parquet({Literal(path)})";
-        var version = probe.ExecuteScalar() as string;
-        return version is { Length: > 6 and < 40 } && version.StartsWith("lsst.v", StringComparison.Ordinal)
-            && version.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.') ? version + ".alert" : "lsst.alert";
+        // The schema is derived here once so that a file whose types have no Avro form is reported before any row.
+        List<Field> kept = [.. wanted.Where(names.Contains).Select(n => fields.First(f => f.Name == n))];
+        _ = AvroSchema.Parse(ArrowAvro.Record("alert", kept).ToJsonString());
+        return new Layout(survey, kept, idField, [.. leaves], hasVersion, null);
     }
 
-    private IEnumerable<SourceItem> Rows(string path, Layout layout)
+    private static IEnumerable<SourceItem> Rows(string path, FileReader reader, Layout layout)
     {
-        var schema = layout.Schema!;
-        var fields = schema.Fields;
-        using var command = Db.CreateCommand();
-        command.CommandText = $"SELECT {string.Join(", ", fields.Select(f => '"' + f.Name + '"'))} FROM read_parquet({Literal(path)})";
-        using var reader = command.ExecuteReader();
-        var idIndex = fields.ToList().FindIndex(f => f.Name == layout.IdField);
+        using var batches = reader.GetRecordBatchReader(columns: layout.Leaves);
+        RecordSchema? schema = null;
+        string? schemaJson = null;
         var file = Path.GetFileName(path);
         var sync = new byte[ContainerFile.SyncSize];
         var buffer = new ArrayBufferWriter<byte>();
-        for (var row = 0; reader.Read(); row++)
+        var row = 0;
+        while (NextBatch(batches) is { } batch)
         {
-            var id = idIndex >= 0 && !reader.IsDBNull(idIndex) ? Convert.ToString(reader.GetValue(idIndex), CultureInfo.InvariantCulture) : "?";
-            var name = string.Create(CultureInfo.InvariantCulture, $"{file}#{row} {layout.IdField} {id}");
-            byte[]? message = null;
-            string? problem = null;
-            try
+            using var owner = batch;
+            if (schema is null)
             {
-                buffer.Clear();
-                var writer = new AvroWriter(buffer);
-                for (var i = 0; i < fields.Count; i++)
+                // Rubin's record is named after the schema the alerts were written with (lsst.v10_0.alert), which Fink
+                // keeps in a column; the adapter reports it as the alert's schema version.
+                var recordName = layout.Survey == "ZTF" ? "ztf.alert" : (layout.HasVersion ? RubinRecordName(batch) : null) ?? "lsst.alert";
+                schemaJson = ArrowAvro.Record(recordName, layout.Fields).ToJsonString();
+                schema = (RecordSchema)AvroSchema.Parse(schemaJson);
+            }
+
+            var columns = layout.Fields.Select(f => batch.Column(batch.Schema.GetFieldIndex(f.Name))).ToArray();
+            var id = columns[layout.Fields.ToList().FindIndex(f => f.Name == layout.IdField)];
+
+            for (var i = 0; i < batch.Length; i++, row++)
+            {
+                var name = string.Create(CultureInfo.InvariantCulture, $"{file}#{row} {layout.IdField} {IdText(id, i)}");
+                byte[]? message = null;
+                string? problem = null;
+                try
                 {
-                    ParquetAvroEncoder.Write(writer, fields[i].Schema, reader.IsDBNull(i) ? null : reader.GetValue(i), fields[i].Name);
+                    buffer.Clear();
+                    var writer = new AvroWriter(buffer);
+                    for (var f = 0; f < columns.Length; f++)
+                    {
+                        ArrowAvro.Write(writer, schema.Fields[f].Schema, columns[f], i);
+                    }
+
+                    message = ContainerFileWriter.WriteEncoded(schemaJson!, [buffer.WrittenMemory], "null", 1, sync);
+                }
+                catch (Exception e) when (e is NotSupportedException or InvalidCastException or FormatException or OverflowException)
+                {
+                    problem = $"row {row} cannot be rebuilt ({e.Message})";
                 }
 
-                message = ContainerFileWriter.WriteEncoded(layout.SchemaJson!, [buffer.WrittenMemory], "null", 1, sync);
+                yield return new SourceItem(path, name, SourceFormat.FinkParquet, message, problem) { Detail = "Fink Parquet" };
             }
-            catch (ParquetValueException e)
-            {
-                problem = e.Message;
-            }
-
-            yield return new SourceItem(path, name, SourceFormat.FinkParquet, message, problem) { Detail = "Fink Parquet" };
         }
     }
 
-    private static string Literal(string path) => "'" + Path.GetFullPath(path).Replace("'", "''", StringComparison.Ordinal) + "'";
+    private static RecordBatch? NextBatch(IArrowArrayStream batches) => batches.ReadNextRecordBatchAsync().AsTask().GetAwaiter().GetResult();
+
+    private static string? RubinRecordName(RecordBatch batch)
+    {
+        if (batch.Column("lsst_schema_version") is not StringArray versions || batch.Length == 0 || versions.IsNull(0))
+        {
+            return null;
+        }
+
+        var version = versions.GetString(0);
+        return version is { Length: > 6 and < 40 } && version.StartsWith("lsst.v", StringComparison.Ordinal)
+            && version.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.') ? version + ".alert" : null;
+    }
+
+    private static string IdText(IArrowArray id, int i) => id switch
+    {
+        _ when id.IsNull(i) => "?",
+        Int64Array l => l.GetValue(i)!.Value.ToString(CultureInfo.InvariantCulture),
+        Int32Array n => n.GetValue(i)!.Value.ToString(CultureInfo.InvariantCulture),
+        StringArray s => s.GetString(i),
+        _ => "?",
+    };
 
     private static string FirstLine(string message) => message.Split('\n')[0].Trim();
-}
-
-/// <summary>A Parquet value that does not fit the record's schema: the row is reported, not dropped silently.</summary>
-internal sealed class ParquetValueException(string message) : Exception(message)
-{
-    public ParquetValueException() : this("a Parquet value does not fit its Avro type") { }
-
-    public ParquetValueException(string message, Exception inner) : this(message + " " + inner.Message) { }
-}
-
-/// <summary>
-/// DuckDB's .NET values (dictionaries for structs, lists, maps, boxed numbers, byte arrays or streams) written as
-/// Avro binary of a schema, straight into the writer: no intermediate Avro values (a deep-field Rubin alert carries
-/// tens of thousands of history values).
-/// </summary>
-internal static class ParquetAvroEncoder
-{
-    public static void Write(AvroWriter w, AvroSchema schema, object? value, string path)
-    {
-        if (value is null or DBNull)
-        {
-            if (schema is UnionSchema { NullBranch: >= 0 } nullable)
-            {
-                w.WriteLong(nullable.NullBranch);
-                return;
-            }
-
-            throw new ParquetValueException($"{path}: null, but the schema does not allow null.");
-        }
-
-        switch (schema)
-        {
-            case UnionSchema u:
-                {
-                    var branch = u.NullBranch == 0 ? 1 : 0;
-                    w.WriteLong(branch);
-                    Write(w, u.Branches[branch], value, path);
-                    return;
-                }
-
-            case RecordSchema r when value is IDictionary<string, object?> d:
-                foreach (var f in r.Fields)
-                {
-                    Write(w, f.Schema, d.TryGetValue(f.Name, out var v) ? v : null, f.Name);
-                }
-
-                return;
-            case ArraySchema a when value is IList list:
-                if (list.Count > 0)
-                {
-                    w.WriteLong(list.Count);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        Write(w, a.Items, list[i], path);
-                    }
-                }
-
-                w.WriteLong(0);
-                return;
-            case MapSchema m when value is IDictionary map:
-                if (map.Count > 0)
-                {
-                    w.WriteLong(map.Count);
-                    foreach (DictionaryEntry entry in map)
-                    {
-                        w.WriteString(Convert.ToString(entry.Key, CultureInfo.InvariantCulture)!);
-                        Write(w, m.Values, entry.Value, path);
-                    }
-                }
-
-                w.WriteLong(0);
-                return;
-        }
-
-        var inv = CultureInfo.InvariantCulture;
-        try
-        {
-            switch (schema.Type)
-            {
-                case AvroType.Boolean:
-                    w.WriteBoolean(Convert.ToBoolean(value, inv));
-                    return;
-                case AvroType.Int:
-                    w.WriteInt(Convert.ToInt32(value, inv));
-                    return;
-                case AvroType.Long:
-                    w.WriteLong(Convert.ToInt64(value, inv));
-                    return;
-                case AvroType.Float:
-                    w.WriteFloat(Convert.ToSingle(value, inv));
-                    return;
-                case AvroType.Double:
-                    w.WriteDouble(Convert.ToDouble(value, inv));
-                    return;
-                case AvroType.String:
-                    w.WriteString(Convert.ToString(value, inv)!);
-                    return;
-                case AvroType.Bytes:
-                    w.WriteBytes(Bytes(value, path));
-                    return;
-                default:
-                    throw new ParquetValueException($"{path}: a {value.GetType().Name} for Avro type {schema.Type}.");
-            }
-        }
-        catch (Exception e) when (e is InvalidCastException or FormatException or OverflowException)
-        {
-            throw new ParquetValueException($"{path}: a {value.GetType().Name} that is not a {schema.Type} ({e.Message}).");
-        }
-    }
-
-    private static byte[] Bytes(object value, string path)
-    {
-        switch (value)
-        {
-            case byte[] bytes:
-                return bytes;
-            case Stream stream:
-                using (var copy = new MemoryStream())
-                {
-                    stream.CopyTo(copy);
-                    return copy.ToArray();
-                }
-
-            default:
-                throw new ParquetValueException($"{path}: a {value.GetType().Name} where bytes were expected.");
-        }
-    }
 }
