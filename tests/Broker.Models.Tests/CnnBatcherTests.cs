@@ -74,7 +74,7 @@ public sealed class CnnBatcherTests
     {
         var decoder = new AlertDecoder();
         var list = new List<Alert>();
-        foreach (var file in AlertFiles.Expand([TestData.Fixtures]))
+        foreach (var file in Directory.EnumerateFiles(TestData.Fixtures, "*.avro", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
             try
             {

@@ -81,7 +81,7 @@ public sealed class CutoutTensorTests
         var decoder = new AlertDecoder();
         var tensor = new float[CutoutTensor.Length];
         var count = 0;
-        foreach (var file in AlertFiles.Expand([TestData.Fixtures]))
+        foreach (var file in Directory.EnumerateFiles(TestData.Fixtures, "*.avro", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
             IReadOnlyList<Alert> alerts;
             try

@@ -23,7 +23,7 @@ internal static class TestData
 
     /// <summary>Every fixture message (good, corrupt and schema-less), by relative path.</summary>
     public static IReadOnlyList<(string Path, byte[] Bytes)> AllFixtureMessages() =>
-        [.. AlertFiles.Expand([Fixtures]).Order(StringComparer.Ordinal).Select(p => (Path.GetRelativePath(Fixtures, p), File.ReadAllBytes(p)))];
+        [.. Directory.EnumerateFiles(Fixtures, "*.avro", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Select(p => (Path.GetRelativePath(Fixtures, p), File.ReadAllBytes(p)))];
 
     private static readonly Lazy<LabeledSetGenerator> Generator = new(() =>
     {

@@ -28,15 +28,9 @@ internal static class BenchCommand
     {
         var decoder = new AlertDecoder();
         var alerts = new List<Broker.Alerts.Model.Alert>();
-        foreach (var file in AlertFiles.Expand([folder.FullName]))
+        foreach (var (_, decoded) in Broker.Archive.AlertSources.Open([folder.FullName]).Alerts(decoder))
         {
-            try
-            {
-                alerts.AddRange(decoder.Decode(File.ReadAllBytes(file)).Where(a => a.Difference.Status == Broker.Alerts.Model.CutoutStatus.Fits));
-            }
-            catch (AlertDecodeException)
-            {
-            }
+            alerts.AddRange(decoded.Where(a => a.Difference.Status == Broker.Alerts.Model.CutoutStatus.Fits));
         }
 
         return alerts;
@@ -157,9 +151,8 @@ internal static class BenchCommand
         {
             var decoder = new AlertDecoder(decodeCutouts: !parse.GetValue(cutouts));
             var messages = new List<byte[]>();
-            foreach (var file in AlertFiles.Expand([parse.GetValue(input)!.FullName]))
+            foreach (var bytes in Broker.Archive.AlertSources.Open([parse.GetValue(input)!.FullName]).Read().Where(i => i.Message is not null).Select(i => i.Message!))
             {
-                var bytes = File.ReadAllBytes(file);
                 try
                 {
                     decoder.Decode(bytes); // keep only what decodes: the bench measures the good path

@@ -70,17 +70,9 @@ internal static class CnnTrainingData
         var rows = new StringBuilder("row\tsource\talert_id\n");
         var tensors = new List<float[]>();
         var decoder = new AlertDecoder();
-        foreach (var file in AlertFiles.Expand([fixtures]))
+        foreach (var (item, alerts) in Broker.Archive.AlertSources.Open([fixtures]).Alerts(decoder))
         {
-            IReadOnlyList<Alert> alerts;
-            try
-            {
-                alerts = decoder.Decode(File.ReadAllBytes(file));
-            }
-            catch (AlertDecodeException)
-            {
-                continue;
-            }
+            var file = item.Path;
 
             for (var k = 0; k < alerts.Count && tensors.Count < total; k++)
             {

@@ -27,14 +27,10 @@ internal static class FolderAnnotations
         var decoder = new AlertDecoder(schemaDir is null ? null : new Broker.Avro.Framing.LocalSchemaDirectory(schemaDir));
         var annotated = new List<AnnotatedAlert>();
         var undecodable = 0;
-        foreach (var path in AlertFiles.Expand([folder]).Order(StringComparer.Ordinal))
+        foreach (var (item, decoded) in Broker.Archive.AlertSources.Open([folder]).Alerts(decoder))
         {
-            IReadOnlyList<Alert> decoded;
-            try
-            {
-                decoded = decoder.Decode(File.ReadAllBytes(path));
-            }
-            catch (AlertDecodeException)
+            var path = item.Path;
+            if (item.Message is null)
             {
                 undecodable++;
                 continue;
