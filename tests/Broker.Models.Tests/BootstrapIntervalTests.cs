@@ -44,4 +44,18 @@ public sealed class BootstrapIntervalTests
         Assert.True(lumped.High - lumped.Low > single.High - single.Low, $"{lumped} vs {single}");
         Assert.True(double.IsNaN(BootstrapInterval.Auc(s, l, new int[s.Length]).Low));
     }
+
+    [Fact]
+    public void The_paired_difference_separates_a_better_score_that_overlapping_intervals_cannot()
+    {
+        var (s, l) = Noisy(400, 9);
+        var random = new Random(4);
+        var better = s.Select((v, i) => v + (l[i] ? 0.15f : -0.15f)).ToArray();
+        var shaky = s.Select(v => v + (float)((random.NextDouble() - 0.5) * 0.05)).ToArray();
+        var groups = Enumerable.Range(0, s.Length).Select(i => i / 10).ToArray();
+        var (low, high) = BootstrapInterval.AucDifference(better, s, l, groups);
+        Assert.True(low > 0, $"[{low}, {high}]");
+        var (nLow, nHigh) = BootstrapInterval.AucDifference(shaky, s, l, groups);
+        Assert.True(nLow < 0 && nHigh > 0, $"[{nLow}, {nHigh}]");
+    }
 }

@@ -15,6 +15,7 @@ internal static class TrainEvalCommands
         train.Subcommands.Add(CnnCommands.Train());
         train.Subcommands.Add(CnnQuantizeCommand.Create());
         train.Subcommands.Add(CnnStackCommand.Create());
+        train.Subcommands.Add(RealBogus.SurveyStackCommand.Create());
         return train;
     }
 

@@ -1,14 +1,42 @@
 // One real/bogus score from the boosted trees and the CNN: logistic stacking, p = sigmoid(a*logit(rb) +
 // b*logit(cnn) + c), with (a, b, c) fitted by Newton's method on a validation set neither model was trained on.
 // The two models see different things (measured features vs raw pixels), so their errors are partly
-// independent and the stack does better than either (docs/models.md has the figures).
+// independent and the stack does better than either (docs/models.md has the figures). Where a card also holds a
+// survey's own stack fitted on real alerts (SurveyStack: for ZTF with the packet's rb as a third input), real
+// alerts of that survey are served with it.
 using System.Globalization;
+using Broker.Alerts.Model;
 
 namespace Broker.Models.RealBogus;
 
 public sealed record CombinedScore(double WeightRb, double WeightCnn, double Bias)
 {
     private const float Epsilon = 1e-6f;
+
+    /// <summary>Per-survey stacks fitted on real alerts (ztf, rubin), served in place of the generic weights where present.</summary>
+    public IReadOnlyDictionary<Survey, SurveyStack> Surveys { get; init; } = new Dictionary<Survey, SurveyStack>();
+
+    // Value equality over the weights and the per-survey stacks (a record would compare the dictionary by reference).
+    public bool Equals(CombinedScore? other) =>
+        other is not null && WeightRb.Equals(other.WeightRb) && WeightCnn.Equals(other.WeightCnn) && Bias.Equals(other.Bias)
+        && Surveys.Count == other.Surveys.Count && Surveys.All(kv => other.Surveys.TryGetValue(kv.Key, out var s) && kv.Value.Equals(s));
+
+    public override int GetHashCode() => HashCode.Combine(WeightRb, WeightCnn, Bias, Surveys.Count);
+
+    /// <summary>
+    /// The served score of a real alert: its survey's stack when there is one and every input is present (ZTF's stack
+    /// reads the packet's rb), else the generic trees + CNN stack.
+    /// </summary>
+    public float Score(Alert alert, float rb, float cnn)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        if (!float.IsNaN(rb) && !float.IsNaN(cnn) && Surveys.TryGetValue(alert.Survey, out var stack) && stack.Score(alert, rb, cnn) is var p && !float.IsNaN(p))
+        {
+            return p;
+        }
+
+        return Score(rb, cnn);
+    }
 
     public float Score(float rb, float cnn)
     {
@@ -97,11 +125,26 @@ public sealed record CombinedScore(double WeightRb, double WeightCnn, double Bia
     public static CombinedScore? FromParameters(IReadOnlyDictionary<string, string> parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        return parameters.TryGetValue("combined.weight_rb", out var a) && parameters.TryGetValue("combined.weight_cnn", out var b)
-            && parameters.TryGetValue("combined.bias", out var c)
-            ? new CombinedScore(Parse(a), Parse(b), Parse(c))
-            : null;
+        if (!(parameters.TryGetValue("combined.weight_rb", out var a) && parameters.TryGetValue("combined.weight_cnn", out var b)
+            && parameters.TryGetValue("combined.bias", out var c)))
+        {
+            return null;
+        }
+
+        var surveys = new Dictionary<Survey, SurveyStack>();
+        foreach (var survey in new[] { Survey.Ztf, Survey.Rubin })
+        {
+            if (SurveyStack.FromParameters(parameters, SurveyKey(survey)) is { } stack)
+            {
+                surveys[survey] = stack;
+            }
+        }
+
+        return new CombinedScore(Parse(a), Parse(b), Parse(c)) { Surveys = surveys };
     }
+
+    /// <summary>The survey's key in card parameters (stack.ztf.*, stack.rubin.*).</summary>
+    public static string SurveyKey(Survey survey) => survey == Survey.Ztf ? "ztf" : "rubin";
 
     private static double Parse(string text) => double.Parse(text, CultureInfo.InvariantCulture);
 

@@ -105,7 +105,7 @@ public sealed class AlertScorer
             noveltyAnnotation = NoveltyAnnotation.From(snapshot, result, FeatureNames);
         }
 
-        var combinedScore = cnn is { } c && _combined is not null ? _combined.Score(rb, c) : (float?)null;
+        var combinedScore = cnn is { } c && _combined is not null ? _combined.Score(alert, rb, c) : (float?)null;
         if (novelty.Learn && (combinedScore ?? rb) >= LearnMinReal)
         {
             _novelty.Learn(alert.Survey, features);

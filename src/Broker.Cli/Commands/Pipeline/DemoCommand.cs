@@ -151,7 +151,7 @@ internal static class DemoCommand
         Cluster = new ClusterOptions { SiloPort = 0, GatewayPort = 0 },
         Filters =
         [
-            new FilterDefinition { Name = "likely_real", Where = "rb_combined >= 0.9 and positive", Payload = Broker.Pipeline.Annotation.Payload.Light },
+            new FilterDefinition { Name = "likely_real", Where = "rb_combined >= 0.74 and positive", Payload = Broker.Pipeline.Annotation.Payload.Light },
             new FilterDefinition { Name = "novel", Where = "novelty >= 0.62 and rb_combined >= 0.5", Payload = Broker.Pipeline.Annotation.Payload.Full },
             new FilterDefinition { Name = "bright_r", Where = "mag <= 17.5 and band = 'r' and rb >= 0.5", Payload = Broker.Pipeline.Annotation.Payload.Light },
         ],

@@ -80,6 +80,12 @@ internal static class EvalRealCommand
             Report("ZTF drb >= 0.5", "drb", drb, ("ZTF rb", Auc(alerts.Select(a => (float)a.SourceNumber("rb")).ToArray(), drb)));
             Report("ZTF rb >= 0.5", "rb", ztfRb, ("ZTF drb", Auc(alerts.Select(a => (float)a.SourceNumber("drb")).ToArray(), ztfRb)));
             Report("Rubin reliability >= 0.5", "reliability", reliability, null);
+            if (served.Combined.Surveys.ContainsKey(Survey.Ztf))
+            {
+                text.AppendLine("  note: ZTF's combined takes the packet's rb as an input (so it is no independent check against ZTF rb) and its stack was");
+                text.AppendLine("  fitted on the evaluation half's drb (`broker train survey-stack`): quote that command's leave-one-group-out figure, not this one.");
+            }
+
             Console.Out.Write(text.ToString());
             Console.Out.WriteLine("eval_real=1 " + string.Join(' ', results.Select(r => string.Create(Inv, $"{r.Key}={(double.IsNaN(r.Value) ? "nan" : r.Value.ToString(r.Key.EndsWith("_n", StringComparison.Ordinal) || r.Key == "n" ? "F0" : "F3", Inv))}"))));
             return 0;

@@ -10,12 +10,21 @@ namespace Broker.Cli.Commands.RealBogus;
 
 internal sealed record RealEvaluationSet(IReadOnlyList<Alert> Evaluation, IReadOnlyList<Alert> Training, int Skipped)
 {
+    /// <summary>Where each alert came from (SourceOrigin: its folder, or its Parquet file), by survey and alert id.</summary>
+    public IReadOnlyDictionary<(Survey, long), string> Origins { get; init; } = new Dictionary<(Survey, long), string>();
+
+    /// <summary>The alert's origin and observing night, the group a night-grouped evaluation holds out together.</summary>
+    public string Group(Alert alert) =>
+        (Origins.TryGetValue((alert.Survey, alert.AlertId), out var origin) ? origin : "?") + " " + ObservingNight.Name(ObservingNight.Of(alert.Survey, alert.Mjd));
+
     public static RealEvaluationSet Load(IEnumerable<string> paths, AlertDecoder decoder)
     {
         var seen = new HashSet<(Survey, long)>();
+        var origins = new Dictionary<(Survey, long), string>();
         var (evaluation, training, skipped) = (new List<Alert>(), new List<Alert>(), 0);
-        foreach (var bytes in Messages(paths, () => skipped++))
+        foreach (var item in Messages(paths, () => skipped++))
         {
+            var bytes = item.Message!;
             IReadOnlyList<Alert> alerts;
             try
             {
@@ -36,11 +45,12 @@ internal sealed record RealEvaluationSet(IReadOnlyList<Alert> Evaluation, IReadO
                 else if (seen.Add((a.Survey, a.AlertId)))
                 {
                     (InEvaluation(a) ? evaluation : training).Add(a);
+                    origins[(a.Survey, a.AlertId)] = Broker.Sources.SourceOrigin.Of(item);
                 }
             }
         }
 
-        return new RealEvaluationSet(evaluation, training, skipped);
+        return new RealEvaluationSet(evaluation, training, skipped) { Origins = origins };
     }
 
     /// <summary>True when the alert's object belongs to the evaluation half (alerts without an object: by alert id).</summary>
@@ -75,7 +85,7 @@ internal sealed record RealEvaluationSet(IReadOnlyList<Alert> Evaluation, IReadO
     }
 
     // Every alert message of the paths; what the sources could not read counts as skipped.
-    private static IEnumerable<byte[]> Messages(IEnumerable<string> paths, Action skipped)
+    private static IEnumerable<Broker.Sources.SourceItem> Messages(IEnumerable<string> paths, Action skipped)
     {
         foreach (var item in AlertSources.Open(paths).Read())
         {
@@ -85,7 +95,7 @@ internal sealed record RealEvaluationSet(IReadOnlyList<Alert> Evaluation, IReadO
                 continue;
             }
 
-            yield return item.Message;
+            yield return item;
         }
     }
 }

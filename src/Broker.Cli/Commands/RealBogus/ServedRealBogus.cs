@@ -51,7 +51,11 @@ internal sealed class ServedRealBogus : IDisposable
         var (rb, cnn, both) = (new float[real.Count], new float[real.Count], new float[real.Count]);
         Trees.Score(real.Vectors, real.Count, rb);
         Cnn.Score(real.Tensors(), real.Count, cnn);
-        Combined.Score(rb, cnn, both);
+        for (var i = 0; i < both.Length; i++)
+        {
+            both[i] = Combined.Score(real.Alerts[i], rb[i], cnn[i]);
+        }
+
         return (rb, cnn, both);
     }
 
