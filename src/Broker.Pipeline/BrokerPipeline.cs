@@ -56,6 +56,8 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
     private IConsumer<byte[]?, byte[]?>? _consumer;
 #pragma warning restore CA2213
     private List<TopicPartition> _assignment = [];
+    private long? _drainDeadline;
+    private volatile bool _drainExpired;
     private readonly Lock _catalogGate = new();
     private FilterActivation? _activation;
     private IReadOnlyList<ExpressionFilter> _catalogFilters = [];
@@ -244,11 +246,22 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
         // Drain: no more input; finish what was read, wait for its delivery reports, store and commit.
         Status.State = Status.State == PipelineState.Failed ? PipelineState.Failed : PipelineState.Draining;
         _queue.Writer.TryComplete();
+        // One deadline for the whole stop (lanes, delivery reports, the revocation the close causes), so the process
+        // exits within processing.drain_seconds whatever the load: what is not done by then stays uncommitted.
         var drain = TimeSpan.FromSeconds(_options.Processing.DrainSeconds);
+        _drainDeadline = Stopwatch.GetTimestamp() + (long)(drain.TotalSeconds * Stopwatch.Frequency);
         var drained = Task.WhenAll(lanes);
         await Task.WhenAny(drained, Task.Delay(drain, CancellationToken.None)).ConfigureAwait(false);
-        WaitInFlight(null, drain);
-        producer.Flush(TimeSpan.FromSeconds(5));
+        WaitInFlight(null, DrainRemaining());
+        var left = _tracker.InFlight();
+        if (!drained.IsCompleted || left > 0)
+        {
+            // Lanes still busy skip what remains in the queue (abandoned: re-read after a restart).
+            _drainExpired = true;
+            LogNotDrained(_log, _options.Processing.DrainSeconds, left);
+        }
+
+        producer.Flush(DrainRemaining() > TimeSpan.FromSeconds(1) ? DrainRemaining() : TimeSpan.FromSeconds(1));
         StoreCommittable(consumer);
         if (Status.State != PipelineState.Failed)
         {
@@ -332,9 +345,11 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
             var work = new InputWork(result, _tracker.Begin(result.TopicPartition, result.Offset.Value), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), Stopwatch.GetTimestamp());
             while (!_queue.Writer.TryWrite(work))
             {
-                // Backpressure: the lanes are behind. Keep storing offsets while waiting; never drop.
+                // Backpressure: the lanes are behind. Keep storing offsets while waiting; never drop. A stop while
+                // waiting gives this message up for the run: uncommitted (re-read on restart), and not waited for.
                 if (stop.IsCancellationRequested)
                 {
+                    work.State.Abandon(result.Offset.Value);
                     return;
                 }
 
@@ -344,6 +359,7 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
                 }
                 catch (AggregateException)
                 {
+                    work.State.Abandon(result.Offset.Value);
                     return;
                 }
 
@@ -356,9 +372,11 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
     {
         await foreach (var work in _queue.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
         {
-            if (failed.IsCancellationRequested)
+            if (failed.IsCancellationRequested || _drainExpired)
             {
-                continue; // not completed: its offset stays uncommitted and is re-read after a restart
+                // Not completed: its offset stays uncommitted and is re-read after a restart; not waited for either.
+                work.State.Abandon(work.Result.Offset.Value);
+                continue;
             }
 
             await ProcessAsync(work, failed).ConfigureAwait(false);
@@ -673,7 +691,7 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
     private void OnRevoked(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartitionOffset> partitions)
     {
         var revoked = partitions.Select(p => p.TopicPartition).ToList();
-        WaitInFlight(revoked, TimeSpan.FromSeconds(_options.Processing.DrainSeconds));
+        WaitInFlight(revoked, _drainDeadline is null ? TimeSpan.FromSeconds(_options.Processing.DrainSeconds) : DrainRemaining());
         var drained = _tracker.InFlight(revoked) == 0;
         StoreCommittable(consumer);
         var commitFailure = Status.State == PipelineState.Failed ? "the pipeline failed" : CommitStored(consumer, "revocation");
@@ -709,6 +727,11 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
             Status.Assigned = [.. _assignment.Select(p => p.ToString())];
         }
     }
+
+    // What is left of the stop's deadline (zero once past it; the full drain time before a stop began).
+    private TimeSpan DrainRemaining() => _drainDeadline is { } deadline
+        ? TimeSpan.FromSeconds(Math.Max(0, (deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency))
+        : TimeSpan.FromSeconds(_options.Processing.DrainSeconds);
 
     private void WaitInFlight(List<TopicPartition>? partitions, TimeSpan limit)
     {
@@ -808,6 +831,9 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Assigned {Partitions}")]
     private static partial void LogAssigned(ILogger log, string partitions);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stop: not drained within processing.drain_seconds ({DrainSeconds} s); {InFlight} messages in flight and the rest of the queue are left uncommitted and will be re-read after a restart")]
+    private static partial void LogNotDrained(ILogger log, double drainSeconds, int inFlight);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Revoked {Partitions} (drained and committed)")]
     private static partial void LogRevoked(ILogger log, string partitions);

@@ -48,4 +48,23 @@ public sealed class OffsetTrackerTests
         again.Complete(0);
         Assert.Equal(new TopicPartitionOffset(P0, 1), Assert.Single(tracker.TakeCommittable()));
     }
+
+    [Fact]
+    public void An_offset_given_up_at_a_stop_is_not_waited_for_and_holds_the_commit_before_it()
+    {
+        // A stop with the lanes' queue full: 21 was read but never queued, 22 and 23 were queued but skipped.
+        var tracker = new OffsetTracker();
+        var states = Enumerable.Range(20, 4).Select(o => tracker.Begin(P0, o)).ToList();
+        states[0].Abandon(21);
+        states[0].Abandon(23);
+        Assert.Equal(2, tracker.InFlight());
+        states[0].Complete(22);
+        states[0].Complete(20);
+        Assert.Equal(0, tracker.InFlight()); // a drain has nothing left to wait for
+        Assert.Equal(21, Assert.Single(tracker.TakeCommittable()).Offset.Value); // 21 onwards is re-read on restart
+        states[0].Abandon(20); // already done: giving it up changes nothing
+        states[0].Abandon(99); // never read
+        Assert.Empty(tracker.TakeCommittable());
+        Assert.Equal(0, tracker.InFlight());
+    }
 }

@@ -77,8 +77,12 @@ public sealed record ProcessingOptions
     /// </summary>
     public double NoveltyLearnMinReal { get; init; } = 0.5;
 
-    /// <summary>How long revocation or shutdown waits for in-flight alerts before giving up (they are re-read later).</summary>
-    public double DrainSeconds { get; init; } = 30;
+    /// <summary>
+    /// How long revocation or a stop waits for in-flight alerts before giving up (they are re-read later). A stop
+    /// takes at most this long in all (lanes, delivery reports and the closing revocation share one deadline); 8 s
+    /// leaves room in Docker's 10 s grace period.
+    /// </summary>
+    public double DrainSeconds { get; init; } = 8;
 }
 
 public sealed record MetricsOptions

@@ -1,7 +1,8 @@
 // At-least-once bookkeeping: per assigned partition, the offsets read and not yet fully published. An offset may
 // be committed only when it and every earlier offset of its partition have all their outputs stored, so the
 // committable position is the first offset still in flight (or one past the last read). Lanes finish out of
-// order; this is what keeps the commit honest. A revoked partition's state is dropped: late completions for it
+// order; this is what keeps the commit honest. An offset given up at a stop (Abandon) is not waited for and
+// holds the commit before it. A revoked partition's state is dropped: late completions for it
 // are ignored (the next owner re-reads from the last commit).
 using Confluent.Kafka;
 
@@ -77,6 +78,7 @@ public sealed class OffsetTracker
     {
         private readonly Queue<long> _order = new();
         private readonly HashSet<long> _done = [];
+        private readonly HashSet<long> _abandoned = [];
         private long _committable = -1;
         private long _taken = -1;
         private bool _retired;
@@ -91,7 +93,7 @@ public sealed class OffsetTracker
             {
                 lock (_order)
                 {
-                    return _order.Count - _done.Count;
+                    return _order.Count - _done.Count - _abandoned.Count;
                 }
             }
         }
@@ -111,6 +113,22 @@ public sealed class OffsetTracker
                 {
                     _order.Dequeue();
                     _committable = head + 1;
+                }
+            }
+        }
+
+        /// <summary>
+        /// Gives <paramref name="offset"/> up for this run (a stop came before it could be processed): it no longer
+        /// counts as in flight, so a drain does not wait for it, and it is never completed, so neither it nor any later
+        /// offset of the partition is committed. The next run re-reads it.
+        /// </summary>
+        public void Abandon(long offset)
+        {
+            lock (_order)
+            {
+                if (!_retired && !_done.Contains(offset) && _order.Contains(offset))
+                {
+                    _abandoned.Add(offset);
                 }
             }
         }
