@@ -12,6 +12,7 @@ internal sealed class RedisServer : IDisposable
 
     private readonly Process _process;
     private readonly DirectoryInfo _folder;
+    private bool _disposed;
 
     private RedisServer(Process process, DirectoryInfo folder, int port)
     {
@@ -69,8 +70,15 @@ internal sealed class RedisServer : IDisposable
         throw new InvalidOperationException($"redis-server did not listen on 127.0.0.1:{port} within 10 s");
     }
 
+    // Idempotent: a test stops Redis mid-run (an outage) and disposes it again at the end.
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         if (!_process.HasExited)
         {
             _process.Kill();

@@ -12,6 +12,7 @@ using Confluent.Kafka;
 namespace Broker.Cli.Tests;
 
 /// <summary>`broker run` as a real process: killed with SIGKILL mid-stream and restarted, it loses nothing.</summary>
+[Collection(StopTestsCollection.Name)]
 public sealed class RunCrashTests
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(120);

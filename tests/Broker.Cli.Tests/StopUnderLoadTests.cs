@@ -14,6 +14,7 @@ using Confluent.Kafka;
 
 namespace Broker.Cli.Tests;
 
+[Collection(StopTestsCollection.Name)]
 public sealed class StopUnderLoadTests
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(120);
@@ -84,4 +85,14 @@ public sealed class StopUnderLoadTests
             state.Delete(recursive: true);
         }
     }
+}
+
+/// <summary>
+/// The tests that stop and restart whole broker processes under load run one at a time: on two cores, two of them
+/// side by side starve each other's Kafka sessions, which is not what they are about.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class StopTestsCollection
+{
+    public const string Name = "processes stopped under load";
 }

@@ -25,7 +25,7 @@ using Orleans.Runtime;
 
 namespace Broker.Cluster.Hosting;
 
-public sealed class SiloHost : IAsyncDisposable
+public sealed partial class SiloHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ClusterNoveltyModels _novelty;
@@ -34,9 +34,11 @@ public sealed class SiloHost : IAsyncDisposable
     private readonly PulseReporter _pulse;
     private readonly NightArchive? _archive;
     private readonly NightDigestPublisher _digests;
+    private readonly ILogger _log;
 
-    private SiloHost(WebApplication app, BrokerPipeline pipeline, ClusterNoveltyModels novelty, FilterCatalogSync catalog, NightReporter nights, PulseReporter pulse, NightArchive? archive, NightDigestPublisher digests, Uri? address)
+    private SiloHost(WebApplication app, BrokerPipeline pipeline, ClusterNoveltyModels novelty, FilterCatalogSync catalog, NightReporter nights, PulseReporter pulse, NightArchive? archive, NightDigestPublisher digests, Uri? address, ILogger log)
     {
+        _log = log;
         _archive = archive;
         _digests = digests;
         _app = app;
@@ -171,7 +173,7 @@ public sealed class SiloHost : IAsyncDisposable
         pulse.Start();
         digests.Start();
         await catalog.StartAsync().ConfigureAwait(false);
-        return new SiloHost(app, pipeline, novelty, catalog, nights, pulse, archive, digests, address);
+        return new SiloHost(app, pipeline, novelty, catalog, nights, pulse, archive, digests, address, log);
     }
 
     /// <summary>Publishes the digests of the nights this silo saw since the last ones now; returns how many.</summary>
@@ -185,19 +187,62 @@ public sealed class SiloHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _catalog.DisposeAsync().ConfigureAwait(false);
-        await _nights.DisposeAsync().ConfigureAwait(false);
-        await _digests.DisposeAsync().ConfigureAwait(false);
-        await _pulse.DisposeAsync().ConfigureAwait(false);
-        await _novelty.DisposeAsync().ConfigureAwait(false);
-        await _app.StopAsync().ConfigureAwait(false);
-        await _app.DisposeAsync().ConfigureAwait(false);
+        // The grain-facing parts flush to grains and Orleans leaves the membership table: with Redis or the other silos
+        // unreachable each step would wait out Orleans' timeouts (a minute each), so the whole stop gets one budget,
+        // processing.drain_seconds, after which the silo leaves ungracefully (the others notice it is gone) and what
+        // was not flushed is lost with it: per-silo night counts and novelty batches, never an alert or an offset.
+        var seconds = Math.Max(2, Pipeline.Options.Processing.DrainSeconds);
+        using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
+        using var hardStop = new CancellationTokenSource(TimeSpan.FromSeconds(seconds + 2));
+        await Bounded(_catalog.DisposeAsync(), "the filter catalog sync", budget.Token).ConfigureAwait(false);
+        await Bounded(_nights.DisposeAsync(), "the night counts", budget.Token).ConfigureAwait(false);
+        await Bounded(_digests.DisposeAsync(), "the night digests", budget.Token).ConfigureAwait(false);
+        await Bounded(_pulse.DisposeAsync(), "the pulse", budget.Token).ConfigureAwait(false);
+        await Bounded(_novelty.DisposeAsync(), "the novelty models", budget.Token).ConfigureAwait(false);
+        // Cancelling the token asks Orleans to stop ungracefully instead of waiting on the membership table; some of its
+        // stop stages do not observe it, so the wait itself ends two seconds past the budget at the latest.
+        await Bounded(new ValueTask(StopHostAsync(budget.Token)), "the Orleans silo", hardStop.Token).ConfigureAwait(false);
+
+        // Disposing the host waits for a stop it cancelled to unwind: two seconds at most (it takes milliseconds after a
+        // stop that completed).
+        using (var last = new CancellationTokenSource(TimeSpan.FromSeconds(2)))
+        {
+            await Bounded(_app.DisposeAsync(), "the host's disposal", last.Token).ConfigureAwait(false);
+        }
+
         await Pipeline.DisposeAsync().ConfigureAwait(false);
         if (_archive is not null)
         {
             await _archive.DisposeAsync().ConfigureAwait(false); // after the pipeline: what it drained is written, then files close
         }
     }
+
+    private async Task StopHostAsync(CancellationToken budget)
+    {
+        try
+        {
+            await _app.StopAsync(budget).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            LogStopBudget(_log, "the Orleans silo", Pipeline.Options.Processing.DrainSeconds);
+        }
+    }
+
+    private async Task Bounded(ValueTask stopping, string what, CancellationToken budget)
+    {
+        try
+        {
+            await stopping.AsTask().WaitAsync(budget).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            LogStopBudget(_log, what, Pipeline.Options.Processing.DrainSeconds);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stop: gave up waiting for {What} after processing.drain_seconds ({DrainSeconds} s); leaving without it")]
+    private static partial void LogStopBudget(ILogger log, string what, double drainSeconds);
 
     /// <summary>The night archive this silo writes (null when archive.directory is not set).</summary>
     public NightArchive? Archive => _archive;
