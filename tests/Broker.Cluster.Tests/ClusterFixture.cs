@@ -1,3 +1,4 @@
+using Broker.Cluster.Catalog;
 // A two-silo in-process Orleans cluster with the broker's grain storage (memory), shared by the grain tests.
 using Broker.Cluster.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,6 +16,9 @@ public sealed class ClusterFixture : IAsyncLifetime
     public IGrainFactory Silo(int index) =>
         Cluster.GetSiloServiceProvider(Cluster.Silos[index].SiloAddress).GetRequiredService<IGrainFactory>();
 
+    /// <summary>The filter catalog's cap in this test cluster (cluster.max_filters; the default is 256).</summary>
+    public const int CatalogLimit = 40;
+
     public async Task InitializeAsync()
     {
         var builder = new InProcessTestClusterBuilder(2);
@@ -24,6 +28,8 @@ public sealed class ClusterFixture : IAsyncLifetime
             {
                 silo.AddMemoryGrainStorage(name);
             }
+
+            silo.Configure<FilterCatalogOptions>(o => o.MaxFilters = CatalogLimit);
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();

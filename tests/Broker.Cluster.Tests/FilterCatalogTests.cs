@@ -49,4 +49,35 @@ public sealed class FilterCatalogTests(ClusterFixture fixture)
         Assert.DoesNotContain(inForce[0], f => f.StartsWith("fast_risers", StringComparison.Ordinal));
         Assert.DoesNotContain(inForce[1], f => f.StartsWith("fast_risers", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task The_catalog_refuses_a_new_filter_beyond_its_limit_but_still_takes_changes()
+    {
+        var catalog = fixture.Client.GetGrain<IFilterCatalogGrain>(FilterCatalogGrain.Key);
+        var existing = (await catalog.Get()).Filters.Length;
+        var names = Enumerable.Range(0, ClusterFixture.CatalogLimit - existing).Select(i => $"cap_{i}").ToList();
+        try
+        {
+            foreach (var name in names)
+            {
+                Assert.Null((await catalog.Put(new CatalogFilter(name, "rb >= 0.5", "light", null, null, null))).Error);
+            }
+
+            var version = (await catalog.Get()).Version;
+            var refused = await catalog.Put(new CatalogFilter("one_too_many", "rb >= 0.5", "light", null, null, null));
+            Assert.Contains("cluster.max_filters", refused.Error, StringComparison.Ordinal);
+            Assert.Equal(version, refused.Version);
+            Assert.DoesNotContain((await catalog.Get()).Filters, f => f.Name == "one_too_many");
+
+            // At the limit an existing filter can still be changed.
+            Assert.Null((await catalog.Put(new CatalogFilter(names[^1], "rb >= 0.9", "light", null, null, null))).Error);
+        }
+        finally
+        {
+            foreach (var name in names)
+            {
+                await catalog.Remove(name);
+            }
+        }
+    }
 }

@@ -1,12 +1,15 @@
 // Owns the cluster's subscriptions (IFilterCatalogGrain). Every change is compiled before it is accepted, written to
-// the "catalog" storage before the caller hears back, and bumps the version the silos poll for.
+// the "catalog" storage before the caller hears back, and bumps the version the silos poll for. A new name beyond
+// cluster.max_filters is refused with the reason.
 using Broker.Pipeline.Filters;
 using Broker.Pipeline.Filters.Language;
 using Orleans.Runtime;
 
 namespace Broker.Cluster.Catalog;
 
-public sealed class FilterCatalogGrain([PersistentState("catalog", FilterCatalogGrain.Storage)] IPersistentState<FilterCatalogState> state) : Grain, IFilterCatalogGrain
+public sealed class FilterCatalogGrain(
+    [PersistentState("catalog", FilterCatalogGrain.Storage)] IPersistentState<FilterCatalogState> state,
+    Microsoft.Extensions.Options.IOptions<FilterCatalogOptions> options) : Grain, IFilterCatalogGrain
 {
     public const string Storage = "catalog";
 
@@ -36,6 +39,13 @@ public sealed class FilterCatalogGrain([PersistentState("catalog", FilterCatalog
         }
         var filters = state.State.Filters;
         var at = filters.FindIndex(f => f.Name == filter.Name);
+
+        // Each filter costs every silo a match per alert and an output topic: the catalog is capped (cluster.max_filters).
+        if (at < 0 && filters.Count >= options.Value.MaxFilters)
+        {
+            return new CatalogChange(state.State.Version, $"the catalog holds {filters.Count} filters, its limit (cluster.max_filters); remove one first");
+        }
+
         if (at >= 0)
         {
             filters[at] = filter;
@@ -73,4 +83,10 @@ public sealed class FilterCatalogState
 
     [Id(1)]
     public List<CatalogFilter> Filters { get; set; } = [];
+}
+
+/// <summary>Limits of the filter catalog (SiloConfiguration sets them from the cluster options).</summary>
+public sealed class FilterCatalogOptions
+{
+    public int MaxFilters { get; set; } = 256;
 }

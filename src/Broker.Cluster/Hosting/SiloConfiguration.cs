@@ -64,6 +64,7 @@ public static class SiloConfiguration
             o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
         });
         silo.Configure<ObjectGrainOptions>(o => o.WriteOnPublish = cluster.Storage == "redis");
+        silo.Configure<Catalog.FilterCatalogOptions>(o => o.MaxFilters = cluster.MaxFilters);
         silo.Configure<GrainCollectionOptions>(o =>
             o.ClassSpecificCollectionAge[typeof(ObjectGrain).FullName!] = TimeSpan.FromMinutes(cluster.ObjectIdleMinutes));
         if (cluster.Dashboard)

@@ -106,6 +106,9 @@ public sealed record ClusterOptions
     /// <summary>localhost (one silo, development and demo) or redis (any number of silos).</summary>
     public string Clustering { get; init; } = "localhost";
 
+    /// <summary>How many filters the cluster's catalog takes (each costs a match per alert and a topic); more are refused.</summary>
+    public int MaxFilters { get; init; } = 256;
+
     /// <summary>memory (lost with the silo) or redis: where object grains, the filter catalog and night grains persist.</summary>
     public string Storage { get; init; } = "memory";
 
@@ -286,6 +289,7 @@ public sealed record PipelineOptions
         Check(Processing.QueueCapacity is >= 1 and <= 100_000, "processing.queue_capacity is 1..100000.");
         Check(Processing.CnnMaxBatch is >= 1 and <= Broker.Models.Cnn.CnnModel.MaxBatch, $"processing.cnn_max_batch is 1..{Broker.Models.Cnn.CnnModel.MaxBatch}.");
         Check(Processing.DrainSeconds > 0, "processing.drain_seconds must be positive.");
+        Check(Cluster.MaxFilters > 0, "cluster.max_filters must be positive.");
         Check(Processing.NoveltyLearnMinReal is >= 0 and <= 1, "processing.novelty_learn_min_real is 0..1.");
         Check(Cluster.Clustering is "localhost" or "redis", "cluster.clustering is localhost or redis.");
         Check(Cluster.Storage is "memory" or "redis", "cluster.storage is memory or redis.");
