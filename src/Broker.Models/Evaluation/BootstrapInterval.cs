@@ -1,6 +1,8 @@
 // A 95% interval for an AUC by the cluster bootstrap: whole groups (objects, nights, origins) are drawn with
 // replacement, not single alerts, because alerts of one object or night are not independent, and an interval over
 // alerts would claim more certainty than the data holds. Seeded, so a report is reproducible.
+using System.Runtime.InteropServices;
+
 namespace Broker.Models.Evaluation;
 
 public static class BootstrapInterval
@@ -16,43 +18,8 @@ public static class BootstrapInterval
             throw new ArgumentException("scores, labels and groups differ in length");
         }
 
-        var byGroup = Groups(groups);
-        if (byGroup.Length < 2)
-        {
-            return (double.NaN, double.NaN);
-        }
-
-        var random = new Random(seed);
-        var aucs = new List<double>(repeats);
-        var drawnScores = new List<float>();
-        var drawnLabels = new List<bool>();
-        for (var r = 0; r < repeats; r++)
-        {
-            drawnScores.Clear();
-            drawnLabels.Clear();
-            for (var g = 0; g < byGroup.Length; g++)
-            {
-                foreach (var i in byGroup[random.Next(byGroup.Length)])
-                {
-                    drawnScores.Add(scores[i]);
-                    drawnLabels.Add(positive[i]);
-                }
-            }
-
-            var auc = Metrics.RocAuc(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(drawnScores), System.Runtime.InteropServices.CollectionsMarshal.AsSpan(drawnLabels));
-            if (!double.IsNaN(auc))
-            {
-                aucs.Add(auc);
-            }
-        }
-
-        if (aucs.Count == 0)
-        {
-            return (double.NaN, double.NaN);
-        }
-
-        aucs.Sort();
-        return (Percentile(aucs, 0.025), Percentile(aucs, 0.975));
+        var (s, l) = (scores.ToArray(), positive.ToArray());
+        return Resample(groups, repeats, seed, drawn => Metrics.RocAuc(Pick(s, drawn), Pick(l, drawn)));
     }
 
     /// <summary>
@@ -66,49 +33,17 @@ public static class BootstrapInterval
             throw new ArgumentException("scores, labels and groups differ in length");
         }
 
-        var byGroup = Groups(groups);
-        if (byGroup.Length < 2)
+        var (x, y, l) = (a.ToArray(), b.ToArray(), positive.ToArray());
+        return Resample(groups, repeats, seed, drawn =>
         {
-            return (double.NaN, double.NaN);
-        }
-
-        var random = new Random(seed);
-        var differences = new List<double>(repeats);
-        var (drawnA, drawnB, drawnLabels) = (new List<float>(), new List<float>(), new List<bool>());
-        for (var r = 0; r < repeats; r++)
-        {
-            drawnA.Clear();
-            drawnB.Clear();
-            drawnLabels.Clear();
-            for (var g = 0; g < byGroup.Length; g++)
-            {
-                foreach (var i in byGroup[random.Next(byGroup.Length)])
-                {
-                    drawnA.Add(a[i]);
-                    drawnB.Add(b[i]);
-                    drawnLabels.Add(positive[i]);
-                }
-            }
-
-            var labels = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(drawnLabels);
-            var difference = Metrics.RocAuc(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(drawnA), labels)
-                - Metrics.RocAuc(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(drawnB), labels);
-            if (!double.IsNaN(difference))
-            {
-                differences.Add(difference);
-            }
-        }
-
-        if (differences.Count == 0)
-        {
-            return (double.NaN, double.NaN);
-        }
-
-        differences.Sort();
-        return (Percentile(differences, 0.025), Percentile(differences, 0.975));
+            var labels = Pick(l, drawn);
+            return Metrics.RocAuc(Pick(x, drawn), labels) - Metrics.RocAuc(Pick(y, drawn), labels);
+        });
     }
 
-    private static List<int>[] Groups(ReadOnlySpan<int> groups)
+    // Draws the groups with replacement `repeats` times and returns the 2.5th and 97.5th percentiles of the statistic
+    // over the drawn rows (NaN statistics, e.g. a draw with one class, are left out).
+    private static (double Low, double High) Resample(ReadOnlySpan<int> groups, int repeats, int seed, Func<List<int>, double> statistic)
     {
         var members = new Dictionary<int, List<int>>();
         for (var i = 0; i < groups.Length; i++)
@@ -121,7 +56,49 @@ public static class BootstrapInterval
             list.Add(i);
         }
 
-        return [.. members.Values];
+        var byGroup = members.Values.ToArray();
+        if (byGroup.Length < 2)
+        {
+            return (double.NaN, double.NaN);
+        }
+
+        var random = new Random(seed);
+        var values = new List<double>(repeats);
+        var drawn = new List<int>();
+        for (var r = 0; r < repeats; r++)
+        {
+            drawn.Clear();
+            for (var g = 0; g < byGroup.Length; g++)
+            {
+                drawn.AddRange(byGroup[random.Next(byGroup.Length)]);
+            }
+
+            var value = statistic(drawn);
+            if (!double.IsNaN(value))
+            {
+                values.Add(value);
+            }
+        }
+
+        if (values.Count == 0)
+        {
+            return (double.NaN, double.NaN);
+        }
+
+        values.Sort();
+        return (Percentile(values, 0.025), Percentile(values, 0.975));
+    }
+
+    private static T[] Pick<T>(T[] values, List<int> rows)
+    {
+        var picked = new T[rows.Count];
+        var span = CollectionsMarshal.AsSpan(rows);
+        for (var i = 0; i < span.Length; i++)
+        {
+            picked[i] = values[span[i]];
+        }
+
+        return picked;
     }
 
     private static double Percentile(List<double> sorted, double q)

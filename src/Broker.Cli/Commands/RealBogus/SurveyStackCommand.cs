@@ -55,7 +55,9 @@ internal static class SurveyStackCommand
                     return 2;
                 }
 
-                var (trees, cnn, generic) = served.Score(ztf);
+                // The generic trees + CNN stack, not the served one (which, once written, is the survey stack itself).
+                var (trees, cnn, _) = served.Score(ztf);
+                var generic = trees.Select((t, i) => served.Combined.Score(t, cnn[i])).ToArray();
                 var report = Measure(set, ztf, trees, cnn, generic, served.Combined, parse.GetValue(keep));
                 Console.Out.Write(report.Text);
                 Console.Out.Write(LsstCam(set, served, report.Json));
