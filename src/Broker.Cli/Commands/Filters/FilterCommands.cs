@@ -1,6 +1,7 @@
 // `broker filter check FILE...`: parse, type-check and compile filter files; print each one's compiled form or
 // its error with line and column (exit 1 on any error). `broker filter test FILE --alerts DIR`: which alerts of a
-// folder pass, scored by the same models and code as the pipeline. `broker filter names`: the vocabulary.
+// folder pass, scored by the same models and code as the pipeline. `broker filter explain FILTER ALERTS [--alert ID]`:
+// each clause with the alert's values and whether it held. `broker filter names`: the vocabulary.
 // add | remove | list: the running cluster's catalog (FilterCatalogCommands).
 using System.CommandLine;
 using System.Globalization;
@@ -18,6 +19,7 @@ internal static class FilterCommands
         var filter = new Command("filter", "Check, test and list the subscription filter language (docs/filters.md); add, remove and list a running cluster's subscriptions.");
         filter.Subcommands.Add(Check());
         filter.Subcommands.Add(Test());
+        filter.Subcommands.Add(Explain());
         filter.Subcommands.Add(Names());
         foreach (var command in FilterCatalogCommands.Create())
         {
@@ -91,6 +93,68 @@ internal static class FilterCommands
 
             Console.Out.WriteLine($"filter_test=1 filter={filter.Name} alerts={annotated.Count} passed={passed} undecodable_files={undecodable}");
             return 0;
+        });
+        return command;
+    }
+
+    private static Command Explain()
+    {
+        var filterArg = new Argument<string>("filter") { Description = "A filter file (*.filter) or a filter expression in quotes." };
+        var paths = new Argument<string[]>("alerts") { Description = "Alert files, folders or datasets (anything `broker inspect` reads).", Arity = ArgumentArity.OneOrMore };
+        var id = new Option<long?>("--alert") { Description = "Only the alert with this id (ZTF candid, Rubin diaSourceId)." };
+        var schemaDir = new Option<DirectoryInfo>("--schema-dir") { Description = "Schemas for Confluent-framed (Rubin) files." }.AcceptExistingOnly();
+        var rb = new Option<string>("--rb") { Description = "Boosted-trees model directory.", DefaultValueFactory = _ => "models/rb" };
+        var cnn = new Option<string?>("--cnn") { Description = "CNN model directory ('none' for no CNN).", DefaultValueFactory = _ => CnnCommands.ServingModel };
+        var command = new Command("explain", "Why an alert passes a filter or not: each clause with the alert's values and whether it held.") { filterArg, paths, id, schemaDir, rb, cnn };
+        command.SetAction(async (parse, cancel) =>
+        {
+            var given = parse.GetValue(filterArg)!;
+            string text;
+            if (File.Exists(given))
+            {
+                if (!TryLoad(new FileInfo(given), out var loaded))
+                {
+                    return 1;
+                }
+
+                text = loaded.Definition.Where;
+            }
+            else
+            {
+                try
+                {
+                    FilterCompiler.Compile(given);
+                }
+                catch (FilterException e)
+                {
+                    Console.Error.WriteLine($"error: {e.Position.Line}:{e.Position.Column}: {e.Reason}");
+                    return 1;
+                }
+
+                text = given;
+            }
+
+            var explained = 0;
+            foreach (var path in parse.GetValue(paths)!)
+            {
+                var (annotated, _) = await FolderAnnotations.LoadAsync(path, parse.GetValue(schemaDir)?.FullName,
+                    RepoPaths.Resolve(parse.GetValue(rb)!), CnnCommands.ModelDirOrNone(parse.GetValue(cnn)), cancel);
+                foreach (var (_, alert, annotation) in annotated.Where(a => parse.GetValue(id) is not { } only || a.Alert.AlertId == only))
+                {
+                    explained++;
+                    var (held, clauses) = FilterExplainer.Explain(text, alert, annotation);
+                    Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{alert.Survey} alert {alert.AlertId} object {alert.ObjectId} band {alert.Band} mag {alert.Mag:F2}: {(held ? "PASSES" : "does not pass")}"));
+                    foreach (var clause in clauses)
+                    {
+                        var values = string.Join(", ", clause.Values.Select(v => $"{v.Name} = {v.Value}"));
+                        Console.Out.WriteLine($"  {new string(' ', 2 * clause.Depth)}{(clause.Held ? "yes" : "no ")}  {clause.Text}{(values.Length > 0 ? "    [" + values + "]" : string.Empty)}");
+                    }
+                }
+            }
+
+            Console.Out.WriteLine($"filter_explain=1 alerts={explained}");
+            return explained > 0 ? 0 : 1;
         });
         return command;
     }
