@@ -99,6 +99,11 @@ public static class DashboardEndpoints
             var result = FilterPlayground.Evaluate(body.Where ?? string.Empty, silo.Recent, body.Limit ?? 100);
             return Results.Json(result, Json, statusCode: result.ContainsKey("error") ? 400 : 200);
         });
+        app.MapPost("/api/playground/night", (PlaygroundNightRequest body) =>
+        {
+            var (status, result) = FilterPlayground.TryNight(body.Where ?? string.Empty, silo.ArchiveRoot, body.Survey, body.Night);
+            return Results.Json(result, Json, statusCode: status);
+        });
         app.MapGet("/api/objects/{survey}/{objectId}", async (string survey, string objectId) =>
         {
             var detections = await silo.Grains.GetGrain<IObjectGrain>(ObjectGrain.Key(survey, objectId)).Detections().ConfigureAwait(false);
@@ -108,6 +113,9 @@ public static class DashboardEndpoints
 
     /// <summary>The playground's request: a filter text and how many of the latest alerts to try it on.</summary>
     public sealed record PlaygroundRequest(string? Where, int? Limit);
+
+    /// <summary>The playground's "last night" request: a filter text, and optionally which archived night (default the latest).</summary>
+    public sealed record PlaygroundNightRequest(string? Where, string? Survey, string? Night);
 
     private static async Task<bool> Tick(PeriodicTimer timer, CancellationToken stop)
     {

@@ -1,9 +1,11 @@
 // The filter playground: a filter text evaluated against the last alerts this silo published, before it is saved
 // to the catalog. Answers which alerts match and why, with the value of every name the text uses on each alert, or
-// the compiler's error with its line and column. Read-only: nothing is saved or put in force.
+// the compiler's error with its line and column; or tried on an archived night (FilterTrial). Read-only: nothing is
+// saved or put in force.
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Broker.Alerts.Model;
+using Broker.Archive;
 using Broker.Pipeline;
 using Broker.Pipeline.Annotation;
 using Broker.Pipeline.Filters;
@@ -98,6 +100,56 @@ public static partial class FilterPlayground
         };
     }
 
+    /// <summary>
+    /// The "last night" button: the filter tried on an archived night of this silo's archive (the latest unless one
+    /// is named), per hour, with the first passes. 400 for a text that does not compile, 404 without an archive or
+    /// such a night.
+    /// </summary>
+    public static (int Status, object Result) TryNight(string where, string? archiveRoot, string? survey, string? night)
+    {
+        ArgumentNullException.ThrowIfNull(where);
+        if (archiveRoot is null || !Directory.Exists(archiveRoot))
+        {
+            return (404, new PlaygroundProblem("this silo keeps no night archive (archive.directory)", null, null));
+        }
+
+        try
+        {
+            FilterCompiler.Compile(where);
+            var nights = FilterTrial.Nights(archiveRoot, survey, night);
+            return (200, nights.Select(n => FilterTrial.Run(archiveRoot, n.Survey, n.Night, where, keep: 10)).Select(r => new PlaygroundNight(
+                r.Survey, r.Night, r.Alerts, r.Passed, r.Failed, r.OpenFiles,
+                [.. r.Hours.Select(h => new PlaygroundHour(h.Hour.ToString("yyyy-MM-dd HH:00", CultureInfo.InvariantCulture), h.Alerts, h.Passed))],
+                [.. r.First.Select(p => new PlaygroundPass(AnnotationEncoder.SurveyName(p.Alert.Survey), p.Alert.AlertId.ToString(CultureInfo.InvariantCulture),
+                    p.Alert.ObjectId, p.ObservedUtc.ToString("HH:mm:ss", CultureInfo.InvariantCulture), p.Alert.Band, p.Alert.Mag, p.Annotation.Rb, p.Annotation.Cnn, p.Annotation.RbCombined))],
+                [.. r.Twins.Select(t => new PlaygroundTwin(t.Name, t.SentLive, t.AlsoPassed))])).ToList());
+        }
+        catch (FilterException e)
+        {
+            return (400, new PlaygroundProblem(e.Message, e.Position.Line, e.Position.Column));
+        }
+        catch (ArchiveException e)
+        {
+            return (404, new PlaygroundProblem(e.Message, null, null));
+        }
+    }
+
     [GeneratedRegex(@"[A-Za-z_][A-Za-z0-9_.]*")]
     private static partial Regex Identifier();
 }
+
+/// <summary>An error answer: what is wrong and, for a filter text, where.</summary>
+public sealed record PlaygroundProblem(string Error, int? Line, int? Column);
+
+/// <summary>One archived night's answer to the "last night" button.</summary>
+public sealed record PlaygroundNight(string Survey, string Night, int Alerts, int Passed, int Failed, int OpenFiles,
+    IReadOnlyList<PlaygroundHour> Hours, IReadOnlyList<PlaygroundPass> First, IReadOnlyList<PlaygroundTwin> Recorded);
+
+/// <summary>Alerts observed in one UTC hour and how many passed.</summary>
+public sealed record PlaygroundHour(string Hour, int Alerts, int Passed);
+
+/// <summary>A passing alert.</summary>
+public sealed record PlaygroundPass(string Survey, string AlertId, string? ObjectId, string Observed, string Band, double Mag, float Rb, float? Cnn, float? RbCombined);
+
+/// <summary>A subscription the night recorded with the same expression: alerts it was sent live, and how many the trial passes.</summary>
+public sealed record PlaygroundTwin(string Name, int SentLive, int AlsoPassed);

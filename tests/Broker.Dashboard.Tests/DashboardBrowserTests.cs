@@ -81,7 +81,7 @@ public sealed class DashboardBrowserTests
         await page.ClickAsync("#card-close");
         await page.Locator("#subscriptions").ScrollIntoViewIfNeededAsync();
         await page.FillAsync("#playground-text", "rb >= 0.5 and band = 'r'");
-        await page.ClickAsync("#playground button");
+        await page.ClickAsync("#playground button[type=submit]");
         await page.WaitForSelectorAsync("#playground-results tbody tr");
         var summary = await page.Locator("#playground-summary").TextContentAsync();
         Assert.Matches(@"^\d+ of \d+ latest alerts match", summary);
@@ -96,9 +96,22 @@ public sealed class DashboardBrowserTests
 
         await Screenshot(page, "dashboard-playground.png");
         await page.FillAsync("#playground-text", "rb >= and band = 'r'");
-        await page.ClickAsync("#playground button");
+        await page.ClickAsync("#playground button[type=submit]");
         await page.WaitForSelectorAsync("#playground-error:not([hidden])");
         Assert.Matches(@"^line 1, column \d+: ", await page.Locator("#playground-error").TextContentAsync());
+
+        // "Last night": the same text tried on the archive the demo is writing, per hour, with the first passes.
+        await page.FillAsync("#playground-text", "rb >= 0.5");
+        await page.ClickAsync("#playground-night");
+        await page.WaitForSelectorAsync("#playground-night-result:not([hidden])");
+        var night = await page.Locator("#playground-night-summary").TextContentAsync();
+        var counted = System.Text.RegularExpressions.Regex.Match(night!, @"^(ztf|rubin) \d{4}-\d{2}-\d{2}: (\d+) of (\d+) alerts pass");
+        Assert.True(counted.Success, night);
+        Assert.True(int.Parse(counted.Groups[3].Value, CultureInfo.InvariantCulture) > 0, night);
+        Assert.NotEqual(0, await page.Locator("#playground-night-hours tbody tr").CountAsync());
+        Assert.Equal(Math.Min(10, int.Parse(counted.Groups[2].Value, CultureInfo.InvariantCulture)), await page.Locator("#playground-night-first tbody tr").CountAsync());
+        await page.Locator("#playground-night-result").ScrollIntoViewIfNeededAsync();
+        await Screenshot(page, "dashboard-last-night.png");
 
         // Saved from the page to the catalog (a loopback silo needs no token), then in force on the silo.
         await page.FillAsync("#playground-text", "rb >= 0.9 and band = 'r'");

@@ -141,7 +141,7 @@ public sealed partial class SiloHost : IAsyncDisposable
                 app.MapOrleansDashboard("/orleans");
             }
 
-            endpoints?.Invoke(app, new SiloEndpointContext(grains, pipeline, members, local.SiloAddress.ToParsableString(), recent, options.Metrics.Listen));
+            endpoints?.Invoke(app, new SiloEndpointContext(grains, pipeline, members, local.SiloAddress.ToParsableString(), recent, options.Metrics.Listen, options.Archive.Directory));
         }
 
         Uri? address = null;
@@ -251,4 +251,5 @@ public sealed partial class SiloHost : IAsyncDisposable
 /// <summary>What endpoints mapped on a silo's host can use: the grains, this silo's pipeline, the membership view.</summary>
 /// <param name="Recent">The last alerts this silo published (the filter playground's sample).</param>
 /// <param name="Listen">The HTTP address the silo binds (writes need a token unless it is loopback).</param>
-public sealed record SiloEndpointContext(IGrainFactory Grains, BrokerPipeline Pipeline, IClusterMembershipService Membership, string Silo, RecentAlerts Recent, string? Listen);
+/// <param name="ArchiveRoot">The night archive's root (archive.directory), null when the archive is off.</param>
+public sealed record SiloEndpointContext(IGrainFactory Grains, BrokerPipeline Pipeline, IClusterMembershipService Membership, string Silo, RecentAlerts Recent, string? Listen, string? ArchiveRoot = null);

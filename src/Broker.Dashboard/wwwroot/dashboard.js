@@ -214,6 +214,29 @@ async function evaluatePlayground(event) {
   [...table.tBodies[0].rows].forEach((tr, i) => { tr.cells[0].className = sorted[i].matches ? "yes" : "no"; });
 }
 
+// "Last night": the filter tried on the latest archived night (per hour, first passes), before anyone subscribes.
+async function tryLastNight() {
+  const response = await fetch("/api/playground/night", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ where: $("playground-text").value }) });
+  const result = await response.json();
+  const error = $("playground-error");
+  const box = $("playground-night-result");
+  if (!response.ok) {
+    error.hidden = false;
+    error.textContent = result.line ? `line ${result.line}, column ${result.column}: ${result.error}` : result.error;
+    box.hidden = true;
+    return;
+  }
+  error.hidden = true;
+  box.hidden = false;
+  $("playground-night-summary").textContent = result.map((n) => {
+    const live = n.recorded.map((t) => `; live, '${t.name}' was sent ${t.sent_live}`).join("");
+    const open = n.open_files ? ` (night still being written)` : "";
+    return `${n.survey} ${n.night}: ${n.passed} of ${n.alerts} alerts pass${open}${live}`;
+  }).join(" · ");
+  rows($("playground-night-hours").tBodies[0], result.flatMap((n) => n.hours), (h) => [h.hour, h.alerts, h.passed]);
+  rows($("playground-night-first").tBodies[0], result.flatMap((n) => n.first), (p) => [`${p.survey} ${p.alert_id}`, p.object_id || "–", p.observed, p.band, fmt(p.mag, 2), fmt(p.rb, 3), p.cnn == null ? "–" : fmt(p.cnn, 3), p.rb_combined == null ? "–" : fmt(p.rb_combined, 3)]);
+}
+
 async function saveFilter(event) {
   event.preventDefault();
   const name = $("save-name").value.trim();
@@ -234,6 +257,7 @@ async function loadLastMatches() {
 
 $("playground").addEventListener("submit", evaluatePlayground);
 $("save-filter").addEventListener("submit", saveFilter);
+$("playground-night").addEventListener("click", tryLastNight);
 setInterval(loadLastMatches, 5000);
 loadLastMatches();
 connect();

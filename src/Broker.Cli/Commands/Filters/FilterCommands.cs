@@ -1,10 +1,12 @@
 // `broker filter check FILE...`: parse, type-check and compile filter files; print each one's compiled form or
 // its error with line and column (exit 1 on any error). `broker filter test FILE --alerts DIR`: which alerts of a
 // folder pass, scored by the same models and code as the pipeline. `broker filter explain FILTER ALERTS [--alert ID]`:
-// each clause with the alert's values and whether it held. `broker filter names`: the vocabulary.
+// each clause with the alert's values and whether it held. `broker filter try FILTER --archive DIR [--night N]`: how
+// many alerts of an archived night pass, per hour, with the first few. `broker filter names`: the vocabulary.
 // add | remove | list: the running cluster's catalog (FilterCatalogCommands).
 using System.CommandLine;
 using System.Globalization;
+using Broker.Archive;
 using Broker.Cli.Commands.Cnn;
 using Broker.Cli.Hosting;
 using Broker.Pipeline.Filters;
@@ -20,6 +22,7 @@ internal static class FilterCommands
         filter.Subcommands.Add(Check());
         filter.Subcommands.Add(Test());
         filter.Subcommands.Add(Explain());
+        filter.Subcommands.Add(Try());
         filter.Subcommands.Add(Names());
         foreach (var command in FilterCatalogCommands.Create())
         {
@@ -108,30 +111,9 @@ internal static class FilterCommands
         var command = new Command("explain", "Why an alert passes a filter or not: each clause with the alert's values and whether it held.") { filterArg, paths, id, schemaDir, rb, cnn };
         command.SetAction(async (parse, cancel) =>
         {
-            var given = parse.GetValue(filterArg)!;
-            string text;
-            if (File.Exists(given))
+            if (!TryText(parse.GetValue(filterArg)!, out var text))
             {
-                if (!TryLoad(new FileInfo(given), out var loaded))
-                {
-                    return 1;
-                }
-
-                text = loaded.Definition.Where;
-            }
-            else
-            {
-                try
-                {
-                    FilterCompiler.Compile(given);
-                }
-                catch (FilterException e)
-                {
-                    Console.Error.WriteLine($"error: {e.Position.Line}:{e.Position.Column}: {e.Reason}");
-                    return 1;
-                }
-
-                text = given;
+                return 1;
             }
 
             var explained = 0;
@@ -157,6 +139,95 @@ internal static class FilterCommands
             return explained > 0 ? 0 : 1;
         });
         return command;
+    }
+
+    private static Command Try()
+    {
+        var filterArg = new Argument<string>("filter") { Description = "A filter file (*.filter) or a filter expression in quotes." };
+        var archive = new Option<string>("--archive") { Description = "An archive root (archive.directory).", Required = true };
+        var night = new Option<string?>("--night") { Description = "The archived night, yyyy-MM-dd (default: the latest archived)." };
+        var survey = new Option<string?>("--survey") { Description = "ztf or rubin (default: each survey archived that night)." };
+        var show = new Option<int>("--show") { Description = "How many passing alerts to list.", DefaultValueFactory = _ => 5 };
+        var command = new Command("try", "How many alerts of an archived night a filter passes, per hour, with the first few: judged on the scores the night was published with.") { filterArg, archive, night, survey, show };
+        command.SetAction(parse =>
+        {
+            if (!TryText(parse.GetValue(filterArg)!, out var text))
+            {
+                return 1;
+            }
+
+            var root = parse.GetValue(archive)!;
+            if (!Directory.Exists(root))
+            {
+                Console.Error.WriteLine($"error: {root}: no such archive folder.");
+                return 2;
+            }
+
+            try
+            {
+                var inv = CultureInfo.InvariantCulture;
+                int alerts = 0, passed = 0;
+                var nights = FilterTrial.Nights(root, parse.GetValue(survey), parse.GetValue(night));
+                foreach (var (s, n) in nights)
+                {
+                    var result = FilterTrial.Run(root, s, n, text, Math.Max(0, parse.GetValue(show)));
+                    alerts += result.Alerts;
+                    passed += result.Passed;
+                    Console.Out.WriteLine(string.Create(inv, $"{s} {n}: {result.Passed} of {result.Alerts} alerts pass ({100.0 * result.Passed / Math.Max(1, result.Alerts):F1}%){(result.Failed > 0 ? $", {result.Failed} could not be evaluated" : string.Empty)}{(result.OpenFiles > 0 ? $" ({result.OpenFiles} files still being written, read to their last whole block)" : string.Empty)}"));
+                    Console.Out.WriteLine("  observed (UTC)     alerts  pass");
+                    foreach (var hour in result.Hours)
+                    {
+                        Console.Out.WriteLine(string.Create(inv, $"  {hour.Hour:yyyy-MM-dd HH}:00  {hour.Alerts,7}  {hour.Passed,4}"));
+                    }
+
+                    foreach (var p in result.First)
+                    {
+                        var a = p.Annotation;
+                        Console.Out.WriteLine(string.Create(inv,
+                            $"  pass  {p.ObservedUtc:HH:mm:ss} alert {p.Alert.AlertId} object {p.Alert.ObjectId} band {p.Alert.Band} mag {p.Alert.Mag:F2} rb {a.Rb:F3} cnn {a.Cnn?.ToString("F3", inv) ?? "-"} combined {a.RbCombined?.ToString("F3", inv) ?? "-"} novelty {a.Novelty?.Score.ToString("F3", inv) ?? "-"}"));
+                    }
+
+                    foreach (var twin in result.Twins)
+                    {
+                        Console.Out.WriteLine($"  live: subscription '{twin.Name}' (the same expression) was sent {twin.SentLive} of these alerts; this trial passes {twin.AlsoPassed} of them and {result.Passed - twin.AlsoPassed} others");
+                    }
+                }
+
+                Console.Out.WriteLine($"filter_try=1 nights={nights.Count} alerts={alerts} passed={passed}");
+                return 0;
+            }
+            catch (ArchiveException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 2;
+            }
+        });
+        return command;
+    }
+
+    // A filter argument: a *.filter file's expression, or the text itself; false (error printed) if it does not compile.
+    private static bool TryText(string given, out string text)
+    {
+        if (File.Exists(given))
+        {
+            var ok = TryLoad(new FileInfo(given), out var loaded);
+            text = ok ? loaded.Definition.Where : string.Empty;
+            return ok;
+        }
+
+        try
+        {
+            FilterCompiler.Compile(given);
+        }
+        catch (FilterException e)
+        {
+            Console.Error.WriteLine($"error: {e.Position.Line}:{e.Position.Column}: {e.Reason}");
+            text = string.Empty;
+            return false;
+        }
+
+        text = given;
+        return true;
     }
 
     private static Command Names()
