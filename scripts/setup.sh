@@ -11,7 +11,8 @@
 #        librdkafka.redist (the broker loads the redist's librdkafka by full path), Microsoft.ML.OnnxRuntime (the
 #        CNN), Microsoft.ML.FastTree (the real/bogus trees), OpenTelemetry (metrics).
 #   apt: python3-avro (the tests' independent Avro decoder for expected values), python3-kafka (a pure-Python
-#        Kafka client the tests use to check the embedded cluster from another process), redis-server (the
+#        Kafka client the tests use to check the embedded cluster from another process), python3-confluent-kafka
+#        (the client of the subscribers' Python example, docs/examples/subscribe.py, run by a test), redis-server (the
 #        cluster's production membership and grain storage; the tests start their own on 127.0.0.1),
 #        docker-compose (only to validate docker-compose.yml: no container engine runs here) and chromium (the
 #        dashboard's browser tests drive it headless through Playwright; never `playwright install`) and
@@ -21,7 +22,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEPS="$ROOT/.deps"
-APT_PACKAGES=(python3-avro python3-kafka redis-server docker-compose chromium prometheus)
+APT_PACKAGES=(python3-avro python3-kafka python3-confluent-kafka redis-server docker-compose chromium prometheus)
 STAMP="$DEPS/setup.stamp"
 
 build=1

@@ -17,5 +17,6 @@ root.Subcommands.Add(Broker.Cli.Commands.Pipeline.ReplayCommand.Create());
 root.Subcommands.Add(Broker.Cli.Commands.Archive.ArchiveCommands.Create());
 root.Subcommands.Add(Broker.Cli.Commands.Pipeline.SchemasCommand.Create());
 root.Subcommands.Add(Broker.Cli.Commands.Filters.FilterCommands.Create());
+root.Subcommands.Add(Broker.Cli.Commands.Subscribers.ListenCommand.Create());
 
 return await CliRunner.RunAsync(root, args);

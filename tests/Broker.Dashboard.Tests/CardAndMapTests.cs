@@ -2,6 +2,7 @@
 // the stretch spreading the grey levels), an absent cutout none; the night map projects every sampled alert in every
 // subspace and estimates the distinct anomalies, and refuses a sample too small for its forests.
 using Broker.Alerts.Decoding;
+using Broker.Alerts.Imaging;
 using Broker.Alerts.Model;
 using Broker.Cluster.Cards;
 using Broker.Cluster.Nights;

@@ -2,6 +2,7 @@
 // pipeline's observer), adds it up per survey night in memory, and sends each night's delta about once a second, so
 // the hot path never waits on a grain. A delta that cannot be sent (the night's silo just died) is merged back and
 // sent with the next. Dead letters have no detection time; they count under "input" and the ingest night.
+using Broker.Alerts.Imaging;
 using Broker.Alerts.Model;
 using Broker.Cluster.Cards;
 using Broker.Pipeline;

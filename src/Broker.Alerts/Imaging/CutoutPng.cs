@@ -6,7 +6,7 @@ using Broker.Alerts.Model;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
-namespace Broker.Cluster.Cards;
+namespace Broker.Alerts.Imaging;
 
 public static class CutoutPng
 {
