@@ -17,7 +17,7 @@ internal sealed class ArchivePart : IDisposable
     public const string InputSchemaIdKey = "broker.input_schema_id";
     public const string FiltersKey = "broker.filters";
 
-    private readonly FileStream _file;
+    private FileStream _file;
     private readonly string _codec;
     private readonly byte[] _sync;
     private readonly List<(ReadOnlyMemory<byte> Datum, byte[] Annotation)> _pending = [];
@@ -80,7 +80,15 @@ internal sealed class ArchivePart : IDisposable
         }
         catch
         {
-            file.Dispose();
+            try
+            {
+                file.Dispose();
+            }
+            finally
+            {
+                File.Delete(path); // a header the disk refused: nothing of it is kept
+            }
+
             throw;
         }
     }
@@ -169,6 +177,58 @@ internal sealed class ArchivePart : IDisposable
 
     /// <summary>Flushes to the operating system and the disk (fsync): after this the block survives a crash.</summary>
     public void Sync() => _file.Flush(flushToDisk: true);
+
+    /// <summary>Drops a file no commit completed in (created by the commit that failed): closed and deleted.</summary>
+    public void Discard()
+    {
+        try
+        {
+            _file.Dispose();
+        }
+#pragma warning disable CA1031 // a refused buffer fails to flush again; the file goes anyway
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+
+        File.Delete(Path);
+    }
+
+    /// <summary>Where a commit starts: the file's length and the records it holds (what <see cref="RollBack"/> returns to).</summary>
+    public (long Length, int Rows) Mark() => (_file.Length, _rows.Count);
+
+    /// <summary>
+    /// Undoes a commit that failed (a full disk): its pending records are dropped and the file is cut back to
+    /// <paramref name="mark"/>, so a retry writes them again with nothing torn in between. False when the file cannot
+    /// be reopened: it is then left as a crash would leave it (repaired at the next start) and must not be used.
+    /// </summary>
+    public bool RollBack((long Length, int Rows) mark)
+    {
+        _pending.Clear();
+        _pendingBytes = 0;
+        _rows.RemoveRange(mark.Rows, _rows.Count - mark.Rows);
+        try
+        {
+            _file.Dispose(); // its buffer may hold bytes the disk refused: they are dropped with it
+        }
+#pragma warning disable CA1031 // the flush of a refused buffer fails again; the handle is closed all the same
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+
+        try
+        {
+            _file = new FileStream(Path, FileMode.Open, FileAccess.Write, FileShare.Read, 1 << 16);
+            _file.SetLength(mark.Length);
+            _file.Seek(0, SeekOrigin.End);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>Closes the file and writes its index beside it.</summary>
     public void Close()

@@ -10,7 +10,11 @@ using Microsoft.Extensions.Logging;
 namespace Broker.Archive;
 
 /// <summary>What a recovery did: files indexed, records in them, bytes of torn blocks cut off.</summary>
-public sealed record RecoveryReport(int Files, long Records, long BytesCut);
+public sealed record RecoveryReport(int Files, long Records, long BytesCut)
+{
+    /// <summary>Temporary files an interrupted write left (an index or snapshot the disk refused, a crash mid-write), removed.</summary>
+    public int TemporariesRemoved { get; init; }
+}
 
 public static partial class ArchiveRecovery
 {
@@ -20,6 +24,7 @@ public static partial class ArchiveRecovery
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(log);
         var (files, records, cut) = (0, 0L, 0L);
+        var temporaries = RemoveTemporaries(root, writer, log);
         foreach (var (survey, night) in ArchiveLayout.Nights(root))
         {
             foreach (var part in ArchiveLayout.Parts(root, survey, night))
@@ -39,7 +44,48 @@ public static partial class ArchiveRecovery
             }
         }
 
-        return new RecoveryReport(files, records, cut);
+        return new RecoveryReport(files, records, cut) { TemporariesRemoved = temporaries };
+    }
+
+    // The writer's index temporaries (<writer>-<seq>.parquet.tmp, left when the disk refused the index or the process
+    // died writing it; the index is rebuilt above) and snapshot temporaries (<id>.snapshot.<pid>.tmp) of processes
+    // that no longer run. Never another live writer's.
+    private static int RemoveTemporaries(string root, string? writer, ILogger log)
+    {
+        var removed = 0;
+        foreach (var temp in Directory.EnumerateFiles(root, "*.tmp", SearchOption.AllDirectories))
+        {
+            var name = Path.GetFileName(temp);
+            var stale = name.EndsWith(ArchiveLayout.IndexExtension + ".tmp", StringComparison.Ordinal)
+                ? writer is null || ArchiveLayout.IsWriters(Path.ChangeExtension(temp[..^".tmp".Length], ArchiveLayout.PartExtension), writer)
+                : name.Contains(ArchiveLayout.SnapshotExtension + ".", StringComparison.Ordinal) && !Running(name.Split('.')[^2]);
+            if (stale)
+            {
+                File.Delete(temp);
+                LogTemporaryRemoved(log, temp);
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+
+    private static bool Running(string pid)
+    {
+        if (!int.TryParse(pid, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(id);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Cuts <paramref name="path"/> after its last whole block; returns the bytes removed.</summary>
@@ -98,6 +144,9 @@ public static partial class ArchiveRecovery
             return null;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Archive: removed {Path}, a temporary file an interrupted write left")]
+    private static partial void LogTemporaryRemoved(ILogger log, string path);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Archive file {Path} was left open (a crash): indexed {Records} records, cut {Bytes} bytes of a torn block")]
     private static partial void LogRecovered(ILogger log, string path, int records, long bytes);

@@ -4,7 +4,8 @@
 // completes the waits (group commit: one fsync per file per commit, not per alert). The pipeline commits an input offset only after that, so an acknowledged
 // alert is on disk here. A file closes at archive.part_mib or after archive.idle_close_minutes without writes,
 // and its Parquet index is written then; files this writer left open in a crash are repaired (torn tail cut at
-// the last whole block) and indexed when it starts again. Every novelty snapshot an annotation names is kept
+// the last whole block) and indexed when it starts again. A disk that refuses writes (full, or below
+// archive.min_free_mib) holds the records and their commits, degrades /health and resumes by itself. Every novelty snapshot an annotation names is kept
 // under <survey>/snapshots the first time it is seen, before the record that names it is acknowledged.
 using System.Collections.Concurrent;
 using System.Text.Json;
@@ -32,7 +33,10 @@ public sealed partial class NightArchive : IAlertArchive, IAsyncDisposable
     private readonly HashSet<string> _snapshots = new(StringComparer.Ordinal);
     private readonly System.Buffers.ArrayBufferWriter<byte> _annotation = new(2048);
     private readonly Task _loop;
+    private readonly CancellationTokenSource _stopping = new();
     private Exception? _failure;
+    private string? _problem;
+    private int _disposed;
     private long _stored;
     private IReadOnlyList<IAlertFilter>? _filterList;
     private string _filtersJson = "[]";
@@ -68,8 +72,11 @@ public sealed partial class NightArchive : IAlertArchive, IAsyncDisposable
     /// <summary>Records on disk (acknowledged) since this archive opened.</summary>
     public long Stored => Interlocked.Read(ref _stored);
 
-    /// <summary>Why the archive stopped accepting records (a disk that could not be written), or null.</summary>
+    /// <summary>Why the archive stopped accepting records (a fault other than the disk refusing writes), or null.</summary>
     public string? Failure => Volatile.Read(ref _failure)?.Message;
+
+    /// <summary>Why records wait now (the disk refuses writes: full, below archive.min_free_mib, not writable), or null.</summary>
+    public string? Problem => Volatile.Read(ref _problem);
 
     /// <summary>Files being written now.</summary>
     public int OpenFiles { get; private set; }
@@ -101,7 +108,15 @@ public sealed partial class NightArchive : IAlertArchive, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            await _loop.ConfigureAwait(false);
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false); // a disk that refuses writes is not waited out at a stop
         await _loop.ConfigureAwait(false);
+        _stopping.Dispose();
     }
 
     /// <summary>A file-name-safe writer name from a host name.</summary>
@@ -149,7 +164,7 @@ public sealed partial class NightArchive : IAlertArchive, IAsyncDisposable
                 batch.Add(pending);
             }
 
-            Commit(batch);
+            await CommitAsync(batch).ConfigureAwait(false);
             batch.Clear();
             CloseIdle();
         }
@@ -162,7 +177,7 @@ public sealed partial class NightArchive : IAlertArchive, IAsyncDisposable
         _open.Clear();
     }
 
-    private void Commit(List<Pending> batch)
+    private async Task CommitAsync(List<Pending> batch)
     {
         if (_failure is { } earlier)
         {
@@ -170,37 +185,53 @@ public sealed partial class NightArchive : IAlertArchive, IAsyncDisposable
             return;
         }
 
-        try
+        // A disk that refuses writes (full, or a folder it cannot write) is waited out: the batch is rolled back and
+        // tried again with backoff, its lanes keep waiting (so their offsets are not committed), /health says
+        // degraded, and writing resumes by itself when space returns. Only a stop gives up on it (uncommitted, re-read).
+        var delay = TimeSpan.FromMilliseconds(200);
+        while (true)
         {
-            NoteFilters();
-            var touched = new HashSet<ArchivePart>();
-            foreach (var p in batch)
+            Exception? refused;
+            try
             {
-                var night = ObservingNight.Name(ObservingNight.Of(p.Alert.Survey, p.Alert.Mjd));
-                var part = PartFor(p.Alert, night);
-                KeepSnapshot(p.Alert.Survey, p.Annotation.NoveltySnapshot);
-                _annotation.ResetWrittenCount();
-                AnnotationEncoder.Write(_annotation, p.Alert, p.Annotation, p.PublishTimeMs);
-                part.Add(IndexRow.Of(p.Alert, night, p.Annotation, p.PublishTimeMs), p.Alert.Envelope!.Datum, _annotation.WrittenSpan.ToArray());
-                touched.Add(part);
+                refused = TryCommit(batch);
             }
-
-            foreach (var part in touched)
-            {
-                part.WriteBlock();
-                part.Sync();
-            }
-
-            OpenFiles = _open.Count;
-        }
-#pragma warning disable CA1031 // a disk that cannot be written fails every waiting record (the pipeline stops, nothing is committed)
-        catch (Exception e)
+#pragma warning disable CA1031 // anything but the disk refusing is a fault: every waiting record fails, the pipeline stops without committing
+            catch (Exception e)
 #pragma warning restore CA1031
-        {
-            Volatile.Write(ref _failure, e);
-            LogFailed(_log, Root, e.Message);
-            Fail(batch, e);
-            return;
+            {
+                Volatile.Write(ref _failure, e);
+                LogFailed(_log, Root, e.Message);
+                Fail(batch, e);
+                return;
+            }
+
+            if (refused is null)
+            {
+                if (Interlocked.Exchange(ref _problem, null) is not null)
+                {
+                    LogResumed(_log, Root);
+                }
+
+                break;
+            }
+
+            if (Interlocked.Exchange(ref _problem, refused.Message) is null)
+            {
+                LogRefused(_log, Root, refused.Message);
+            }
+
+            try
+            {
+                await Task.Delay(delay, _stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                Fail(batch, refused); // stopping: left uncommitted, re-read after the restart
+                return;
+            }
+
+            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5000));
         }
 
         Interlocked.Add(ref _stored, batch.Count);
@@ -215,6 +246,94 @@ public sealed partial class NightArchive : IAlertArchive, IAsyncDisposable
             ClosePart(part);
         }
     }
+
+    // One attempt: null when the batch is on disk; the disk's refusal (IOException, UnauthorizedAccessException) after
+    // rolling back what the attempt wrote. Any other exception is a fault and propagates.
+    private Exception? TryCommit(List<Pending> batch)
+    {
+        var marks = new Dictionary<ArchivePart, (long Length, int Rows)>();
+        var created = new HashSet<ArchivePart>();
+        try
+        {
+            var free = FreeBytes(Root);
+            if (free < (long)(_options.MinFreeMib * (1 << 20)))
+            {
+                throw new IOException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"{free / (1 << 20)} MiB free on the archive's disk, below archive.min_free_mib ({_options.MinFreeMib})"));
+            }
+
+            NoteFilters();
+            foreach (var p in batch)
+            {
+                var night = ObservingNight.Name(ObservingNight.Of(p.Alert.Survey, p.Alert.Mjd));
+                var opened = _open.Count;
+                var part = PartFor(p.Alert, night);
+                if (_open.Count > opened)
+                {
+                    created.Add(part);
+                }
+                else if (!created.Contains(part) && !marks.ContainsKey(part))
+                {
+                    marks[part] = part.Mark();
+                }
+
+                KeepSnapshot(p.Alert.Survey, p.Annotation.NoveltySnapshot);
+                _annotation.ResetWrittenCount();
+                AnnotationEncoder.Write(_annotation, p.Alert, p.Annotation, p.PublishTimeMs);
+                part.Add(IndexRow.Of(p.Alert, night, p.Annotation, p.PublishTimeMs), p.Alert.Envelope!.Datum, _annotation.WrittenSpan.ToArray());
+            }
+
+            foreach (var part in marks.Keys.Concat(created))
+            {
+                part.WriteBlock();
+                part.Sync();
+            }
+
+            OpenFiles = _open.Count;
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            foreach (var part in created)
+            {
+                Forget(part);
+                Quietly(part.Discard);
+            }
+
+            foreach (var (part, mark) in marks)
+            {
+                if (!part.RollBack(mark))
+                {
+                    Forget(part); // left as a crash leaves a file: repaired and indexed at the next start
+                }
+            }
+
+            OpenFiles = _open.Count;
+            return e;
+        }
+    }
+
+    private void Forget(ArchivePart part)
+    {
+        foreach (var key in _open.Where(kv => ReferenceEquals(kv.Value, part)).Select(kv => kv.Key).ToList())
+        {
+            _open.Remove(key);
+        }
+    }
+
+    private static void Quietly(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+
+    /// <summary>Free bytes on the disk holding a path (statvfs); a test gives its own.</summary>
+    internal Func<string, long> FreeBytes { get; set; } = path => new DriveInfo(path).AvailableFreeSpace;
 
     private static void Fail(List<Pending> batch, Exception e)
     {
@@ -282,7 +401,7 @@ public sealed partial class NightArchive : IAlertArchive, IAsyncDisposable
         }
 
         var name = AnnotationEncoder.SurveyName(survey);
-        if (!_snapshots.Add(name + "/" + snapshot.Id))
+        if (_snapshots.Contains(name + "/" + snapshot.Id))
         {
             return;
         }
@@ -290,6 +409,7 @@ public sealed partial class NightArchive : IAlertArchive, IAsyncDisposable
         var path = ArchiveLayout.SnapshotPath(Root, name, snapshot.Id);
         if (File.Exists(path))
         {
+            _snapshots.Add(name + "/" + snapshot.Id);
             return; // ids name the content (nov-seed-generation-hash): the file there is this snapshot
         }
 
@@ -302,6 +422,7 @@ public sealed partial class NightArchive : IAlertArchive, IAsyncDisposable
         }
 
         File.Move(temp, path, overwrite: true);
+        _snapshots.Add(name + "/" + snapshot.Id); // only once written: a write the disk refused is tried again
     }
 
     private void CloseIdle()
@@ -339,6 +460,12 @@ public sealed partial class NightArchive : IAlertArchive, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Archive file {Path}: index not written ({Error}); the next start rebuilds it")]
     private static partial void LogIndexFailed(ILogger log, string path, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Archive at {Root} refuses writes: {Error}. Records wait and are retried with backoff (their offsets are not committed); /health is degraded until it resumes by itself")]
+    private static partial void LogRefused(ILogger log, string root, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Archive at {Root} writes again: waiting records are on disk")]
+    private static partial void LogResumed(ILogger log, string root);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Archive at {Root} failed: {Error}; the pipeline stops without committing")]
     private static partial void LogFailed(ILogger log, string root, string error);

@@ -50,6 +50,7 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
     private readonly Lock _assignmentGate = new();
     private readonly SchemaRegistryClient? _registry;
     private readonly IObjectLedger? _objects;
+    private int _objectsFailing; // 1 while the object ledger fails (logged once per outage)
     private readonly IAlertArchive? _archive;
 #pragma warning disable CA2213 // owned and disposed by RunAsync (using); these fields only let callbacks reach them
     private IProducer<byte[]?, byte[]>? _producer;
@@ -69,6 +70,10 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
         _observer = observer;
         _objects = services.Objects;
         _archive = services.Archive;
+        if (_archive is { } archive)
+        {
+            Status.AddProbe("archive", () => archive.Problem);
+        }
 
         // Confluent's registry client takes its own settings (basic auth, TLS) as schema.registry.* keys.
         _registry = options.Schemas.RegistryUrl is { } url
@@ -116,6 +121,11 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
             FullMode = BoundedChannelFullMode.Wait,
         });
         Metrics.ObserveLag(ObserveLag);
+        Status.Lag = () => PartitionLag().Sum(l => l.Lag);
+        Status.StallAfter = TimeSpan.FromSeconds(options.Processing.StallSeconds);
+        Metrics.ObserveHealth(() => Status.Problems is { Count: > 0 } problems
+            ? problems.Select(p => new Measurement<int>(1, new KeyValuePair<string, object?>("component", p.Component)))
+            : [new Measurement<int>(0, new KeyValuePair<string, object?>("component", "none"))]);
     }
 
     public PipelineOptions Options => _options;
@@ -417,7 +427,7 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
                 if (visit is { } pending)
                 {
                     var objectStart = Stopwatch.GetTimestamp();
-                    var known = await pending.ConfigureAwait(false);
+                    var known = await VisitHoldingAsync(alert, pending, cancel).ConfigureAwait(false);
                     annotation.Object = known.History;
                     annotation.Redelivered = known.Redelivered;
                     Metrics.StageLatency.Record(Stopwatch.GetElapsedTime(objectStart).TotalMilliseconds, PipelineMetrics.Stage("object"));
@@ -546,6 +556,43 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
         }
 
         Completed(work);
+    }
+
+    // The object ledger is infrastructure (a grain and its storage): when it fails the alert is not at fault and is
+    // never dead-lettered for it. The lane holds the alert and asks again with backoff until the ledger answers or
+    // the pipeline stops (the message is then abandoned uncommitted and re-read). A visit records the alert by id,
+    // so asking twice is harmless. Meanwhile /health says degraded (component "objects"); the queue fills and the
+    // consumer waits, so nothing is read that cannot be processed.
+    private async Task<ObjectVisit> VisitHoldingAsync(Alert alert, ValueTask<ObjectVisit> first, CancellationToken cancel)
+    {
+        var attempt = first;
+        var delay = TimeSpan.FromMilliseconds(100);
+        while (true)
+        {
+            try
+            {
+                var known = await attempt.ConfigureAwait(false);
+                if (Volatile.Read(ref _objectsFailing) != 0 && Interlocked.Exchange(ref _objectsFailing, 0) != 0)
+                {
+                    Status.Recover("objects");
+                    LogObjectsRecovered(_log);
+                }
+
+                return known;
+            }
+            catch (Exception e) when (!(e is OperationCanceledException && cancel.IsCancellationRequested))
+            {
+                Status.Degrade("objects", $"the object ledger fails ({e.GetType().Name}: {e.Message}); alerts wait for it, none is dead-lettered for it");
+                if (Interlocked.Exchange(ref _objectsFailing, 1) == 0)
+                {
+                    LogObjectsFailing(_log, e.GetType().Name, e.Message);
+                }
+
+                await Task.Delay(delay, cancel).ConfigureAwait(false);
+                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5000));
+                attempt = _objects!.VisitAsync(alert, cancel);
+            }
+        }
     }
 
     // Every output is stored: tell each alert's object, then let the offset go. A failure to remember only matters
@@ -831,6 +878,12 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Assigned {Partitions}")]
     private static partial void LogAssigned(ILogger log, string partitions);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The object ledger fails ({Error}: {Reason}): alerts are held and retried with backoff, none is dead-lettered for it; /health is degraded until it answers")]
+    private static partial void LogObjectsFailing(ILogger log, string error, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The object ledger answers again: held alerts continue")]
+    private static partial void LogObjectsRecovered(ILogger log);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stop: not drained within processing.drain_seconds ({DrainSeconds} s); {InFlight} messages in flight and the rest of the queue are left uncommitted and will be re-read after a restart")]
     private static partial void LogNotDrained(ILogger log, double drainSeconds, int inFlight);

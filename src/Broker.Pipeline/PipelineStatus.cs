@@ -1,6 +1,11 @@
 // What /health reports: the pipeline's state, its assignment and counts; and, for replayers feeding the embedded
-// cluster, how far the consumer has read each partition.
+// cluster, how far the consumer has read each partition. Health tells the truth: a part that cannot do its work
+// (the object ledger's grain storage, the archive's disk) says so here while it holds the stream, and a pipeline
+// that publishes nothing while messages wait is stalled; either makes it degraded (503 for a readiness probe)
+// while it stays alive (liveness is separate).
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
 using Broker.Pipeline.Filters;
 using Broker.Pipeline.Routing;
 using Confluent.Kafka;
@@ -16,8 +21,15 @@ public enum PipelineState
     Failed,
 }
 
+/// <summary>Something that keeps the pipeline from doing its work now: which part, why, since when.</summary>
+public sealed record HealthProblem(string Component, string Reason, DateTimeOffset Since);
+
 public sealed class PipelineStatus
 {
+    private readonly ConcurrentDictionary<string, HealthProblem> _problems = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _probedSince = new(StringComparer.Ordinal);
+    private readonly List<(string Component, Func<string?> Problem)> _probes = [];
+    private long _lastProgressTicks = Stopwatch.GetTimestamp();
     private long _consumed;
     private long _published;
     private long _deadLettered;
@@ -59,7 +71,76 @@ public sealed class PipelineStatus
         _readPositions[read.TopicPartition] = read.Offset.Value + 1;
     }
 
-    internal void AddPublished() => Interlocked.Increment(ref _published);
+    internal void AddPublished()
+    {
+        Interlocked.Increment(ref _published);
+        Volatile.Write(ref _lastProgressTicks, Stopwatch.GetTimestamp());
+    }
 
-    internal void AddDeadLettered() => Interlocked.Increment(ref _deadLettered);
+    internal void AddDeadLettered()
+    {
+        Interlocked.Increment(ref _deadLettered);
+        Volatile.Write(ref _lastProgressTicks, Stopwatch.GetTimestamp());
+    }
+
+    /// <summary>How long ago a message was last published or dead-lettered (or the pipeline started).</summary>
+    public TimeSpan SinceProgress => Stopwatch.GetElapsedTime(Volatile.Read(ref _lastProgressTicks));
+
+    /// <summary>Messages waiting in Kafka beyond this consumer's positions (set by the pipeline; 0 when unknown).</summary>
+    internal Func<long>? Lag { get; set; }
+
+    /// <summary>After how long without progress, while messages wait, the pipeline counts as stalled.</summary>
+    internal TimeSpan StallAfter { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A part asked at each health read what keeps it from working (null: nothing).</summary>
+    internal void AddProbe(string component, Func<string?> problem) => _probes.Add((component, problem));
+
+    /// <summary>Marks <paramref name="component"/> as unable to work, with why (kept since its first report).</summary>
+    public void Degrade(string component, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(component);
+        _problems.AddOrUpdate(component, c => new HealthProblem(c, reason, DateTimeOffset.UtcNow), (_, old) => old with { Reason = reason });
+    }
+
+    /// <summary>Clears what <see cref="Degrade"/> reported for <paramref name="component"/>.</summary>
+    public void Recover(string component) => _problems.TryRemove(component, out _);
+
+    /// <summary>What degrades the pipeline now: the reported problems and, when it is stalled, the stall.</summary>
+    public IReadOnlyList<HealthProblem> Problems
+    {
+        get
+        {
+            var problems = _problems.Values.ToList();
+            foreach (var (component, probe) in _probes)
+            {
+                if (probe() is { } reason)
+                {
+                    problems.Add(new HealthProblem(component, reason, _probedSince.GetOrAdd(component, _ => DateTimeOffset.UtcNow)));
+                }
+                else
+                {
+                    _probedSince.TryRemove(component, out _);
+                }
+            }
+
+            problems.Sort((a, b) => string.CompareOrdinal(a.Component, b.Component));
+            if (State == PipelineState.Running && SinceProgress > StallAfter)
+            {
+                var waiting = Consumed - Published - DeadLettered;
+                var lag = waiting > 0 ? 0 : Lag?.Invoke() ?? 0;
+                if (waiting > 0 || lag > 0)
+                {
+                    problems.Add(new HealthProblem("progress", string.Create(CultureInfo.InvariantCulture,
+                        $"nothing published for {SinceProgress.TotalSeconds:F0} s while {(waiting > 0 ? $"{waiting} messages are in flight" : $"{lag} messages wait in Kafka")}"),
+                        DateTimeOffset.UtcNow - SinceProgress));
+                }
+            }
+
+            return problems;
+        }
+    }
+
+    /// <summary>The state as /health and the dashboard say it: degraded while running with a problem.</summary>
+    public string Health(IReadOnlyList<HealthProblem> problems) =>
+        State == PipelineState.Running && problems.Count > 0 ? "degraded" : State.ToString().ToLowerInvariant();
 }

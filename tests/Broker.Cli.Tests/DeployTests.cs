@@ -72,6 +72,6 @@ public sealed class DeployTests
         var said = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
         Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)));
         Assert.True(process.ExitCode == 0, said);
-        Assert.Contains("SUCCESS: 5 rules found", said, StringComparison.Ordinal);
+        Assert.Contains("SUCCESS: 6 rules found", said, StringComparison.Ordinal);
     }
 }

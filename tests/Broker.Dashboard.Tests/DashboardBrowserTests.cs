@@ -19,7 +19,9 @@ public sealed class DashboardBrowserTests
     public async Task The_page_goes_live_its_numbers_move_a_novel_alert_opens_and_the_playground_answers()
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: scripts/setup.sh installs Debian's chromium");
-        using var demo = BrokerProcess.Start(["demo", "--generated", "600", "--rate", "25", "--seconds", "100", "--keep"]);
+        // Its own archive: the two demos of this assembly run at once, and share a working directory.
+        var archive = Directory.CreateTempSubdirectory("broker-demo-browser-");
+        using var demo = BrokerProcess.Start(["demo", "--generated", "600", "--rate", "25", "--seconds", "100", "--keep", "--archive", archive.FullName]);
         string? line;
         do
         {

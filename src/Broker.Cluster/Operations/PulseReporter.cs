@@ -68,8 +68,10 @@ public sealed partial class PulseReporter : IAsyncDisposable
     public SiloPulse Pulse()
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var problems = _pipeline.Status.Problems;
+        var health = _pipeline.Status.Health(problems);
         return new SiloPulse(
-            _silo, now, _pipeline.Status.State.ToString().ToLowerInvariant(),
+            _silo, now, problems.Count > 0 && health == "degraded" ? $"degraded ({string.Join(", ", problems.Select(p => p.Component))})" : health,
             new Dictionary<string, long>(_in), new Dictionary<string, long>(_out), new Dictionary<string, long>(_dead),
             new Dictionary<string, StageCost>(_stages), _latency.Snapshot(now),
             [.. _pipeline.PartitionLag().Select(l => new PartitionLag(l.Topic, l.Partition, l.Lag))],

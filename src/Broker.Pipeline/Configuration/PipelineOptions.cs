@@ -83,6 +83,12 @@ public sealed record ProcessingOptions
     /// leaves room in Docker's 10 s grace period.
     /// </summary>
     public double DrainSeconds { get; init; } = 8;
+
+    /// <summary>
+    /// /health says degraded (503) when nothing was published or dead-lettered for this long while messages wait
+    /// (lag, or messages in flight): a stalled silo a probe can see (docs/operations.md, "Health").
+    /// </summary>
+    public double StallSeconds { get; init; } = 10;
 }
 
 public sealed record MetricsOptions
@@ -177,6 +183,12 @@ public sealed record ArchiveOptions
 
     /// <summary>A file nothing was written to for this long is closed and indexed (a night that has ended).</summary>
     public double IdleCloseMinutes { get; init; } = 30;
+
+    /// <summary>
+    /// Below this much free space on the archive's disk nothing more is written: the silo stays up, degraded, holds
+    /// its commits, and resumes when space returns (what an exhausted disk would do, before the last byte is gone).
+    /// </summary>
+    public double MinFreeMib { get; init; } = 256;
 }
 
 public sealed record PipelineOptions
@@ -289,7 +301,9 @@ public sealed record PipelineOptions
         Check(Processing.QueueCapacity is >= 1 and <= 100_000, "processing.queue_capacity is 1..100000.");
         Check(Processing.CnnMaxBatch is >= 1 and <= Broker.Models.Cnn.CnnModel.MaxBatch, $"processing.cnn_max_batch is 1..{Broker.Models.Cnn.CnnModel.MaxBatch}.");
         Check(Processing.DrainSeconds > 0, "processing.drain_seconds must be positive.");
+        Check(Processing.StallSeconds > 0, "processing.stall_seconds must be positive.");
         Check(Cluster.MaxFilters > 0, "cluster.max_filters must be positive.");
+        Check(Archive.MinFreeMib >= 0, "archive.min_free_mib must be 0 or more.");
         Check(Processing.NoveltyLearnMinReal is >= 0 and <= 1, "processing.novelty_learn_min_real is 0..1.");
         Check(Cluster.Clustering is "localhost" or "redis", "cluster.clustering is localhost or redis.");
         Check(Cluster.Storage is "memory" or "redis", "cluster.storage is memory or redis.");

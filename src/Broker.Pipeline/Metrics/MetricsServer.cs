@@ -101,11 +101,20 @@ public sealed class MetricsServer : IAsyncDisposable
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapGet("/health", () =>
         {
-            var healthy = status.State is PipelineState.Starting or PipelineState.Running or PipelineState.Draining;
+            // Readiness: 503 when failed, stopped or degraded (a part cannot work, or nothing moves while messages wait).
+            var problems = status.Problems;
+            var health = status.Health(problems);
+            var healthy = health is "starting" or "running" or "draining";
             var body = new Dictionary<string, object?>
             {
-                ["status"] = status.State.ToString().ToLowerInvariant(),
+                ["status"] = health,
                 ["error"] = status.Error,
+                ["problems"] = problems.Select(p => new Dictionary<string, object?>
+                {
+                    ["component"] = p.Component,
+                    ["reason"] = p.Reason,
+                    ["since"] = p.Since.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                }).ToList(),
                 ["assigned"] = status.Assigned,
                 ["consumed"] = status.Consumed,
                 ["published"] = status.Published,
@@ -125,6 +134,13 @@ public sealed class MetricsServer : IAsyncDisposable
             }
 
             return Results.Json(body, statusCode: healthy ? 200 : 503);
+        });
+
+        // Liveness: the process works on, degraded or not; 503 only once it failed or stopped (restart it then).
+        app.MapGet("/health/live", () =>
+        {
+            var alive = status.State is not (PipelineState.Failed or PipelineState.Stopped);
+            return Results.Json(new Dictionary<string, object?> { ["status"] = alive ? "alive" : status.State.ToString().ToLowerInvariant() }, statusCode: alive ? 200 : 503);
         });
     }
 

@@ -13,6 +13,7 @@ public sealed class PipelineMetrics : IDisposable
     private readonly LatencySamples _ingestToPublish = new(1 << 17);
     private Func<IEnumerable<Measurement<long>>>? _lag;
     private Func<IEnumerable<Measurement<long>>>? _batches;
+    private Func<IEnumerable<Measurement<int>>>? _health;
 
     public PipelineMetrics(string? instance = null)
     {
@@ -23,6 +24,8 @@ public sealed class PipelineMetrics : IDisposable
         StageLatency = _meter.CreateHistogram<double>("broker_stage_latency", "ms", "Time spent in each stage per alert.");
         IngestToPublish = _meter.CreateHistogram<double>("broker_ingest_to_publish", "ms", "From reading an input message to the delivery report of its last output.");
         _meter.CreateObservableGauge("broker_consumer_lag", () => _lag?.Invoke() ?? [], "{message}", "High watermark minus position, per assigned partition.");
+        _meter.CreateObservableGauge("broker_health_degraded", () => _health?.Invoke() ?? [], "{problem}",
+            "1 for each part that keeps the pipeline from its work (component: objects, archive, progress, ...); none when healthy. /health says the same.");
         _meter.CreateObservableCounter("broker_cnn_batches", () => _batches?.Invoke() ?? [], "{batch}", "CNN batches run, by batch size.");
     }
 
@@ -58,6 +61,9 @@ public sealed class PipelineMetrics : IDisposable
 
     /// <summary>Where consumer lag is read from at collection time.</summary>
     public void ObserveLag(Func<IEnumerable<Measurement<long>>> lag) => _lag = lag;
+
+    /// <summary>Where the health problems are read from at collection time (one measurement of 1 per problem, and 0 with component "none" when there is none).</summary>
+    public void ObserveHealth(Func<IEnumerable<Measurement<int>>> health) => _health = health;
 
     /// <summary>Where CNN batch counts are read from at collection time.</summary>
     public void ObserveCnnBatches(Func<IEnumerable<Measurement<long>>> batches) => _batches = batches;

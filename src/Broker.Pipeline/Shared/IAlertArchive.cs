@@ -11,7 +11,14 @@ public interface IAlertArchive
 {
     /// <summary>
     /// Keeps the published record (the alert with its annotation, written at <paramref name="publishTimeMs"/>); completes
-    /// when it is durable (flushed to disk). Throws when it cannot be kept: the pipeline then stops without committing.
+    /// when it is durable (flushed to disk); while the disk refuses writes it waits (see <see cref="Problem"/>). Throws
+    /// when it cannot be kept: the pipeline then stops without committing.
     /// </summary>
     ValueTask StoreAsync(Alert alert, AlertAnnotation annotation, long publishTimeMs, CancellationToken cancel);
+
+    /// <summary>
+    /// Why records wait now (a disk that refuses writes: they are retried, not lost, and their offsets wait), or
+    /// null. /health reports it as degraded.
+    /// </summary>
+    string? Problem { get; }
 }
