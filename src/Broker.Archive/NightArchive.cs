@@ -206,6 +206,14 @@ public sealed partial class NightArchive : IAlertArchive, IAsyncDisposable
                 return;
             }
 
+            if (refused is not null && !_options.WaitForSpace)
+            {
+                Volatile.Write(ref _failure, refused);
+                LogFailed(_log, Root, refused.Message);
+                Fail(batch, refused);
+                return;
+            }
+
             if (refused is null)
             {
                 if (Interlocked.Exchange(ref _problem, null) is not null)

@@ -83,6 +83,19 @@ public sealed class DiskRefusalTests : IDisposable
     }
 
     [Fact]
+    public async Task A_batch_tool_that_does_not_wait_for_space_fails_at_once_with_the_reason()
+    {
+        var alerts = await AnnotatedAsync(2);
+        await using var archive = new NightArchive(new Broker.Pipeline.Configuration.ArchiveOptions { Directory = Root, Writer = "replay", WaitForSpace = false }, NullLogger.Instance)
+        {
+            FreeBytes = _ => 0,
+        };
+        var e = await Assert.ThrowsAsync<IOException>(() => archive.StoreAsync(alerts[0].Alert, alerts[0].Annotation, 1, CancellationToken.None).AsTask().WaitAsync(Limit));
+        Assert.Contains("below archive.min_free_mib", e.Message, StringComparison.Ordinal);
+        Assert.NotNull(archive.Failure);
+    }
+
+    [Fact]
     public void A_commit_the_disk_refused_is_rolled_back_to_its_last_whole_block()
     {
         var decoded = ArchiveFixture.Alerts.Select(m => new Broker.Alerts.Decoding.AlertDecoder(decodeCutouts: false).Decode(m)[0]).ToList();

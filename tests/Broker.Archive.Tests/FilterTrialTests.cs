@@ -52,4 +52,21 @@ public sealed class FilterTrialTests : IDisposable
         Assert.Throws<ArchiveException>(() => FilterTrial.Nights(Root, "rubin", null));
         Assert.ThrowsAny<FilterException>(() => FilterTrial.Run(Root, "ztf", latest!, "rb >="));
     }
+
+    [Fact]
+    public async Task An_archived_alert_is_found_by_id_through_the_indexes_and_in_a_file_still_being_written()
+    {
+        var annotated = await ArchiveFixture.ScoreIntoAsync(Root, [.. ArchiveFixture.Alerts.Take(20).Select((m, i) => new ReplayItem($"gen-{i}", m))]);
+        var wanted = annotated[7];
+        var hit = Assert.Single(ArchiveLookup.Find(Root, wanted.Alert.AlertId));
+        Assert.Equal(wanted.Annotation.Filters, hit.Recorded.Annotation.Filters);
+        Assert.Empty(ArchiveLookup.Find(Root, 42));
+
+        // A second writer's file still open (no index yet): found by reading it.
+        var more = ArchiveFixture.Alerts.Skip(20).Take(5).Select(m => new Broker.Alerts.Decoding.AlertDecoder().Decode(m)[0]).ToList();
+        await using var open = ArchiveFixture.Archive(Root, writer: "live");
+        await open.StoreAsync(more[0], wanted.Annotation, 1, CancellationToken.None);
+        var live = Assert.Single(ArchiveLookup.Find(Root, more[0].AlertId));
+        Assert.StartsWith("live-", live.Part, StringComparison.Ordinal);
+    }
 }

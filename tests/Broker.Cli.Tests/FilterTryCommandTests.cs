@@ -57,6 +57,26 @@ public sealed partial class FilterTryCommandTests
                 Assert.Equal(sent[name], passed);
             }
 
+            // "Why was this (not) sent": one archived alert explained with the annotation it was published with.
+            (code, output, error) = BrokerProcess.Run(Limit, "filter", "try", "mag >= 0", "--archive", run, "--night", nights[1], "--show", "50");
+            Assert.True(code == 0, output + error);
+            var ids = Regex.Matches(output, @"^  pass  \S+ alert (\d+) .* mag ([\d.]+) ", RegexOptions.Multiline)
+                .Select(m => (Id: m.Groups[1].Value, Mag: double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture))).ToList();
+            var (bright, faint) = (ids.First(i => i.Mag < 18.4).Id, ids.First(i => i.Mag > 18.6).Id);
+            (code, output, error) = BrokerProcess.Run(Limit, "filter", "explain", "mag < 18.5", "--archive", run, "--alert", bright);
+            Assert.True(code == 0, output + error);
+            Assert.Contains($"alert {bright} ", output, StringComparison.Ordinal);
+            Assert.Contains(": PASSES", output, StringComparison.Ordinal);
+            Assert.Matches(@"published with filters \[[^\]]*bright", output);
+            (code, output, error) = BrokerProcess.Run(Limit, "filter", "explain", "mag < 18.5", "--archive", run, "--alert", faint);
+            Assert.True(code == 0, output + error);
+            Assert.Contains(": does not pass", output, StringComparison.Ordinal);
+            Assert.DoesNotMatch(@"published with filters \[[^\]]*bright", output);
+            Assert.Matches(@"no   mag < 18\.5    \[mag = 1[89]\.", output);
+            (code, _, error) = BrokerProcess.Run(Limit, "filter", "explain", "mag < 18.5", "--archive", run, "--alert", "42");
+            Assert.Equal(1, code);
+            Assert.Contains("alert 42 is not in the archive", error, StringComparison.Ordinal);
+
             // Without --night: the latest night; a night the archive does not hold: exit 2 naming those it does.
             (code, output, _) = BrokerProcess.Run(Limit, "filter", "try", "mag < 18.5", "--archive", run);
             Assert.Equal(0, code);

@@ -189,6 +189,12 @@ public sealed record ArchiveOptions
     /// its commits, and resumes when space returns (what an exhausted disk would do, before the last byte is gone).
     /// </summary>
     public double MinFreeMib { get; init; } = 256;
+
+    /// <summary>
+    /// Wait for space when the disk refuses writes (a silo: hold and resume). False: fail at once, as a batch tool
+    /// should (a replay into a run folder says the disk is full and stops).
+    /// </summary>
+    public bool WaitForSpace { get; init; } = true;
 }
 
 public sealed record PipelineOptions

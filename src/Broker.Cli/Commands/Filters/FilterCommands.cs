@@ -1,8 +1,9 @@
 // `broker filter check FILE...`: parse, type-check and compile filter files; print each one's compiled form or
 // its error with line and column (exit 1 on any error). `broker filter test FILE --alerts DIR`: which alerts of a
-// folder pass, scored by the same models and code as the pipeline. `broker filter explain FILTER ALERTS [--alert ID]`:
-// each clause with the alert's values and whether it held. `broker filter try FILTER --archive DIR [--night N]`: how
-// many alerts of an archived night pass, per hour, with the first few. `broker filter names`: the vocabulary.
+// folder pass, scored by the same models and code as the pipeline. `broker filter explain FILTER ALERTS [--alert ID]`
+// (or --archive DIR --alert ID: as it was published): each clause with the alert's values and whether it held.
+// `broker filter try FILTER --archive DIR [--night N]`: how many alerts of an archived night pass, per hour, with the
+// first few. `broker filter names`: the vocabulary.
 // add | remove | list: the running cluster's catalog (FilterCatalogCommands).
 using System.CommandLine;
 using System.Globalization;
@@ -103,12 +104,13 @@ internal static class FilterCommands
     private static Command Explain()
     {
         var filterArg = new Argument<string>("filter") { Description = "A filter file (*.filter) or a filter expression in quotes." };
-        var paths = new Argument<string[]>("alerts") { Description = "Alert files, folders or datasets (anything `broker inspect` reads).", Arity = ArgumentArity.OneOrMore };
+        var paths = new Argument<string[]>("alerts") { Description = "Alert files, folders or datasets (anything `broker inspect` reads); scored as the pipeline does.", Arity = ArgumentArity.ZeroOrMore };
+        var archive = new Option<string?>("--archive") { Description = "A night archive (archive.directory): the alert (--alert) as it was published, with the annotation the live routing saw." };
         var id = new Option<long?>("--alert") { Description = "Only the alert with this id (ZTF candid, Rubin diaSourceId)." };
         var schemaDir = new Option<DirectoryInfo>("--schema-dir") { Description = "Schemas for Confluent-framed (Rubin) files." }.AcceptExistingOnly();
         var rb = new Option<string>("--rb") { Description = "Boosted-trees model directory.", DefaultValueFactory = _ => "models/rb" };
         var cnn = new Option<string?>("--cnn") { Description = "CNN model directory ('none' for no CNN).", DefaultValueFactory = _ => CnnCommands.ServingModel };
-        var command = new Command("explain", "Why an alert passes a filter or not: each clause with the alert's values and whether it held.") { filterArg, paths, id, schemaDir, rb, cnn };
+        var command = new Command("explain", "Why an alert passes a filter or not: each clause with the alert's values and whether it held.") { filterArg, paths, archive, id, schemaDir, rb, cnn };
         command.SetAction(async (parse, cancel) =>
         {
             if (!TryText(parse.GetValue(filterArg)!, out var text))
@@ -117,6 +119,41 @@ internal static class FilterCommands
             }
 
             var explained = 0;
+            if (parse.GetValue(archive) is { } root)
+            {
+                if (parse.GetValue(id) is not { } wanted || parse.GetValue(paths)!.Length > 0)
+                {
+                    Console.Error.WriteLine("error: --archive explains one archived alert: give --alert ID and no alert files.");
+                    return 2;
+                }
+
+                if (!Directory.Exists(root))
+                {
+                    Console.Error.WriteLine($"error: {root}: no such archive folder.");
+                    return 2;
+                }
+
+                var decoder = new Broker.Alerts.Decoding.AlertDecoder(decodeCutouts: false);
+                foreach (var archived in ArchiveLookup.Find(root, wanted))
+                {
+                    explained++;
+                    var annotation = archived.Recorded.Annotation;
+                    Print(text, decoder.Decode(archived.Message)[0], annotation,
+                        $"  archived in {archived.Part} (record {archived.Record}), published with filters [{string.Join(", ", annotation.Filters)}]{(annotation.Redelivered ? " (a re-delivery: sent to no filtered topic)" : string.Empty)}");
+                }
+
+                if (explained == 0)
+                {
+                    Console.Error.WriteLine($"error: alert {wanted} is not in the archive at {root}.");
+                    return 1;
+                }
+            }
+            else if (parse.GetValue(paths)!.Length == 0)
+            {
+                Console.Error.WriteLine("error: give alert files, or --archive DIR --alert ID.");
+                return 2;
+            }
+
             foreach (var path in parse.GetValue(paths)!)
             {
                 var (annotated, _) = await FolderAnnotations.LoadAsync(path, parse.GetValue(schemaDir)?.FullName,
@@ -124,14 +161,7 @@ internal static class FilterCommands
                 foreach (var (_, alert, annotation) in annotated.Where(a => parse.GetValue(id) is not { } only || a.Alert.AlertId == only))
                 {
                     explained++;
-                    var (held, clauses) = FilterExplainer.Explain(text, alert, annotation);
-                    Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{alert.Survey} alert {alert.AlertId} object {alert.ObjectId} band {alert.Band} mag {alert.Mag:F2}: {(held ? "PASSES" : "does not pass")}"));
-                    foreach (var clause in clauses)
-                    {
-                        var values = string.Join(", ", clause.Values.Select(v => $"{v.Name} = {v.Value}"));
-                        Console.Out.WriteLine($"  {new string(' ', 2 * clause.Depth)}{(clause.Held ? "yes" : "no ")}  {clause.Text}{(values.Length > 0 ? "    [" + values + "]" : string.Empty)}");
-                    }
+                    Print(text, alert, annotation, null);
                 }
             }
 
@@ -139,6 +169,23 @@ internal static class FilterCommands
             return explained > 0 ? 0 : 1;
         });
         return command;
+    }
+
+    private static void Print(string text, Broker.Alerts.Model.Alert alert, Broker.Pipeline.Annotation.AlertAnnotation annotation, string? where)
+    {
+        var (held, clauses) = FilterExplainer.Explain(text, alert, annotation);
+        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{alert.Survey} alert {alert.AlertId} object {alert.ObjectId} band {alert.Band} mag {alert.Mag:F2}: {(held ? "PASSES" : "does not pass")}"));
+        if (where is not null)
+        {
+            Console.Out.WriteLine(where);
+        }
+
+        foreach (var clause in clauses)
+        {
+            var values = string.Join(", ", clause.Values.Select(v => $"{v.Name} = {v.Value}"));
+            Console.Out.WriteLine($"  {new string(' ', 2 * clause.Depth)}{(clause.Held ? "yes" : "no ")}  {clause.Text}{(values.Length > 0 ? "    [" + values + "]" : string.Empty)}");
+        }
     }
 
     private static Command Try()

@@ -27,7 +27,7 @@ internal static class ReplayThroughKafka
         {
             Kafka = options.Kafka with { BootstrapServers = bootstrap, GroupId = prefix, InputTopics = [input], OutputPrefix = prefix, AutoOffsetReset = "earliest" },
             Metrics = options.Metrics with { Listen = null },
-            Archive = options.Archive with { Directory = outDir, Writer = "replay" },
+            Archive = options.Archive with { Directory = outDir, Writer = "replay", WaitForSpace = false },
         };
         options.Validate("--prefix");
         await CreateTopicsAsync(bootstrap, [input, options.AnnotatedTopic, options.DeadLetterTopic]);

@@ -83,7 +83,7 @@ internal static class ScoredReplayRun
             }
         }, CancellationToken.None);
 
-        var archive = new NightArchive(new ArchiveOptions { Directory = outDir, Writer = "replay", Codec = options.Archive.Codec }, log) { Filters = pipeline.Filters };
+        var archive = new NightArchive(new ArchiveOptions { Directory = outDir, Writer = "replay", Codec = options.Archive.Codec, WaitForSpace = false }, log) { Filters = pipeline.Filters };
         try
         {
             await ScoredReplay.RunAsync(pipeline, items, archive, new ScoredReplayOptions
