@@ -35,7 +35,7 @@ public sealed partial class NightArchive : IAlertArchive, IAsyncDisposable
     private readonly Task _loop;
     private readonly CancellationTokenSource _stopping = new();
     private Exception? _failure;
-    private string? _problem;
+    private RefusedSince? _problem;
     private int _disposed;
     private long _stored;
     private IReadOnlyList<IAlertFilter>? _filterList;
@@ -76,7 +76,7 @@ public sealed partial class NightArchive : IAlertArchive, IAsyncDisposable
     public string? Failure => Volatile.Read(ref _failure)?.Message;
 
     /// <summary>Why records wait now (the disk refuses writes: full, below archive.min_free_mib, not writable), or null.</summary>
-    public string? Problem => Volatile.Read(ref _problem);
+    public (string Reason, DateTimeOffset Since)? Problem => Volatile.Read(ref _problem) is { } p ? (p.Reason, p.Since) : null;
 
     /// <summary>Files being written now.</summary>
     public int OpenFiles { get; private set; }
@@ -224,7 +224,9 @@ public sealed partial class NightArchive : IAlertArchive, IAsyncDisposable
                 break;
             }
 
-            if (Interlocked.Exchange(ref _problem, refused.Message) is null)
+            var before = Volatile.Read(ref _problem);
+            Volatile.Write(ref _problem, new RefusedSince(refused.Message, before?.Since ?? DateTimeOffset.UtcNow));
+            if (before is null)
             {
                 LogRefused(_log, Root, refused.Message);
             }
@@ -298,6 +300,11 @@ public sealed partial class NightArchive : IAlertArchive, IAsyncDisposable
             }
 
             OpenFiles = _open.Count;
+            foreach (var part in created)
+            {
+                LogOpened(_log, part.Path); // once its first block is on disk: a refused attempt opens nothing
+            }
+
             return null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -365,7 +372,6 @@ public sealed partial class NightArchive : IAlertArchive, IAsyncDisposable
         var path = ArchiveLayout.NextPart(ArchiveLayout.NightFolder(Root, survey, night), Writer);
         part = ArchivePart.Create(path, extended, input, alert.Envelope?.SchemaId, _options.Codec, survey, night, Writer, _filtersJson);
         _open[key] = part;
-        LogOpened(_log, path);
         return part;
     }
 
@@ -457,6 +463,8 @@ public sealed partial class NightArchive : IAlertArchive, IAsyncDisposable
             LogIndexFailed(_log, part.Path, e.Message);
         }
     }
+
+    private sealed record RefusedSince(string Reason, DateTimeOffset Since);
 
     private sealed record Pending(Alert Alert, AlertAnnotation Annotation, long PublishTimeMs, TaskCompletionSource Done);
 

@@ -27,8 +27,7 @@ public sealed record HealthProblem(string Component, string Reason, DateTimeOffs
 public sealed class PipelineStatus
 {
     private readonly ConcurrentDictionary<string, HealthProblem> _problems = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _probedSince = new(StringComparer.Ordinal);
-    private readonly List<(string Component, Func<string?> Problem)> _probes = [];
+    private readonly List<(string Component, Func<(string Reason, DateTimeOffset Since)?> Problem)> _probes = [];
     private long _lastProgressTicks = Stopwatch.GetTimestamp();
     private long _consumed;
     private long _published;
@@ -93,7 +92,7 @@ public sealed class PipelineStatus
     internal TimeSpan StallAfter { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>A part asked at each health read what keeps it from working (null: nothing).</summary>
-    internal void AddProbe(string component, Func<string?> problem) => _probes.Add((component, problem));
+    internal void AddProbe(string component, Func<(string Reason, DateTimeOffset Since)?> problem) => _probes.Add((component, problem));
 
     /// <summary>Marks <paramref name="component"/> as unable to work, with why (kept since its first report).</summary>
     public void Degrade(string component, string reason)
@@ -113,13 +112,9 @@ public sealed class PipelineStatus
             var problems = _problems.Values.ToList();
             foreach (var (component, probe) in _probes)
             {
-                if (probe() is { } reason)
+                if (probe() is { } problem)
                 {
-                    problems.Add(new HealthProblem(component, reason, _probedSince.GetOrAdd(component, _ => DateTimeOffset.UtcNow)));
-                }
-                else
-                {
-                    _probedSince.TryRemove(component, out _);
+                    problems.Add(new HealthProblem(component, problem.Reason, problem.Since));
                 }
             }
 

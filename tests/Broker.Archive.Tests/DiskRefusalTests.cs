@@ -62,7 +62,7 @@ public sealed class DiskRefusalTests : IDisposable
             archive.FreeBytes = _ => Volatile.Read(ref free);
             var waiting = alerts.Take(6).Select(a => archive.StoreAsync(a.Alert, a.Annotation, 1, CancellationToken.None).AsTask()).ToList();
             Assert.True(SpinWait.SpinUntil(() => archive.Problem is not null, Limit));
-            Assert.Contains("below archive.min_free_mib (256)", archive.Problem, StringComparison.Ordinal);
+            Assert.Contains("below archive.min_free_mib (256)", archive.Problem?.Reason, StringComparison.Ordinal);
             Assert.False(File.Exists(Path.Combine(Root, "ztf")) || Directory.Exists(Path.Combine(Root, "ztf"))); // nothing written
 
             Volatile.Write(ref free, 10L << 30);

@@ -79,7 +79,7 @@ public sealed class HealthTests
     {
         var status = new PipelineStatus { State = PipelineState.Running, StallAfter = TimeSpan.FromMilliseconds(100) };
         long lag = 0;
-        string? disk = null;
+        (string, DateTimeOffset)? disk = null;
         status.Lag = () => lag;
         status.AddProbe("archive", () => disk);
         await Task.Delay(200);
@@ -92,13 +92,16 @@ public sealed class HealthTests
         status.AddPublished();
         Assert.Empty(status.Problems); // progress again
 
-        disk = "3 MiB free on the archive's disk, below archive.min_free_mib (256)";
+        var full = DateTimeOffset.UtcNow.AddMinutes(-3);
+        disk = ("3 MiB free on the archive's disk, below archive.min_free_mib (256)", full);
         status.Degrade("objects", "storage down");
         Assert.Equal(["archive", "objects"], status.Problems.Select(p => p.Component));
         Assert.Equal("degraded", status.Health(status.Problems));
-        var since = status.Problems[0].Since;
+        Assert.Equal(full, status.Problems[0].Since); // since the problem began, not since the last read
+        var since = status.Problems[1].Since;
         await Task.Delay(20);
-        Assert.Equal(since, status.Problems[0].Since); // since the problem began, not since the last read
+        status.Degrade("objects", "storage still down");
+        Assert.Equal(since, status.Problems[1].Since);
 
         disk = null;
         status.Recover("objects");

@@ -131,7 +131,7 @@ public sealed partial class SiloHost : IAsyncDisposable
                     ["stored"] = archive.Stored,
                     ["open_files"] = archive.OpenFiles,
                     ["failure"] = archive.Failure,
-                    ["problem"] = archive.Problem,
+                    ["problem"] = archive.Problem?.Reason,
                 },
             });
             FilterApi.Map(app, grains, new WriteGuard(options.Metrics.Listen, options.Metrics.WriteToken));

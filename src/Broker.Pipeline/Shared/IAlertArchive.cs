@@ -20,5 +20,5 @@ public interface IAlertArchive
     /// Why records wait now (a disk that refuses writes: they are retried, not lost, and their offsets wait), or
     /// null. /health reports it as degraded.
     /// </summary>
-    string? Problem { get; }
+    (string Reason, DateTimeOffset Since)? Problem { get; }
 }
