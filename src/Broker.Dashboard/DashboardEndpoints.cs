@@ -94,6 +94,25 @@ public static class DashboardEndpoints
             var sample = await silo.Grains.GetGrain<Broker.Cluster.Nights.INightGrain>(survey + ":" + night).MapSample().ConfigureAwait(false);
             return Results.Json(NightMap.Build(sample), Json);
         });
+        // The playground's bodies are a filter text: at most 64 KiB read, a larger declared length refused unread.
+        app.Use(async (context, next) =>
+        {
+            if (HttpMethods.IsPost(context.Request.Method) && context.Request.Path.StartsWithSegments("/api/playground", StringComparison.Ordinal))
+            {
+                if (context.Request.ContentLength > PlaygroundMaxBytes)
+                {
+                    await Results.Json(new { error = $"a playground request is at most {PlaygroundMaxBytes} bytes" }, statusCode: StatusCodes.Status413PayloadTooLarge).ExecuteAsync(context).ConfigureAwait(false);
+                    return;
+                }
+
+                if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+                {
+                    limit.MaxRequestBodySize = PlaygroundMaxBytes;
+                }
+            }
+
+            await next(context).ConfigureAwait(false);
+        });
         app.MapPost("/api/playground", (PlaygroundRequest body) =>
         {
             var result = FilterPlayground.Evaluate(body.Where ?? string.Empty, silo.Recent, body.Limit ?? 100);
@@ -110,6 +129,8 @@ public static class DashboardEndpoints
             return Results.Json(detections.Select(d => new { mjd = d.Mjd, band = d.Band, mag = d.Mag, magerr = d.MagErr }), Json);
         });
     }
+
+    private const int PlaygroundMaxBytes = 64 * 1024;
 
     /// <summary>The playground's request: a filter text and how many of the latest alerts to try it on.</summary>
     public sealed record PlaygroundRequest(string? Where, int? Limit);

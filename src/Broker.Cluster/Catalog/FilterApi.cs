@@ -1,9 +1,12 @@
 // The filter catalog over HTTP on the silo host: GET /api/filters lists, PUT /api/filters/{name} adds or replaces
 // (JSON body: where, payload, topic, description, owner), DELETE /api/filters/{name} removes. A bad filter text is a
 // 400 with the compiler's message (line and column). Any silo answers; the catalog grain is the one owner. Changes
-// pass the WriteGuard (a token unless the silo listens on loopback).
+// pass the WriteGuard (a token unless the silo listens on loopback), checked before a byte of the body is read, and
+// a body is at most MaxBodyBytes (a filter is a few hundred bytes): an unauthenticated or oversized request costs the
+// silo its headers, not a 10 MB read.
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Broker.Cluster.Catalog;
 
@@ -15,6 +18,32 @@ public static class FilterApi
         ArgumentNullException.ThrowIfNull(grains);
         ArgumentNullException.ThrowIfNull(guard);
         var catalog = grains.GetGrain<IFilterCatalogGrain>(FilterCatalogGrain.Key);
+        app.Use(async (context, next) =>
+        {
+            if (IsChange(context.Request))
+            {
+                // Before the endpoint binds its body: refused requests are answered from their headers alone (a
+                // client sending Expect: 100-continue never sends the body).
+                if (guard.Check(context.Request) is { } refused)
+                {
+                    await refused.ExecuteAsync(context).ConfigureAwait(false);
+                    return;
+                }
+
+                if (context.Request.ContentLength > MaxBodyBytes)
+                {
+                    await Results.Json(new { error = $"a filter change is at most {MaxBodyBytes} bytes" }, statusCode: StatusCodes.Status413PayloadTooLarge).ExecuteAsync(context).ConfigureAwait(false);
+                    return;
+                }
+
+                if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+                {
+                    limit.MaxRequestBodySize = MaxBodyBytes; // a chunked body without a length stops here too
+                }
+            }
+
+            await next(context).ConfigureAwait(false);
+        });
         app.MapGet("/api/filters", async () => Results.Json(await catalog.Get().ConfigureAwait(false)));
         app.MapPut("/api/filters/{name}", async (string name, FilterBody body, HttpRequest request) =>
         {
@@ -31,6 +60,13 @@ public static class FilterApi
                 ? Results.Json(new { version })
                 : Results.NotFound(new { error = $"no filter '{name}' in the catalog" })));
     }
+
+    /// <summary>The largest body a filter change may have.</summary>
+    public const int MaxBodyBytes = 64 * 1024;
+
+    private static bool IsChange(HttpRequest request) =>
+        !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method) && !HttpMethods.IsOptions(request.Method)
+        && request.Path.StartsWithSegments("/api/filters", StringComparison.Ordinal);
 
     /// <summary>The PUT body.</summary>
     public sealed record FilterBody(string? Where, string? Payload, string? Topic, string? Description, string? Owner);
