@@ -150,9 +150,10 @@ public sealed partial class NightReporter(IGrainFactory grains, IPipelineObserve
                 var survey = key[..key.IndexOf(':', StringComparison.Ordinal)];
                 foreach (var novel in delta.Novel)
                 {
-                    if (cards.Remove(novel.AlertId, out var c))
+                    if (cards.TryGetValue(novel.AlertId, out var c))
                     {
                         await grains.GetGrain<IAlertCardGrain>(AlertCardGrain.Key(survey, novel.AlertId)).Set(Card(c.Alert, c.Annotation)).ConfigureAwait(false);
+                        cards.Remove(novel.AlertId); // only once stored: a card sent to a silo as it died is sent again
                     }
                 }
 
@@ -166,6 +167,16 @@ public sealed partial class NightReporter(IGrainFactory grains, IPipelineObserve
                 lock (_gate)
                 {
                     Merge(Delta(key), delta);
+
+                    // The cards of this delta's candidates not stored yet go back with it, for the next flush (the
+                    // grain is placed on a live silo then).
+                    foreach (var novel in delta.Novel)
+                    {
+                        if (cards.Remove(novel.AlertId, out var card))
+                        {
+                            _cards.TryAdd(novel.AlertId, card);
+                        }
+                    }
                 }
             }
         }
