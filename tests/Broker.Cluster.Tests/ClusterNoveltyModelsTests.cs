@@ -55,4 +55,18 @@ public sealed class ClusterNoveltyModelsTests(ClusterFixture fixture)
         one.Score(alert, r1);
         Assert.Equal(r0.Score, r1.Score);
     }
+
+    [Fact]
+    public void Samples_beyond_the_cap_drop_the_oldest_and_are_counted()
+    {
+        // Never synced (as with the model grain unreachable): the cap holds, the excess is counted.
+        var models = new ClusterNoveltyModels(fixture.Client, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, TimeSpan.FromHours(1));
+        var width = Broker.Features.Catalog.FeatureCatalog.Count;
+        for (var i = 0; i < ClusterNoveltyModels.MaxPending + 5; i++)
+        {
+            models.Learn(Broker.Alerts.Model.Survey.Rubin, new float[width]);
+        }
+
+        Assert.Equal(5, models.Dropped);
+    }
 }

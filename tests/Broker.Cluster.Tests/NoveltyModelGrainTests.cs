@@ -52,7 +52,7 @@ public sealed class NoveltyModelGrainTests : IAsyncLifetime
 
         // The same samples in the same order through a local learner with the grain's seed give the same model:
         // a snapshot that crossed the grain boundary scores exactly as the one built here.
-        var local = new NoveltyLearner(new NoveltyOptions { Seed = NoveltyModelGrain.SeedFor("ztf") });
+        var local = new NoveltyLearner(new NoveltyOptions { Seed = NoveltyModelGrain.SeedFor(1, "ztf") });
         var width = FeatureCatalog.Count;
         foreach (var batch in new[] { first, second })
         {

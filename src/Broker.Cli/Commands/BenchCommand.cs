@@ -18,6 +18,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(Cnn.CnnBench.Create());
         bench.Subcommands.Add(Novelty.NoveltyBench.Create());
         bench.Subcommands.Add(Pipeline.E2eBench.Create());
+        bench.Subcommands.Add(Pipeline.SoakBench.Create());
         bench.Subcommands.Add(Filters.FilterBench.Create());
         bench.Subcommands.Add(Cluster.ObjectsBench.Create());
         return bench;

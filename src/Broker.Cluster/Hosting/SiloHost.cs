@@ -81,10 +81,16 @@ public sealed partial class SiloHost : IAsyncDisposable
         }
         else
         {
-            builder.WebHost.UseSetting("urls", string.Empty);
+            // No endpoints wanted, but the host starts a server all the same: a free loopback port, never Kestrel's
+            // default localhost:5000 (two silos without metrics on one machine collided there).
+            MetricsServer.Listen(builder, "127.0.0.1:0");
         }
 
-        builder.UseOrleans(silo => SiloConfiguration.Apply(silo, options.Cluster));
+        builder.UseOrleans(silo =>
+        {
+            SiloConfiguration.Apply(silo, options.Cluster);
+            silo.Configure<Novelty.NoveltyModelOptions>(o => o.Seed = options.Processing.NoveltySeed); // it was ignored in a cluster
+        });
         var app = builder.Build();
         var grains = app.Services.GetRequiredService<IGrainFactory>();
         var log = logs.CreateLogger("broker");
@@ -133,6 +139,7 @@ public sealed partial class SiloHost : IAsyncDisposable
                     ["failure"] = archive.Failure,
                     ["problem"] = archive.Problem?.Reason,
                 },
+                ["novelty_samples_dropped"] = novelty.Dropped,
             });
             FilterApi.Map(app, grains, new WriteGuard(options.Metrics.Listen, options.Metrics.WriteToken));
             app.MapGet("/api/nights/{survey}/{night}", async (string survey, string night) =>

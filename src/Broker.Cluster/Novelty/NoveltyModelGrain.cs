@@ -9,7 +9,7 @@ using Orleans.Concurrency;
 
 namespace Broker.Cluster.Novelty;
 
-public sealed class NoveltyModelGrain : Grain, INoveltyModelGrain
+public sealed class NoveltyModelGrain(Microsoft.Extensions.Options.IOptions<NoveltyModelOptions> options) : Grain, INoveltyModelGrain
 {
     private NoveltyLearner? _learner;
     private NoveltySnapshotMessage? _published;
@@ -25,7 +25,7 @@ public sealed class NoveltyModelGrain : Grain, INoveltyModelGrain
             throw new ArgumentException($"No novelty model for survey '{survey}': the surveys are {string.Join(", ", Surveys)}.");
         }
 
-        _learner = new NoveltyLearner(new NoveltyOptions { Seed = SeedFor(survey) });
+        _learner = new NoveltyLearner(new NoveltyOptions { Seed = SeedFor(options.Value.Seed, survey) });
         return Task.CompletedTask;
     }
 
@@ -55,7 +55,14 @@ public sealed class NoveltyModelGrain : Grain, INoveltyModelGrain
     public Task<NoveltySnapshotMessage?> Latest(string? known) =>
         Task.FromResult(_published is { } p && p.SnapshotId != known ? p : null);
 
-    // A fixed seed per survey: every activation of a survey's model, on any silo, starts the same, so a replay of the
-    // same samples gives the same snapshots.
-    public static ulong SeedFor(string survey) => Broker.Pipeline.Shared.LocalNoveltyModels.SeedFor(0, survey);
+    // A fixed seed per survey from processing.novelty_seed, as a pipeline alone derives it: every activation of a
+    // survey's model, on any silo, starts the same, and a replay of the same samples gives the same snapshots in a
+    // cluster or alone.
+    public static ulong SeedFor(ulong seed, string survey) => Broker.Pipeline.Shared.LocalNoveltyModels.SeedFor(seed, survey);
+}
+
+/// <summary>The novelty models' options in the cluster: the seed (processing.novelty_seed).</summary>
+public sealed class NoveltyModelOptions
+{
+    public ulong Seed { get; set; } = 1;
 }

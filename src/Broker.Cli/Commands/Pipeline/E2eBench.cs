@@ -7,13 +7,6 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Broker.Cli.Commands.Cnn;
-using Broker.Cluster.Hosting;
-using Broker.Kafka;
-using Broker.Kafka.Embedded;
-using Broker.Pipeline;
-using Broker.Pipeline.Replay;
-using Confluent.Kafka;
-using Microsoft.Extensions.Logging;
 
 namespace Broker.Cli.Commands.Pipeline;
 
@@ -35,65 +28,30 @@ internal static class E2eBench
         {
             var inv = CultureInfo.InvariantCulture;
             var steps = parse.GetValue(rates)!.Split(',').Select(r => double.Parse(r, inv)).ToList();
-            var night = DemoNight.Generated(parse.GetValue(generated), 3);
-            // 12 input partitions, so that the replayer's bound of unread messages per partition (80% of what the
-            // mock retains) is not what limits the rate; in all, at most 1,000 messages are between replay and output.
-            const int InputPartitions = 12;
-            const int MaxInFlight = 1000;
-            using var cluster = EmbeddedKafkaCluster.Start(3, [new TopicSpec(DemoCommand.InputTopic, InputPartitions)]);
-            var state = Directory.CreateTempSubdirectory("broker-bench-");
-            var options = DemoCommand.Options(cluster.BootstrapServers, state.FullName) with { Metrics = new() { Listen = null } };
-            options = options with { Models = options.Models with { Cnn = CnnCommands.ModelDirOrNone(parse.GetValue(cnn)) } };
-            var archiveRoot = parse.GetValue(archive) is { } a ? Path.Combine(Path.GetFullPath(a), "bench-" + Environment.ProcessId.ToString(inv)) : null;
-            options = options with { Archive = new Broker.Pipeline.Configuration.ArchiveOptions { Directory = archiveRoot, Writer = "bench", Codec = parse.GetValue(archiveCodec)!, FlushMs = parse.GetValue(archiveFlush) } };
-            foreach (var topic in options.OutputTopics)
-            {
-                cluster.CreateTopic(topic, 4);
-            }
-
-            using var logs = PipelineHost.Logging(false, LogLevel.Warning);
-            await using var silo = parse.GetValue(alone) ? null : await SiloHost.StartAsync(options with { Cluster = options.Cluster with { Dashboard = false } }, logs);
-            await using var alongside = silo is null && archiveRoot is not null ? new Broker.Archive.NightArchive(options.Archive, logs.CreateLogger("archive")) : null;
-            await using var single = silo is null ? BrokerPipeline.Create(options, logs.CreateLogger("broker"), services: new Broker.Pipeline.Shared.PipelineServices { Archive = alongside }) : null;
-            var pipeline = silo?.Pipeline ?? single!;
-            if (alongside is not null)
-            {
-                alongside.Filters = pipeline.Filters;
-            }
-
-            using var stop = new CancellationTokenSource();
-            var running = pipeline.RunAsync(stop.Token);
-            using var producer = KafkaClients.Producer<byte[]?, byte[]>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 1 });
-            long Done() => pipeline.Status.Published + pipeline.Status.DeadLettered;
-
-            // Warm-up: join the group, fill the novelty reservoirs, and let the tiered JIT and the GC settle (after only
-            // 500 alerts the first unlimited step measured 10-25% below the same step run later in the process).
-            var warm = Math.Max(1, parse.GetValue(warmup));
-            var warmMessages = Enumerable.Range(0, warm).Select(i => night[i % night.Count]).ToList();
-            await AlertReplayer.ReplayAsync(producer, DemoCommand.InputTopic, warmMessages, Done, DemoCommand.EmbeddedReplay(pipeline, night) with { MaxInFlight = MaxInFlight }, cancel);
-            SpinWait.SpinUntil(() => Done() >= warm, TimeSpan.FromSeconds(120));
+            await using var rig = await E2eRig.StartAsync(parse.GetValue(generated), parse.GetValue(cnn), parse.GetValue(alone), parse.GetValue(archive), parse.GetValue(archiveCodec)!, parse.GetValue(archiveFlush));
+            var pipeline = rig.Pipeline;
+            await rig.WarmUpAsync(parse.GetValue(warmup), cancel);
             var results = new List<string>();
-            Console.Out.WriteLine(string.Create(inv, $"{Environment.ProcessorCount} cores; {(silo is null ? "pipeline alone" : "one-silo cluster")}; rb {pipeline.RbModelId}, cnn {pipeline.CnnModelId}; {night.Count} distinct messages ({night.Average(m => m.Length) / 1024:F0} KiB avg); {InputPartitions} input partitions, at most {MaxInFlight} in flight"));
+            Console.Out.WriteLine(rig.Describe());
             foreach (var rate in steps)
             {
                 var limit = TimeSpan.FromSeconds(parse.GetValue(seconds));
                 var count = rate > 0 ? (int)(rate * limit.TotalSeconds) : 1_000_000;
-                var messages = Enumerable.Range(0, count).Select(i => night[i % night.Count]).ToList();
-                var before = Done();
+                var before = rig.Done();
                 pipeline.Metrics.IngestToPublishSamples.Clear();
-                var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                var cpu = E2eRig.Cpu();
                 var clock = Stopwatch.StartNew();
-                var produced = await AlertReplayer.ReplayAsync(producer, DemoCommand.InputTopic, messages, Done, DemoCommand.EmbeddedReplay(pipeline, night) with { Rate = rate, TimeLimit = limit, MaxInFlight = MaxInFlight }, cancel);
-                if (!SpinWait.SpinUntil(() => Done() >= before + produced, TimeSpan.FromSeconds(30)))
+                var produced = await rig.ReplayAsync(count, rate, limit, cancel);
+                if (!SpinWait.SpinUntil(() => rig.Done() >= before + produced, TimeSpan.FromSeconds(30)))
                 {
                     // A message the pipeline never saw: the mock dropped it (retention) or the pipeline stalled.
-                    Console.Error.WriteLine($"bench e2e: {before + produced - Done()} of {produced} messages not finished 30 s after the last was produced (consumed {pipeline.Status.Consumed}, published {pipeline.Status.Published}, dead-lettered {pipeline.Status.DeadLettered})");
+                    Console.Error.WriteLine($"bench e2e: {before + produced - rig.Done()} of {produced} messages not finished 30 s after the last was produced (consumed {pipeline.Status.Consumed}, published {pipeline.Status.Published}, dead-lettered {pipeline.Status.DeadLettered})");
                     return 1;
                 }
 
                 var elapsed = clock.Elapsed.TotalSeconds;
-                var cores = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds / elapsed;
-                var finished = Done() - before;
+                var cores = (E2eRig.Cpu() - cpu).TotalSeconds / elapsed;
+                var finished = rig.Done() - before;
                 var p = pipeline.Metrics.IngestToPublishSamples.Percentiles(0.5, 0.9, 0.99);
                 var label = rate > 0 ? rate.ToString("F0", inv) : "max";
                 Console.Out.WriteLine(string.Create(inv,
@@ -101,15 +59,13 @@ internal static class E2eBench
                 results.Add(string.Create(inv, $"rate_{label}_per_s={finished / elapsed:F0} rate_{label}_p50_ms={p[0]:F1} rate_{label}_p99_ms={p[2]:F1} rate_{label}_cores={cores:F2}"));
             }
 
-            await stop.CancelAsync();
-            await running;
-            state.Delete(recursive: true);
-            Console.Out.WriteLine($"bench=e2e mode={(silo is null ? "alone" : "silo")}{(archiveRoot is null ? string.Empty : "+archive")} {string.Join(' ', results)} cores={Environment.ProcessorCount}");
-            if (archiveRoot is not null && Directory.Exists(archiveRoot))
+            Console.Out.WriteLine($"bench=e2e mode={(rig.InSilo ? "silo" : "alone")}{(rig.ArchiveRoot is null ? string.Empty : "+archive")} {string.Join(' ', results)} cores={Environment.ProcessorCount}");
+            if (rig.ArchiveRoot is { } root && Directory.Exists(root))
             {
-                var bytes = Directory.EnumerateFiles(archiveRoot, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
-                Console.Out.WriteLine(string.Create(inv, $"archive: {(silo?.Archive ?? alongside)!.Stored} records, {bytes / 1e6:F0} MB written in {archiveRoot} (not deleted: remove it when done)"));
+                var bytes = Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+                Console.Out.WriteLine(string.Create(inv, $"archive: {rig.Archive!.Stored} records, {bytes / 1e6:F0} MB written in {root} (not deleted: remove it when done)"));
             }
+
             return 0;
         });
         return command;
