@@ -29,38 +29,7 @@ public static class ArchiveLookup
         // Files without an index are being written (or were left by a crash): read them to their last whole block.
         foreach (var part in nights.SelectMany(n => ArchiveLayout.Parts(root, n.Survey, n.Night)).Where(p => !File.Exists(ArchiveLayout.IndexOf(p))))
         {
-            IEnumerator<ArchivedAlert> records;
-            try
-            {
-                records = ArchiveReader.ReadPart(part).GetEnumerator();
-            }
-            catch (ArchiveException)
-            {
-                continue; // its header is not written yet
-            }
-
-            using (records)
-            {
-                while (true)
-                {
-                    try
-                    {
-                        if (!records.MoveNext())
-                        {
-                            break;
-                        }
-                    }
-                    catch (ArchiveException)
-                    {
-                        break; // the writer's next block
-                    }
-
-                    if (records.Current.Recorded.AlertId == alertId)
-                    {
-                        found.Add(records.Current);
-                    }
-                }
-            }
+            found.AddRange(ArchiveReader.ReadOpenPart(part).Where(r => r.Recorded.AlertId == alertId));
         }
 
         return found;

@@ -105,6 +105,43 @@ public static class ArchiveReader
         }
     }
 
+    /// <summary>
+    /// The records of a file still being written (no index yet), up to its last whole block: a header not written
+    /// yet gives none, and an unreadable tail is the writer's next block, not damage.
+    /// </summary>
+    public static IEnumerable<ArchivedAlert> ReadOpenPart(string path)
+    {
+        IEnumerator<ArchivedAlert> records;
+        try
+        {
+            records = ReadPart(path).GetEnumerator();
+        }
+        catch (ArchiveException)
+        {
+            yield break;
+        }
+
+        using (records)
+        {
+            while (true)
+            {
+                try
+                {
+                    if (!records.MoveNext())
+                    {
+                        yield break;
+                    }
+                }
+                catch (ArchiveException)
+                {
+                    yield break;
+                }
+
+                yield return records.Current;
+            }
+        }
+    }
+
     /// <summary>The index rows of one archive file, rebuilt from its records (recovery, and files whose index is missing).</summary>
     public static IReadOnlyList<IndexRow> IndexRows(string path)
     {

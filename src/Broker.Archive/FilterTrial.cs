@@ -140,39 +140,19 @@ public static class FilterTrial
 
         foreach (var part in parts)
         {
-            var closed = File.Exists(ArchiveLayout.IndexOf(part));
-            if (!closed)
+            if (File.Exists(ArchiveLayout.IndexOf(part)))
+            {
+                foreach (var record in ArchiveReader.ReadPart(part))
+                {
+                    yield return record;
+                }
+            }
+            else
             {
                 openFile();
-            }
-
-            IEnumerator<ArchivedAlert> records;
-            try
-            {
-                records = ArchiveReader.ReadPart(part).GetEnumerator();
-            }
-            catch (ArchiveException) when (!closed)
-            {
-                continue; // its header is not written yet
-            }
-
-            using (records)
-            {
-                while (true)
+                foreach (var record in ArchiveReader.ReadOpenPart(part))
                 {
-                    try
-                    {
-                        if (!records.MoveNext())
-                        {
-                            break;
-                        }
-                    }
-                    catch (ArchiveException) when (!closed)
-                    {
-                        break;
-                    }
-
-                    yield return records.Current;
+                    yield return record;
                 }
             }
         }
