@@ -150,5 +150,5 @@ internal sealed partial class BrokerProcess : IDisposable
     }
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int SysKill(int pid, int signal);
+    internal static partial int SysKill(int pid, int signal);
 }

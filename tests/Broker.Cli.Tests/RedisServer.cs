@@ -70,6 +70,20 @@ internal sealed class RedisServer : IDisposable
         throw new InvalidOperationException($"redis-server did not listen on 127.0.0.1:{port} within 10 s");
     }
 
+    /// <summary>Freezes the server (SIGSTOP): connections stay open and nothing answers, as a hung Redis.</summary>
+    public void Pause() => Signal(19);
+
+    /// <summary>Lets a paused server go on (SIGCONT), its data intact.</summary>
+    public void Resume() => Signal(18);
+
+    private void Signal(int signal)
+    {
+        if (BrokerProcess.SysKill(_process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed");
+        }
+    }
+
     // Idempotent: a test stops Redis mid-run (an outage) and disposes it again at the end.
     public void Dispose()
     {
@@ -81,6 +95,7 @@ internal sealed class RedisServer : IDisposable
         _disposed = true;
         if (!_process.HasExited)
         {
+            Resume(); // a paused server is killed all the same; resumed first so that it exits at once
             _process.Kill();
             _process.WaitForExit();
         }
