@@ -13,8 +13,8 @@ public static class ArchiveLookup
     {
         ArgumentNullException.ThrowIfNull(root);
         var found = new List<ArchivedAlert>();
-        var nights = ArchiveLayout.Nights(root);
-        var indexed = nights.SelectMany(n => ArchiveLayout.Parts(root, n.Survey, n.Night)).Where(p => File.Exists(ArchiveLayout.IndexOf(p))).ToList();
+        var parts = ArchiveLayout.Nights(root).SelectMany(n => ArchiveLayout.Parts(root, n.Survey, n.Night)).ToLookup(p => File.Exists(ArchiveLayout.IndexOf(p)));
+        var indexed = parts[true].ToList();
         if (indexed.Count > 0)
         {
             foreach (var (part, record) in Indexed(indexed, alertId))
@@ -27,7 +27,7 @@ public static class ArchiveLookup
         }
 
         // Files without an index are being written (or were left by a crash): read them to their last whole block.
-        foreach (var part in nights.SelectMany(n => ArchiveLayout.Parts(root, n.Survey, n.Night)).Where(p => !File.Exists(ArchiveLayout.IndexOf(p))))
+        foreach (var part in parts[false])
         {
             found.AddRange(ArchiveReader.ReadOpenPart(part).Where(r => r.Recorded.AlertId == alertId));
         }

@@ -99,7 +99,7 @@ public static class FilterTrial
                 failed++;
             }
 
-            var observed = DateTime.UnixEpoch.AddDays(alert.Mjd - 40587.0);
+            var observed = ObservingNight.Utc(alert.Mjd);
             var hour = new DateTime(observed.Year, observed.Month, observed.Day, observed.Hour, 0, 0, DateTimeKind.Utc);
             var (h, p) = hours.GetValueOrDefault(hour);
             hours[hour] = (h + 1, p + (pass ? 1 : 0));

@@ -99,15 +99,9 @@ public static class DashboardEndpoints
         {
             if (HttpMethods.IsPost(context.Request.Method) && context.Request.Path.StartsWithSegments("/api/playground", StringComparison.Ordinal))
             {
-                if (context.Request.ContentLength > PlaygroundMaxBytes)
+                if (!await RequestBodyLimit.ApplyAsync(context, PlaygroundMaxBytes, "a playground request").ConfigureAwait(false))
                 {
-                    await Results.Json(new { error = $"a playground request is at most {PlaygroundMaxBytes} bytes" }, statusCode: StatusCodes.Status413PayloadTooLarge).ExecuteAsync(context).ConfigureAwait(false);
                     return;
-                }
-
-                if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-                {
-                    limit.MaxRequestBodySize = PlaygroundMaxBytes;
                 }
             }
 

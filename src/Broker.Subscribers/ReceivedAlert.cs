@@ -50,5 +50,5 @@ public sealed record ReceivedAlert
     public required ReadOnlyMemory<byte> Datum { get; init; }
 
     /// <summary>When the detection was observed (UTC), from <see cref="Mjd"/>.</summary>
-    public DateTime ObservedUtc => DateTime.UnixEpoch.AddDays(Mjd - 40587.0);
+    public DateTime ObservedUtc => ObservingNight.Utc(Mjd);
 }

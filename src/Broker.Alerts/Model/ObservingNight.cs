@@ -10,10 +10,13 @@ public static class ObservingNight
 {
     private static readonly DateTime MjdEpoch = new(1858, 11, 17, 0, 0, 0, DateTimeKind.Utc);
 
+    /// <summary>The time an MJD names, as a UTC DateTime (TAI read as UTC: 37 s early, see above).</summary>
+    public static DateTime Utc(double mjd) => MjdEpoch.AddDays(mjd);
+
     /// <summary>The night's date for a detection at <paramref name="mjd"/>.</summary>
     public static DateOnly Of(Survey survey, double mjd)
     {
-        var utc = MjdEpoch.AddDays(mjd);
+        var utc = Utc(mjd);
         var shifted = survey == Survey.Ztf ? utc.AddHours(4) : utc.AddHours(-12);
         return DateOnly.FromDateTime(shifted);
     }

@@ -6,7 +6,6 @@
 // silo its headers, not a 10 MB read.
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 
 namespace Broker.Cluster.Catalog;
 
@@ -22,43 +21,32 @@ public static class FilterApi
         {
             if (IsChange(context.Request))
             {
-                // Before the endpoint binds its body: refused requests are answered from their headers alone (a
-                // client sending Expect: 100-continue never sends the body).
+                // The one guard of every change, before the endpoint binds its body: refused requests are answered
+                // from their headers alone (a client sending Expect: 100-continue never sends the body).
                 if (guard.Check(context.Request) is { } refused)
                 {
                     await refused.ExecuteAsync(context).ConfigureAwait(false);
                     return;
                 }
 
-                if (context.Request.ContentLength > MaxBodyBytes)
+                if (!await Hosting.RequestBodyLimit.ApplyAsync(context, MaxBodyBytes, "a filter change").ConfigureAwait(false))
                 {
-                    await Results.Json(new { error = $"a filter change is at most {MaxBodyBytes} bytes" }, statusCode: StatusCodes.Status413PayloadTooLarge).ExecuteAsync(context).ConfigureAwait(false);
                     return;
-                }
-
-                if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-                {
-                    limit.MaxRequestBodySize = MaxBodyBytes; // a chunked body without a length stops here too
                 }
             }
 
             await next(context).ConfigureAwait(false);
         });
         app.MapGet("/api/filters", async () => Results.Json(await catalog.Get().ConfigureAwait(false)));
-        app.MapPut("/api/filters/{name}", async (string name, FilterBody body, HttpRequest request) =>
+        app.MapPut("/api/filters/{name}", async (string name, FilterBody body) =>
         {
-            if (guard.Check(request) is { } refused)
-            {
-                return refused;
-            }
-
             var change = await catalog.Put(new CatalogFilter(name, body.Where ?? string.Empty, body.Payload ?? "full", body.Topic, body.Description, body.Owner)).ConfigureAwait(false);
             return change.Error is { } error ? Results.BadRequest(new { error }) : Results.Json(new { version = change.Version });
         });
-        app.MapDelete("/api/filters/{name}", async (string name, HttpRequest request) =>
-            guard.Check(request) ?? (await catalog.Remove(name).ConfigureAwait(false) is { } version
+        app.MapDelete("/api/filters/{name}", async (string name) =>
+            await catalog.Remove(name).ConfigureAwait(false) is { } version
                 ? Results.Json(new { version })
-                : Results.NotFound(new { error = $"no filter '{name}' in the catalog" })));
+                : Results.NotFound(new { error = $"no filter '{name}' in the catalog" }));
     }
 
     /// <summary>The largest body a filter change may have.</summary>
