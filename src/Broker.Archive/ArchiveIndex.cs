@@ -6,9 +6,9 @@
 using System.Globalization;
 using System.Text;
 using Broker.Alerts.Model;
+using Broker.Engine.Annotation;
+using Broker.Engine.Shared;
 using Broker.Features.Catalog;
-using Broker.Pipeline.Annotation;
-using Broker.Pipeline.Shared;
 using DuckDB.NET.Data;
 
 namespace Broker.Archive;

@@ -10,9 +10,9 @@ using Broker.Avro;
 using Broker.Avro.Container;
 using Broker.Avro.Generic;
 using Broker.Avro.Schema;
-using Broker.Pipeline.Annotation;
+using Broker.Engine.Annotation;
+using Broker.Filters;
 using Broker.Pipeline.Configuration;
-using Broker.Pipeline.Filters;
 
 namespace Broker.Archive;
 

@@ -5,8 +5,8 @@
 // caught what I got" is a number. What `broker filter try` and the dashboard's "last night" button answer.
 using Broker.Alerts.Decoding;
 using Broker.Alerts.Model;
-using Broker.Pipeline.Annotation;
-using Broker.Pipeline.Filters.Language;
+using Broker.Engine.Annotation;
+using Broker.Filters.Language;
 
 namespace Broker.Archive;
 

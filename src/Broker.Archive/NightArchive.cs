@@ -12,13 +12,13 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Broker.Alerts.Model;
 using Broker.Avro.Schema;
+using Broker.Engine.Annotation;
+using Broker.Engine.Routing;
+using Broker.Engine.Shared;
 using Broker.Features.Catalog;
+using Broker.Filters;
 using Broker.Novelty.Snapshots;
-using Broker.Pipeline.Annotation;
 using Broker.Pipeline.Configuration;
-using Broker.Pipeline.Filters;
-using Broker.Pipeline.Routing;
-using Broker.Pipeline.Shared;
 using Microsoft.Extensions.Logging;
 
 namespace Broker.Archive;

@@ -76,7 +76,7 @@ public static class DashboardEndpoints
                     {
                         list.Add(new Dictionary<string, object?>
                         {
-                            ["survey"] = Broker.Pipeline.Annotation.AnnotationEncoder.SurveyName(alert.Survey),
+                            ["survey"] = Broker.Engine.Annotation.AnnotationEncoder.SurveyName(alert.Survey),
                             ["alert_id"] = alert.AlertId.ToString(CultureInfo.InvariantCulture),
                             ["object_id"] = alert.ObjectId,
                             ["band"] = alert.Band,

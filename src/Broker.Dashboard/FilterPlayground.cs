@@ -6,10 +6,10 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Broker.Alerts.Model;
 using Broker.Archive;
+using Broker.Engine.Annotation;
+using Broker.Filters;
+using Broker.Filters.Language;
 using Broker.Pipeline;
-using Broker.Pipeline.Annotation;
-using Broker.Pipeline.Filters;
-using Broker.Pipeline.Filters.Language;
 
 namespace Broker.Dashboard;
 

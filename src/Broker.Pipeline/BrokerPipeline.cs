@@ -14,19 +14,19 @@ using System.Threading.Channels;
 using Broker.Alerts.Decoding;
 using Broker.Alerts.Model;
 using Broker.Avro.Framing;
+using Broker.Engine.Annotation;
+using Broker.Engine.Metrics;
+using Broker.Engine.Routing;
+using Broker.Engine.Scoring;
+using Broker.Engine.Shared;
+using Broker.Filters;
+using Broker.Filters.Language;
 using Broker.Kafka;
 using Broker.Models.Cnn;
 using Broker.Models.RealBogus;
 using Broker.Novelty;
-using Broker.Pipeline.Annotation;
 using Broker.Pipeline.Configuration;
-using Broker.Pipeline.Filters;
-using Broker.Pipeline.Filters.Language;
 using Broker.Pipeline.Kafka;
-using Broker.Pipeline.Metrics;
-using Broker.Pipeline.Routing;
-using Broker.Pipeline.Scoring;
-using Broker.Pipeline.Shared;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 
@@ -83,7 +83,7 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
             : options.Schemas.Directory is { } dir ? new LocalSchemaDirectory(dir) : null;
         _decoder = new AlertDecoder(schemas);
         _format = new OutputFormat(options.Schemas.OutputDirectory);
-        Metrics = new PipelineMetrics(options.Kafka.GroupId);
+        Metrics = new BrokerMetrics(options.Kafka.GroupId);
         _configuredFilters = [.. options.Filters.Select(f => f.Compile())];
         Filters = new FilterSet(_configuredFilters);
         Status.FilterSet = Filters;
@@ -132,7 +132,7 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
 
     public PipelineStatus Status { get; } = new();
 
-    public PipelineMetrics Metrics { get; }
+    public BrokerMetrics Metrics { get; }
 
     /// <summary>The subscriptions in force; replace them at any time.</summary>
     public FilterSet Filters { get; }
@@ -351,7 +351,7 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
             }
 
             Status.AddConsumed(result.TopicPartitionOffset);
-            Metrics.AlertsIn.Add(1, PipelineMetrics.Topic(result.Topic));
+            Metrics.AlertsIn.Add(1, BrokerMetrics.Topic(result.Topic));
             var work = new InputWork(result, _tracker.Begin(result.TopicPartition, result.Offset.Value), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), Stopwatch.GetTimestamp());
             while (!_queue.Writer.TryWrite(work))
             {
@@ -415,7 +415,7 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
             return;
         }
 
-        Metrics.StageLatency.Record(Stopwatch.GetElapsedTime(start).TotalMilliseconds, PipelineMetrics.Stage("decode"));
+        Metrics.StageLatency.Record(Stopwatch.GetElapsedTime(start).TotalMilliseconds, BrokerMetrics.Stage("decode"));
         var outputs = new List<Output>(alerts.Count * 2);
         try
         {
@@ -430,7 +430,7 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
                     var known = await VisitHoldingAsync(alert, pending, cancel).ConfigureAwait(false);
                     annotation.Object = known.History;
                     annotation.Redelivered = known.Redelivered;
-                    Metrics.StageLatency.Record(Stopwatch.GetElapsedTime(objectStart).TotalMilliseconds, PipelineMetrics.Stage("object"));
+                    Metrics.StageLatency.Record(Stopwatch.GetElapsedTime(objectStart).TotalMilliseconds, BrokerMetrics.Stage("object"));
                 }
 
                 var routeStart = Stopwatch.GetTimestamp();
@@ -448,7 +448,7 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
                     outputs.Add(new Output(_options.TopicOf(filter), key, Encode(filter.Payload, alert, annotation, now), published));
                 }
 
-                Metrics.StageLatency.Record(Stopwatch.GetElapsedTime(routeStart).TotalMilliseconds, PipelineMetrics.Stage("annotate"));
+                Metrics.StageLatency.Record(Stopwatch.GetElapsedTime(routeStart).TotalMilliseconds, BrokerMetrics.Stage("annotate"));
             }
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
@@ -501,7 +501,7 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
             return;
         }
 
-        Metrics.MessagesOut.Add(1, PipelineMetrics.Topic("archive"));
+        Metrics.MessagesOut.Add(1, BrokerMetrics.Topic("archive"));
         OutputFinished(work);
     }
 
@@ -528,7 +528,7 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
         }
         else
         {
-            Metrics.MessagesOut.Add(1, PipelineMetrics.Topic(output.Topic));
+            Metrics.MessagesOut.Add(1, BrokerMetrics.Topic(output.Topic));
             work.Delivered(output);
         }
 
@@ -653,8 +653,8 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
                 return;
             }
 
-            Metrics.DeadLetters.Add(1, PipelineMetrics.Stage(stage));
-            Metrics.MessagesOut.Add(1, PipelineMetrics.Topic(_options.DeadLetterTopic));
+            Metrics.DeadLetters.Add(1, BrokerMetrics.Stage(stage));
+            Metrics.MessagesOut.Add(1, BrokerMetrics.Topic(_options.DeadLetterTopic));
             Status.AddDeadLettered();
             work.State.Complete(work.Result.Offset.Value);
             _observer?.DeadLettered(source, stage, error);

@@ -1,7 +1,7 @@
 // Hooks for whoever hosts the pipeline in-process (the demo's live progress and summary, tests). Called after the
 // outputs are stored, on Kafka's delivery thread: keep them short.
 using Broker.Alerts.Model;
-using Broker.Pipeline.Annotation;
+using Broker.Engine.Annotation;
 
 namespace Broker.Pipeline;
 

@@ -6,8 +6,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using Broker.Pipeline.Filters;
-using Broker.Pipeline.Routing;
+using Broker.Engine.Routing;
+using Broker.Filters;
 using Confluent.Kafka;
 
 namespace Broker.Pipeline;

@@ -2,7 +2,7 @@
 // evaluates a filter text on before it is saved. An observer in the chain (it passes every call on to the next one).
 // Bounded: N alerts hold their decoded records and the message bytes they point into (~80 KB each for ZTF).
 using Broker.Alerts.Model;
-using Broker.Pipeline.Annotation;
+using Broker.Engine.Annotation;
 
 namespace Broker.Pipeline;
 

@@ -10,7 +10,7 @@ using Broker.Avro.Decoding;
 using Broker.Avro.Framing;
 using Broker.Avro.Generic;
 using Broker.Avro.Schema;
-using Broker.Pipeline.Annotation;
+using Broker.Engine.Annotation;
 
 namespace Broker.Subscribers;
 

@@ -2,7 +2,7 @@
 // annotation, and (full payload) the whole survey alert with its cutouts. The encoded record and its schema are kept
 // so it can be saved as a standard Avro file.
 using Broker.Alerts.Model;
-using Broker.Pipeline.Annotation;
+using Broker.Engine.Annotation;
 
 namespace Broker.Subscribers;
 

@@ -2,9 +2,9 @@
 // long enough for the novelty forests to start (300 > the 256-alert warm-up), and a temporary archive folder.
 using Broker.Alerts.Decoding;
 using Broker.Archive.Replay;
+using Broker.Filters;
 using Broker.Pipeline;
 using Broker.Pipeline.Configuration;
-using Broker.Pipeline.Filters;
 using Broker.Simulation.Generation;
 using Broker.Simulation.Scenes;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -102,21 +102,21 @@ public sealed class DiskRefusalTests : IDisposable
         var alerts = decoded.Where(a => ReferenceEquals(a.Raw.Schema, decoded[0].Raw.Schema)).Take(3).ToList(); // one file, one schema
         Assert.Equal(3, alerts.Count);
         var path = Path.Combine(_dir.FullName, "part", "test-000001.avro");
-        var part = ArchivePart.Create(path, Broker.Pipeline.Annotation.OutputFormat.ExtendedSchemaJson(alerts[0].Raw.Schema),
+        var part = ArchivePart.Create(path, Broker.Engine.Annotation.OutputFormat.ExtendedSchemaJson(alerts[0].Raw.Schema),
             Broker.Avro.Schema.SchemaWriter.ToJson(alerts[0].Raw.Schema), null, "null", "ztf", "2018-02-01", "test", "[]");
         var annotation = new System.Buffers.ArrayBufferWriter<byte>();
         void Add(Broker.Alerts.Model.Alert alert)
         {
             annotation.ResetWrittenCount();
-            var a = new Broker.Pipeline.Annotation.AlertAnnotation
+            var a = new Broker.Engine.Annotation.AlertAnnotation
             {
-                Source = new Broker.Pipeline.Annotation.SourcePosition("t", 0, 0),
+                Source = new Broker.Engine.Annotation.SourcePosition("t", 0, 0),
                 Features = new float[Broker.Features.Catalog.FeatureCatalog.Count],
                 Rb = 0.5f,
                 RbModel = "rb",
                 IngestTimeMs = 1,
             };
-            Broker.Pipeline.Annotation.AnnotationEncoder.Write(annotation, alert, a, 2);
+            Broker.Engine.Annotation.AnnotationEncoder.Write(annotation, alert, a, 2);
             part.Add(IndexRow.Of(alert, "2018-02-01", a, 2), alert.Envelope!.Datum, annotation.WrittenSpan.ToArray());
         }
 

@@ -2,7 +2,7 @@
 // name in each published annotation), counted per hour of observation; another expression is not taken for the
 // recorded one; a night the archive does not hold is refused with the nights it does.
 using Broker.Archive.Replay;
-using Broker.Pipeline.Filters.Language;
+using Broker.Filters.Language;
 
 namespace Broker.Archive.Tests;
 

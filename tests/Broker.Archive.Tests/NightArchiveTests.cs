@@ -28,7 +28,7 @@ public sealed class NightArchiveTests : IDisposable
         Assert.Contains(annotated, a => a.Annotation.Novelty is not null);
 
         var nights = ArchiveLayout.Nights(Root);
-        var expected = annotated.Select(a => (Broker.Pipeline.Annotation.AnnotationEncoder.SurveyName(a.Alert.Survey), ObservingNight.Name(ObservingNight.Of(a.Alert.Survey, a.Alert.Mjd))))
+        var expected = annotated.Select(a => (Broker.Engine.Annotation.AnnotationEncoder.SurveyName(a.Alert.Survey), ObservingNight.Name(ObservingNight.Of(a.Alert.Survey, a.Alert.Mjd))))
             .Distinct().Order().ToList();
         Assert.Equal(expected, nights);
 
@@ -75,7 +75,7 @@ public sealed class NightArchiveTests : IDisposable
             Assert.Equal(a.Alert.Mjd, reader.GetDouble(9));
 
             // The row says where the full record is.
-            var part = Path.Combine(Root, Broker.Pipeline.Annotation.AnnotationEncoder.SurveyName(a.Alert.Survey), reader.GetString(5), reader.GetString(6));
+            var part = Path.Combine(Root, Broker.Engine.Annotation.AnnotationEncoder.SurveyName(a.Alert.Survey), reader.GetString(5), reader.GetString(6));
             var record = ArchiveReader.ReadPart(part).ElementAt(reader.GetInt32(7));
             Assert.Equal(a.Alert.AlertId, record.Recorded.AlertId);
         }
@@ -137,7 +137,7 @@ public sealed class NightArchiveTests : IDisposable
             archive.Filters = pipeline.Filters;
             var items = Items(80);
             await ScoredReplay.RunAsync(pipeline, items.Take(40), archive, new ScoredReplayOptions(), null, null, CancellationToken.None);
-            pipeline.Filters.Replace([new Broker.Pipeline.Filters.FilterDefinition { Name = "bright", Where = "mag < 18" }.Compile()]);
+            pipeline.Filters.Replace([new Broker.Filters.FilterDefinition { Name = "bright", Where = "mag < 18" }.Compile()]);
             await ScoredReplay.RunAsync(pipeline, items.Skip(40), archive, new ScoredReplayOptions(), null, null, CancellationToken.None);
         }
 

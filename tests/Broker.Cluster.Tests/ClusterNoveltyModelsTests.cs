@@ -2,8 +2,8 @@
 // scoring with the same snapshot id, and ZTF's samples never reach Rubin's model.
 using Broker.Alerts.Model;
 using Broker.Cluster.Novelty;
+using Broker.Engine.Shared;
 using Broker.Features.Catalog;
-using Broker.Pipeline.Shared;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Broker.Cluster.Tests;

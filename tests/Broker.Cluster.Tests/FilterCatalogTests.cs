@@ -1,7 +1,7 @@
 // The cluster's filter catalog: a change made through any client reaches every silo's pipeline at its next poll;
 // a bad filter text is refused with its position and changes nothing.
 using Broker.Cluster.Catalog;
-using Broker.Pipeline.Filters;
+using Broker.Filters;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Broker.Cluster.Tests;

@@ -11,7 +11,7 @@ public sealed class ConfigurationTests
         var options = PipelineOptions.Load(path);
         Assert.Equal(["^ztf_.*"], options.Kafka.InputTopics);
         Assert.Equal(3, options.Filters.Count);
-        Assert.Equal(Annotation.Payload.Light, options.Filters[0].Payload);
+        Assert.Equal(Broker.Engine.Annotation.Payload.Light, options.Filters[0].Payload);
         Assert.True(Path.IsPathRooted(options.Models.Rb));
         Assert.Equal("broker.filtered.novel", options.FilteredTopic("novel"));
     }

@@ -1,6 +1,6 @@
 using System.Text;
 using Broker.Alerts.Decoding;
-using Broker.Pipeline.Annotation;
+using Broker.Engine.Annotation;
 using Broker.Pipeline.Kafka;
 using Confluent.Kafka;
 
@@ -128,7 +128,7 @@ public sealed class EndToEndTests
 
         // The light payload of the "real" filter is a light_alert record, keyed like the rest.
         var light = reader.From("e2e.filtered.real")[0].Message.Value;
-        Assert.Equal(Annotation.OutputFormat.LightSchemaId, Avro.Framing.ConfluentFrame.ReadSchemaId(light));
+        Assert.Equal(Broker.Engine.Annotation.OutputFormat.LightSchemaId, Avro.Framing.ConfluentFrame.ReadSchemaId(light));
         Assert.Equal(PipelineState.Stopped, pipeline.Status.State);
         Assert.Equal(stream.Count, pipeline.Status.Published + pipeline.Status.DeadLettered);
     }

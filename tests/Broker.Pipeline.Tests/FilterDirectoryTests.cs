@@ -1,4 +1,4 @@
-using Broker.Pipeline.Filters;
+using Broker.Filters;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Broker.Pipeline.Tests;

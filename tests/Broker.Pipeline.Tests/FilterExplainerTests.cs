@@ -1,8 +1,8 @@
 // "Why was this alert not sent?": every clause of a filter with whether it held and the alert's values, agreeing
 // with the compiled filter on the whole, for a passing and a failing alert.
 using System.Globalization;
-using Broker.Pipeline.Annotation;
-using Broker.Pipeline.Filters.Language;
+using Broker.Engine.Annotation;
+using Broker.Filters.Language;
 
 namespace Broker.Pipeline.Tests;
 

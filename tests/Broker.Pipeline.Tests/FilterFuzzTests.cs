@@ -1,5 +1,5 @@
-using Broker.Pipeline.Annotation;
-using Broker.Pipeline.Filters.Language;
+using Broker.Engine.Annotation;
+using Broker.Filters.Language;
 
 namespace Broker.Pipeline.Tests;
 

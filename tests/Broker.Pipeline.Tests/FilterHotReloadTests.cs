@@ -1,5 +1,5 @@
 using System.Text;
-using Broker.Pipeline.Filters;
+using Broker.Filters;
 
 namespace Broker.Pipeline.Tests;
 

@@ -1,7 +1,7 @@
 using Broker.Alerts.Model;
-using Broker.Pipeline.Annotation;
-using Broker.Pipeline.Filters;
-using Broker.Pipeline.Filters.Language;
+using Broker.Engine.Annotation;
+using Broker.Filters;
+using Broker.Filters.Language;
 
 namespace Broker.Pipeline.Tests;
 

@@ -5,8 +5,9 @@
 using System.Net;
 using System.Text.Json;
 using Broker.Alerts.Model;
+using Broker.Engine.Metrics;
+using Broker.Engine.Shared;
 using Broker.Pipeline.Metrics;
-using Broker.Pipeline.Shared;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Broker.Pipeline.Tests;
@@ -115,7 +116,7 @@ public sealed class HealthTests
     public async Task Readiness_says_503_degraded_with_the_problems_while_liveness_stays_200()
     {
         var status = new PipelineStatus { State = PipelineState.Running };
-        using var metrics = new PipelineMetrics("health-test");
+        using var metrics = new BrokerMetrics("health-test");
         await using var server = await MetricsServer.StartAsync("127.0.0.1:0", metrics, status);
         using var http = new HttpClient { BaseAddress = server.Address };
 

@@ -1,8 +1,8 @@
 // One process's novelty models: one per survey, so what Rubin alerts teach never reaches the ZTF model (and a
 // Rubin alert is not novel to ZTF's forests just for missing ZTF-only features).
 using Broker.Alerts.Model;
+using Broker.Engine.Shared;
 using Broker.Features.Catalog;
-using Broker.Pipeline.Shared;
 
 namespace Broker.Pipeline.Tests;
 

@@ -2,10 +2,10 @@
 // learner sees exactly the alerts the broker judged at least that likely real, while every alert is scored.
 using Broker.Alerts.Decoding;
 using Broker.Alerts.Model;
-using Broker.Pipeline.Annotation;
+using Broker.Engine.Annotation;
+using Broker.Engine.Scoring;
+using Broker.Engine.Shared;
 using Broker.Pipeline.Configuration;
-using Broker.Pipeline.Scoring;
-using Broker.Pipeline.Shared;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Broker.Pipeline.Tests;

@@ -7,8 +7,8 @@ using Broker.Avro.Container;
 using Broker.Avro.Framing;
 using Broker.Avro.Generic;
 using Broker.Avro.Schema;
+using Broker.Engine.Annotation;
 using Broker.Features.Catalog;
-using Broker.Pipeline.Annotation;
 
 namespace Broker.Pipeline.Tests;
 

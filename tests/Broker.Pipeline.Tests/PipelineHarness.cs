@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
+using Broker.Filters;
 using Broker.Kafka;
 using Broker.Kafka.Embedded;
 using Broker.Pipeline.Configuration;
-using Broker.Pipeline.Filters;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -40,8 +40,8 @@ internal sealed class PipelineHarness : IDisposable
         Metrics = new MetricsOptions { Listen = metrics },
         Filters =
         [
-            new FilterDefinition { Name = "real", Where = "rb >= 0.5", Payload = Annotation.Payload.Light },
-            new FilterDefinition { Name = "ztf", Where = "survey = 'ztf'", Payload = Annotation.Payload.Full },
+            new FilterDefinition { Name = "real", Where = "rb >= 0.5", Payload = Broker.Engine.Annotation.Payload.Light },
+            new FilterDefinition { Name = "ztf", Where = "survey = 'ztf'", Payload = Broker.Engine.Annotation.Payload.Full },
             new FilterDefinition { Name = "none", Where = "rb >= 2" },
         ],
     };

@@ -7,8 +7,8 @@ using System.Text.Json;
 using Broker.Alerts.Decoding;
 using Broker.Alerts.Model;
 using Broker.Avro.Container;
+using Broker.Engine.Annotation;
 using Broker.Features.Catalog;
-using Broker.Pipeline.Annotation;
 
 namespace Broker.Subscribers.Tests;
 

@@ -9,13 +9,13 @@
 using System.Diagnostics;
 using Broker.Alerts.Decoding;
 using Broker.Alerts.Model;
+using Broker.Engine.Annotation;
+using Broker.Engine.Routing;
+using Broker.Engine.Scoring;
 using Broker.Features.Catalog;
+using Broker.Filters;
 using Broker.Novelty.Snapshots;
 using Broker.Pipeline;
-using Broker.Pipeline.Annotation;
-using Broker.Pipeline.Filters;
-using Broker.Pipeline.Routing;
-using Broker.Pipeline.Scoring;
 
 namespace Broker.Archive.Replay;
 

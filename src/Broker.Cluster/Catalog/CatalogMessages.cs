@@ -1,6 +1,6 @@
 // A subscription as the catalog stores and sends it (the filter file's fields), and the catalog as a whole.
-using Broker.Pipeline.Annotation;
-using Broker.Pipeline.Filters;
+using Broker.Engine.Annotation;
+using Broker.Filters;
 
 namespace Broker.Cluster.Catalog;
 
@@ -18,7 +18,7 @@ public sealed record CatalogFilter(
     {
         Name = Name,
         Where = Where,
-        Payload = string.Equals(Payload, "light", StringComparison.OrdinalIgnoreCase) ? Pipeline.Annotation.Payload.Light : Pipeline.Annotation.Payload.Full,
+        Payload = string.Equals(Payload, "light", StringComparison.OrdinalIgnoreCase) ? Broker.Engine.Annotation.Payload.Light : Broker.Engine.Annotation.Payload.Full,
         Topic = Topic,
         Description = Description,
         Owner = Owner,
@@ -27,7 +27,7 @@ public sealed record CatalogFilter(
     public static CatalogFilter From(FilterDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        return new CatalogFilter(definition.Name, definition.Where, definition.Payload == Pipeline.Annotation.Payload.Light ? "light" : "full",
+        return new CatalogFilter(definition.Name, definition.Where, definition.Payload == Broker.Engine.Annotation.Payload.Light ? "light" : "full",
             definition.Topic, definition.Description, definition.Owner);
     }
 }

@@ -1,8 +1,8 @@
 // Owns the cluster's subscriptions (IFilterCatalogGrain). Every change is compiled before it is accepted, written to
 // the "catalog" storage before the caller hears back, and bumps the version the silos poll for. A new name beyond
 // cluster.max_filters is refused with the reason.
-using Broker.Pipeline.Filters;
-using Broker.Pipeline.Filters.Language;
+using Broker.Filters;
+using Broker.Filters.Language;
 using Orleans.Runtime;
 
 namespace Broker.Cluster.Catalog;

@@ -1,7 +1,7 @@
 // Keeps one silo's pipeline in step with the cluster's filter catalog: polls the catalog grain for a newer version
 // every interval (one small call; a change reaches every silo within about that interval) and puts the catalog's
 // filters in force. A poll that fails (the catalog's silo just died) is retried at the next tick.
-using Broker.Pipeline.Filters;
+using Broker.Filters;
 using Microsoft.Extensions.Logging;
 
 namespace Broker.Cluster.Catalog;

@@ -5,8 +5,8 @@
 using Broker.Alerts.Imaging;
 using Broker.Alerts.Model;
 using Broker.Cluster.Cards;
+using Broker.Engine.Annotation;
 using Broker.Pipeline;
-using Broker.Pipeline.Annotation;
 using Microsoft.Extensions.Logging;
 
 namespace Broker.Cluster.Nights;
@@ -99,7 +99,7 @@ public sealed partial class NightReporter(IGrainFactory grains, IPipelineObserve
             {
                 Count(d.Novelty, n.Score);
                 // The night's top novel list holds likely-real alerts only: artifacts are many, and novel in dull ways.
-                if (!annotation.Redelivered && Broker.Pipeline.Scoring.AlertScorer.RealScore(annotation) >= LikelyReal
+                if (!annotation.Redelivered && Broker.Engine.Scoring.AlertScorer.RealScore(annotation) >= LikelyReal
                     && n.Score > _thresholds.GetValueOrDefault(key) && Candidate(d, alert, annotation, n))
                 {
                     _cards[alert.AlertId] = (alert, annotation);

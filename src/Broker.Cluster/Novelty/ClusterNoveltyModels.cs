@@ -2,10 +2,10 @@
 // NoveltyModelGrain and sends it what it scored, in batches, from one background loop (never on an alert's path).
 // Every silo therefore scores with the same versioned model, within one sync interval of each other.
 using Broker.Alerts.Model;
+using Broker.Engine.Annotation;
+using Broker.Engine.Shared;
 using Broker.Features.Catalog;
 using Broker.Novelty.Snapshots;
-using Broker.Pipeline.Annotation;
-using Broker.Pipeline.Shared;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 

@@ -58,7 +58,7 @@ public sealed class NoveltyModelGrain(Microsoft.Extensions.Options.IOptions<Nove
     // A fixed seed per survey from processing.novelty_seed, as a pipeline alone derives it: every activation of a
     // survey's model, on any silo, starts the same, and a replay of the same samples gives the same snapshots in a
     // cluster or alone.
-    public static ulong SeedFor(ulong seed, string survey) => Broker.Pipeline.Shared.LocalNoveltyModels.SeedFor(seed, survey);
+    public static ulong SeedFor(ulong seed, string survey) => Broker.Engine.Shared.LocalNoveltyModels.SeedFor(seed, survey);
 }
 
 /// <summary>The novelty models' options in the cluster: the seed (processing.novelty_seed).</summary>

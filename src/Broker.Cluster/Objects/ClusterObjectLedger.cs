@@ -3,8 +3,8 @@
 // (the grain comes back on a survivor once membership declares the silo dead), so a takeover delays alerts
 // instead of dead-lettering them.
 using Broker.Alerts.Model;
-using Broker.Pipeline.Annotation;
-using Broker.Pipeline.Shared;
+using Broker.Engine.Annotation;
+using Broker.Engine.Shared;
 
 namespace Broker.Cluster.Objects;
 

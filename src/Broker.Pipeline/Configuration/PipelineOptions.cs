@@ -3,9 +3,9 @@
 // never silently falls back to a default.
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Broker.Pipeline.Filters;
-using Broker.Pipeline.Filters.Language;
-using Broker.Pipeline.Routing;
+using Broker.Engine.Routing;
+using Broker.Filters;
+using Broker.Filters.Language;
 
 namespace Broker.Pipeline.Configuration;
 

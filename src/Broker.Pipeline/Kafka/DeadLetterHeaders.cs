@@ -1,7 +1,7 @@
 // The headers of a dead-letter message (its value is the input's original bytes, its key the input's key).
 using System.Globalization;
 using System.Text;
-using Broker.Pipeline.Annotation;
+using Broker.Engine.Annotation;
 using Confluent.Kafka;
 
 namespace Broker.Pipeline.Kafka;

@@ -9,6 +9,7 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
+using Broker.Engine.Metrics;
 using Broker.Pipeline.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -39,7 +40,7 @@ public sealed class MetricsServer : IAsyncDisposable
     public Uri Address { get; }
 
     /// <summary>Starts serving on <paramref name="listen"/> (host:port). A port in use is a PipelineConfigException naming the fix.</summary>
-    public static async Task<MetricsServer> StartAsync(string listen, PipelineMetrics metrics, PipelineStatus status)
+    public static async Task<MetricsServer> StartAsync(string listen, BrokerMetrics metrics, PipelineStatus status)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -68,7 +69,7 @@ public sealed class MetricsServer : IAsyncDisposable
     }
 
     /// <summary>The OpenTelemetry meter provider behind /metrics: this pipeline's instruments, the runtime's and the process's.</summary>
-    public static void AddMetrics(IServiceCollection services, PipelineMetrics metrics)
+    public static void AddMetrics(IServiceCollection services, BrokerMetrics metrics)
     {
         ArgumentNullException.ThrowIfNull(metrics);
         AddMetrics(services, metrics.MeterInstance, metrics.Owns);
@@ -84,8 +85,8 @@ public sealed class MetricsServer : IAsyncDisposable
         services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("broker", serviceInstanceId: instance is { Length: > 0 } ? instance : null))
             .WithMetrics(m => m
-                .AddMeter(PipelineMetrics.MeterName)
-                .AddView(instrument => instrument.Meter.Name == PipelineMetrics.MeterName && !owns(instrument)
+                .AddMeter(BrokerMetrics.MeterName)
+                .AddView(instrument => instrument.Meter.Name == BrokerMetrics.MeterName && !owns(instrument)
                     ? MetricStreamConfiguration.Drop
                     : instrument.Unit == "ms" ? new ExplicitBucketHistogramConfiguration { Boundaries = LatencyBuckets } : null)
                 .AddRuntimeInstrumentation()

@@ -7,8 +7,8 @@ using System.Diagnostics;
 using System.Globalization;
 using Broker.Cli.Commands.Cnn;
 using Broker.Cli.Hosting;
-using Broker.Pipeline.Filters;
-using Broker.Pipeline.Routing;
+using Broker.Engine.Routing;
+using Broker.Filters;
 
 namespace Broker.Cli.Commands.Filters;
 

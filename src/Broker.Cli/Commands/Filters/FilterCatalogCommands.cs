@@ -6,10 +6,10 @@ using System.CommandLine;
 using System.Globalization;
 using Broker.Cluster.Catalog;
 using Broker.Cluster.Hosting;
+using Broker.Filters;
+using Broker.Filters.Language;
 using Broker.Pipeline;
 using Broker.Pipeline.Configuration;
-using Broker.Pipeline.Filters;
-using Broker.Pipeline.Filters.Language;
 
 namespace Broker.Cli.Commands.Filters;
 

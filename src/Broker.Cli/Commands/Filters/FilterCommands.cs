@@ -10,8 +10,8 @@ using System.Globalization;
 using Broker.Archive;
 using Broker.Cli.Commands.Cnn;
 using Broker.Cli.Hosting;
-using Broker.Pipeline.Filters;
-using Broker.Pipeline.Filters.Language;
+using Broker.Filters;
+using Broker.Filters.Language;
 
 namespace Broker.Cli.Commands.Filters;
 
@@ -171,7 +171,7 @@ internal static class FilterCommands
         return command;
     }
 
-    private static void Print(string text, Broker.Alerts.Model.Alert alert, Broker.Pipeline.Annotation.AlertAnnotation annotation, string? where)
+    private static void Print(string text, Broker.Alerts.Model.Alert alert, Broker.Engine.Annotation.AlertAnnotation annotation, string? where)
     {
         var (held, clauses) = FilterExplainer.Explain(text, alert, annotation);
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -2,8 +2,8 @@
 // BrokerPipeline, no Kafka): what `broker filter test` and `broker bench filters` evaluate filters on.
 using Broker.Alerts.Decoding;
 using Broker.Alerts.Model;
+using Broker.Engine.Annotation;
 using Broker.Pipeline;
-using Broker.Pipeline.Annotation;
 using Broker.Pipeline.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -9,11 +9,11 @@ using Broker.Cli.Commands.Cnn;
 using Broker.Cli.Hosting;
 using Broker.Cluster.Hosting;
 using Broker.Cluster.Nights;
+using Broker.Filters;
 using Broker.Kafka;
 using Broker.Kafka.Embedded;
 using Broker.Pipeline;
 using Broker.Pipeline.Configuration;
-using Broker.Pipeline.Filters;
 using Broker.Pipeline.Replay;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
@@ -151,9 +151,9 @@ internal static class DemoCommand
         Cluster = new ClusterOptions { SiloPort = 0, GatewayPort = 0 },
         Filters =
         [
-            new FilterDefinition { Name = "likely_real", Where = "rb_combined >= 0.74 and positive", Payload = Broker.Pipeline.Annotation.Payload.Light },
-            new FilterDefinition { Name = "novel", Where = "novelty >= 0.62 and rb_combined >= 0.5", Payload = Broker.Pipeline.Annotation.Payload.Full },
-            new FilterDefinition { Name = "bright_r", Where = "mag <= 17.5 and band = 'r' and rb >= 0.5", Payload = Broker.Pipeline.Annotation.Payload.Light },
+            new FilterDefinition { Name = "likely_real", Where = "rb_combined >= 0.74 and positive", Payload = Broker.Engine.Annotation.Payload.Light },
+            new FilterDefinition { Name = "novel", Where = "novelty >= 0.62 and rb_combined >= 0.5", Payload = Broker.Engine.Annotation.Payload.Full },
+            new FilterDefinition { Name = "bright_r", Where = "mag <= 17.5 and band = 'r' and rb >= 0.5", Payload = Broker.Engine.Annotation.Payload.Light },
         ],
     }.Validate("demo");
 

@@ -2,8 +2,8 @@
 // by stage, the most novel alerts with their explanations, and which input messages are done.
 using System.Collections.Concurrent;
 using Broker.Alerts.Model;
+using Broker.Engine.Annotation;
 using Broker.Pipeline;
-using Broker.Pipeline.Annotation;
 
 namespace Broker.Cli.Commands.Pipeline;
 
@@ -38,14 +38,14 @@ internal sealed class DemoObserver : IPipelineObserver
 
         _alertIds.TryAdd(alert.AlertId, 0);
         _nights.TryAdd(Broker.Cluster.Nights.NightReporter.KeyOf(alert), 0);
-        if (annotation.Novelty is { } novelty && Broker.Pipeline.Scoring.AlertScorer.RealScore(annotation) >= Broker.Cluster.Nights.NightReporter.LikelyReal)
+        if (annotation.Novelty is { } novelty && Broker.Engine.Scoring.AlertScorer.RealScore(annotation) >= Broker.Cluster.Nights.NightReporter.LikelyReal)
         {
             lock (_gate)
             {
                 if (_novel.Count < 5 || novelty.Score > _novel[^1].Score)
                 {
                     var why = string.Join(", ", novelty.TopFeatures.Select(f => $"{f.Key} {f.Value:P0}"));
-                    _novel.Add((novelty.Score, $"{Broker.Pipeline.Annotation.AnnotationEncoder.SurveyName(alert.Survey)} {alert.AlertId} {alert.ObjectId} {alert.Band} mag {alert.Mag:F2}: novelty {novelty.Score:F3} in {novelty.Subspace} ({why}); rb {annotation.Rb:F2}, cnn {annotation.Cnn?.ToString("F2", System.Globalization.CultureInfo.InvariantCulture) ?? "-"}"));
+                    _novel.Add((novelty.Score, $"{Broker.Engine.Annotation.AnnotationEncoder.SurveyName(alert.Survey)} {alert.AlertId} {alert.ObjectId} {alert.Band} mag {alert.Mag:F2}: novelty {novelty.Score:F3} in {novelty.Subspace} ({why}); rb {annotation.Rb:F2}, cnn {annotation.Cnn?.ToString("F2", System.Globalization.CultureInfo.InvariantCulture) ?? "-"}"));
                     _novel.Sort((a, b) => b.Score.CompareTo(a.Score));
                     if (_novel.Count > 5)
                     {

@@ -74,7 +74,7 @@ internal sealed class E2eRig : IAsyncDisposable
 #pragma warning disable CA2000 // each is owned by the rig from here, which disposes it
         var silo = alone ? null : await SiloHost.StartAsync(options with { Cluster = options.Cluster with { Dashboard = false } }, logs);
         var alongside = silo is null && archiveRoot is not null ? new NightArchive(options.Archive, logs.CreateLogger("archive")) : null;
-        var single = silo is null ? BrokerPipeline.Create(options, logs.CreateLogger("broker"), services: new Broker.Pipeline.Shared.PipelineServices { Archive = alongside }) : null;
+        var single = silo is null ? BrokerPipeline.Create(options, logs.CreateLogger("broker"), services: new PipelineServices { Archive = alongside }) : null;
         if (alongside is not null)
         {
             alongside.Filters = single!.Filters;

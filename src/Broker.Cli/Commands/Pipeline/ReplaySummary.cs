@@ -5,7 +5,7 @@
 using System.Globalization;
 using Broker.Archive;
 using Broker.Archive.Replay;
-using Broker.Pipeline.Annotation;
+using Broker.Engine.Annotation;
 
 namespace Broker.Cli.Commands.Pipeline;
 
@@ -198,7 +198,7 @@ internal sealed class ReplaySummary
 
     private sealed record Novel(string Survey, long AlertId, string ObjectId, string Band, double Mag, float Score, string Subspace, string Explanation, float Rb)
     {
-        public static Novel? Of(ReplayedAlert r, AlertAnnotation a) => a.Novelty is { } n && Broker.Pipeline.Scoring.AlertScorer.RealScore(a) >= Broker.Cluster.Nights.NightReporter.LikelyReal
+        public static Novel? Of(ReplayedAlert r, AlertAnnotation a) => a.Novelty is { } n && Broker.Engine.Scoring.AlertScorer.RealScore(a) >= Broker.Cluster.Nights.NightReporter.LikelyReal
             ? new Novel(AnnotationEncoder.SurveyName(r.Alert.Survey), r.Alert.AlertId, r.Alert.ObjectId, r.Alert.Band, r.Alert.Mag, n.Score, n.Subspace, ArchiveIndex.Explain(n), a.RbCombined ?? a.Rb)
             : null;
     }

@@ -49,7 +49,7 @@ internal static class RunCommand
                 if (parse.GetValue(alone))
                 {
                     await using var archive = options.Archive.Directory is null ? null : new Broker.Archive.NightArchive(options.Archive, log);
-                    await using (var pipeline = BrokerPipeline.Create(options, log, services: new Broker.Pipeline.Shared.PipelineServices { Archive = archive }))
+                    await using (var pipeline = BrokerPipeline.Create(options, log, services: new PipelineServices { Archive = archive }))
                     {
                         if (archive is not null)
                         {

@@ -1,7 +1,7 @@
 // `broker schemas [--out DIR]`: the Avro schemas of the broker's outputs (generated from the feature catalog;
 // schemas/ in the repository holds the same text, and a test keeps them equal).
 using System.CommandLine;
-using Broker.Pipeline.Annotation;
+using Broker.Engine.Annotation;
 
 namespace Broker.Cli.Commands.Pipeline;
 

@@ -9,10 +9,10 @@ using Broker.Alerts.Model;
 using Broker.Archive;
 using Broker.Archive.Replay;
 using Broker.Cli.Hosting;
+using Broker.Engine.Annotation;
+using Broker.Filters;
 using Broker.Pipeline;
-using Broker.Pipeline.Annotation;
 using Broker.Pipeline.Configuration;
-using Broker.Pipeline.Filters;
 using Microsoft.Extensions.Logging;
 
 namespace Broker.Cli.Commands.Pipeline;

@@ -1,0 +1,165 @@
+// Builds output message bytes.
+//   - full payload: follows the input's envelope. Container-file input (ZTF) -> a one-record container file with
+//     the extended schema in its header; Confluent-framed input (Rubin) -> a Confluent frame with the schema id
+//     1,000,000 x AnnotationSchema.Version + the input schema id (1..999,999).
+//   - light payload: always a Confluent frame with the schema id 1,000,000 x AnnotationSchema.Version (~1 KB a
+//     message; a container file would repeat the ~23 KB schema in every one). The schema is published as
+//     schemas/broker-light-alert-v1.avsc and written to the output schema folder as <id>.avsc, so any Avro reader
+//     decodes the bytes after the 5-byte frame with it (docs/operations.md).
+// Framed outputs' schemas are written as <schema dir>/<id>.avsc, the layout LocalSchemaDirectory (and
+// `broker inspect --schema-dir`) reads.
+// Headers (container) and extended schemas are built once per input schema and cached.
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Broker.Alerts.Model;
+using Broker.Avro.Binary;
+using Broker.Avro.Container;
+using Broker.Avro.Framing;
+using Broker.Avro.Schema;
+
+namespace Broker.Engine.Annotation;
+
+/// <summary>Which output payload a topic gets.</summary>
+public enum Payload
+{
+    /// <summary>The whole alert (cutouts, history) with the annotation appended.</summary>
+    Full,
+
+    /// <summary>broker.v1.light_alert: identity, photometry and the annotation.</summary>
+    Light,
+}
+
+/// <summary>An input already carries a `broker` field (the broker's own output fed back in): refused, not re-annotated.</summary>
+public sealed class AlreadyAnnotatedException(string schemaName)
+    : InvalidOperationException($"The input record {schemaName} already has a '{AnnotationSchema.FieldName}' field: it is broker output, not survey input.");
+
+public sealed class OutputFormat
+{
+    /// <summary>Schema ids the broker assigns start at this multiple of the annotation version.</summary>
+    public const int SchemaIdBlock = 1_000_000;
+
+    private readonly ConcurrentDictionary<RecordSchema, Layout> _full = new(ReferenceEqualityComparer.Instance);
+    private readonly string? _schemaDirectory;
+    private readonly Lazy<Layout> _light;
+
+    /// <param name="schemaDirectory">Where the schemas of framed outputs are written as &lt;id&gt;.avsc (null: not written).</param>
+    public OutputFormat(string? schemaDirectory = null)
+    {
+        _schemaDirectory = schemaDirectory;
+        _light = new Lazy<Layout>(() => CreateLayout(AnnotationSchema.LightJson, LightSchemaId));
+    }
+
+    public static int LightSchemaId => SchemaIdBlock * AnnotationSchema.Version;
+
+    /// <summary>The schema id of the full output for an input schema id.</summary>
+    public static int FullSchemaId(int inputSchemaId) =>
+        inputSchemaId is > 0 and < SchemaIdBlock
+            ? (SchemaIdBlock * AnnotationSchema.Version) + inputSchemaId
+            : throw new ArgumentOutOfRangeException(nameof(inputSchemaId), inputSchemaId, $"Input schema ids must be 1..{SchemaIdBlock - 1} for the broker to derive its output ids.");
+
+    /// <summary>The extended schema's JSON: the input record with the annotation field appended.</summary>
+    public static string ExtendedSchemaJson(RecordSchema input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.IndexOf(AnnotationSchema.FieldName) >= 0)
+        {
+            throw new AlreadyAnnotatedException(input.FullName);
+        }
+
+        var root = JsonNode.Parse(SchemaWriter.ToJson(input))!.AsObject();
+        root["fields"]!.AsArray().Add(new JsonObject
+        {
+            ["name"] = AnnotationSchema.FieldName,
+            ["type"] = JsonNode.Parse(AnnotationSchema.AnnotationJson),
+            ["doc"] = "Added by the broker (schemas/" + AnnotationSchema.AnnotationFile + ").",
+        });
+        return root.ToJsonString();
+    }
+
+    /// <summary>Writes one output message for <paramref name="alert"/> to <paramref name="output"/>.</summary>
+    public void Write(IBufferWriter<byte> output, Payload payload, Alert alert, AlertAnnotation annotation, long publishTimeMs)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(alert);
+        var envelope = alert.Envelope ?? throw new ArgumentException("The alert was not decoded from a message (no envelope).", nameof(alert));
+        var framed = envelope.SchemaId.HasValue || payload == Payload.Light;
+        var layout = payload == Payload.Light ? _light.Value : _full.GetOrAdd(alert.Raw.Schema, (s, id) => CreateLayout(ExtendedSchemaJson(s), id is { } i ? FullSchemaId(i) : null), envelope.SchemaId);
+        if (framed)
+        {
+            var header = output.GetSpan(ConfluentFrame.HeaderSize);
+            header[0] = 0;
+            BinaryPrimitives.WriteInt32BigEndian(header[1..], layout.SchemaId ?? throw new InvalidOperationException("A framed input needs a schema id."));
+            output.Advance(ConfluentFrame.HeaderSize);
+            WriteRecord(output, payload, alert, annotation, publishTimeMs);
+            return;
+        }
+
+        // A container file with one block of one record: the block's byte size comes first, so encode the record
+        // to a pooled buffer, then copy.
+        var record = new ArrayBufferWriter<byte>(payload == Payload.Light ? 1024 : envelope.Datum.Length + 1024);
+        WriteRecord(record, payload, alert, annotation, publishTimeMs);
+        var w = new AvroWriter(output);
+        w.WriteFixed(layout.ContainerHeader);
+        w.WriteLong(1);
+        w.WriteLong(record.WrittenCount);
+        w.WriteFixed(record.WrittenSpan);
+        w.WriteFixed(layout.Sync);
+    }
+
+    private static void WriteRecord(IBufferWriter<byte> output, Payload payload, Alert alert, AlertAnnotation annotation, long publishTimeMs)
+    {
+        if (payload == Payload.Light)
+        {
+            AnnotationEncoder.WriteLight(output, alert, annotation, publishTimeMs);
+            return;
+        }
+
+        var datum = alert.Envelope!.Datum.Span;
+        datum.CopyTo(output.GetSpan(datum.Length));
+        output.Advance(datum.Length);
+        AnnotationEncoder.Write(output, alert, annotation, publishTimeMs);
+    }
+
+    private Layout CreateLayout(string schemaJson, int? schemaId)
+    {
+        // Parse once: a schema the broker cannot read back must fail here, not in a consumer.
+        AvroSchema.Parse(schemaJson);
+        var sync = SHA256.HashData(Encoding.UTF8.GetBytes(schemaJson))[..ContainerFile.SyncSize];
+        var header = new ArrayBufferWriter<byte>(schemaJson.Length + 64);
+        var w = new AvroWriter(header);
+        w.WriteFixed(ContainerFile.Magic);
+        w.WriteLong(2);
+        w.WriteString("avro.schema");
+        w.WriteBytes(Encoding.UTF8.GetBytes(schemaJson));
+        w.WriteString("avro.codec");
+        w.WriteBytes("null"u8);
+        w.WriteLong(0);
+        w.WriteFixed(sync);
+        if (schemaId is { } id && _schemaDirectory is not null)
+        {
+            SaveSchema(_schemaDirectory, id, schemaJson);
+        }
+
+        return new Layout(header.WrittenSpan.ToArray(), sync, schemaId);
+    }
+
+    private static void SaveSchema(string directory, int id, string json)
+    {
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, id.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".avsc");
+        if (File.Exists(path) && File.ReadAllText(path) == json)
+        {
+            return;
+        }
+
+        var temp = path + "." + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".tmp";
+        File.WriteAllText(temp, json);
+        File.Move(temp, path, overwrite: true);
+    }
+
+    private sealed record Layout(byte[] ContainerHeader, byte[] Sync, int? SchemaId);
+}
