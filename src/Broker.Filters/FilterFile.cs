@@ -19,6 +19,10 @@ public static class FilterFile
 {
     public const string Extension = ".filter";
 
+    /// <summary>Every filter file of <paramref name="folder"/>, in file-name order (a file that does not compile throws).</summary>
+    public static IReadOnlyList<ExpressionFilter> LoadFolder(string folder) =>
+        [.. Directory.EnumerateFiles(folder, "*" + Extension).Order(StringComparer.Ordinal).Select(Load)];
+
     public static ExpressionFilter Load(string path) => Compile(File.ReadAllText(path), Path.GetFileNameWithoutExtension(path));
 
     /// <summary>Parses and compiles; throws <see cref="FilterException"/> (with position) or <see cref="FilterDefinitionException"/>.</summary>

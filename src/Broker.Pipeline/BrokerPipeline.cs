@@ -1,6 +1,6 @@
-// The streaming broker: one consumer (a member of the configured group) reads the input topics on its own thread
-// and hands messages through a bounded channel to N lanes; each lane decodes, scores (AlertScorer), routes
-// (FilterSet) and produces the outputs (OutputFormat), then reports completion through Kafka's delivery reports.
+// The Kafka runner around the engine: one consumer (a member of the configured group) reads the input topics on its
+// own thread and hands messages through a bounded channel to N lanes; each lane has the engine (AlertEngine) decode,
+// score, route and encode, produces the outputs, and learns of completion through Kafka's delivery reports.
 // OffsetTracker turns completions into committable offsets, which only the consumer thread stores; librdkafka
 // commits them every second, and the revocation handler and shutdown drain and commit explicitly. So nothing is
 // committed before its outputs are stored (at-least-once), a full channel slows consumption instead of dropping,
@@ -14,6 +14,7 @@ using System.Threading.Channels;
 using Broker.Alerts.Decoding;
 using Broker.Alerts.Model;
 using Broker.Avro.Framing;
+using Broker.Engine;
 using Broker.Engine.Annotation;
 using Broker.Engine.Metrics;
 using Broker.Engine.Routing;
@@ -37,20 +38,13 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
     private readonly PipelineOptions _options;
     private readonly ILogger _log;
     private readonly IPipelineObserver? _observer;
-    private readonly AlertDecoder _decoder;
-    private readonly OutputFormat _format;
-    private readonly RealBogusModel _rb;
-    private readonly CnnModel? _cnnModel;
-    private readonly CnnBatcher? _cnn;
-    private readonly AlertScorer _scorer;
+    private readonly AlertEngine _engine;
     private readonly OffsetTracker _tracker = new();
     private readonly IReadOnlyList<IAlertFilter> _configuredFilters;
     private readonly Channel<InputWork> _queue;
     private readonly CancellationTokenSource _failed = new();
     private readonly Lock _assignmentGate = new();
     private readonly SchemaRegistryClient? _registry;
-    private readonly IObjectLedger? _objects;
-    private int _objectsFailing; // 1 while the object ledger fails (logged once per outage)
     private readonly IAlertArchive? _archive;
 #pragma warning disable CA2213 // owned and disposed by RunAsync (using); these fields only let callbacks reach them
     private IProducer<byte[]?, byte[]>? _producer;
@@ -68,7 +62,6 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
         _options = options;
         _log = log;
         _observer = observer;
-        _objects = services.Objects;
         _archive = services.Archive;
         if (_archive is { } archive)
         {
@@ -79,42 +72,27 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
         _registry = options.Schemas.RegistryUrl is { } url
             ? new SchemaRegistryClient(new Uri(url), options.Kafka.Settings.Where(kv => kv.Key.StartsWith("schema.registry.", StringComparison.Ordinal)))
             : null;
-        ISchemaSource? schemas = _registry is not null ? _registry
-            : options.Schemas.Directory is { } dir ? new LocalSchemaDirectory(dir) : null;
-        _decoder = new AlertDecoder(schemas);
-        _format = new OutputFormat(options.Schemas.OutputDirectory);
         Metrics = new BrokerMetrics(options.Kafka.GroupId);
-        _configuredFilters = [.. options.Filters.Select(f => f.Compile())];
-        Filters = new FilterSet(_configuredFilters);
-        Status.FilterSet = Filters;
-        _rb = RealBogusModel.Load(options.Models.Rb);
         try
         {
-            CombinedScore? combined = null;
-            if (options.Models.Cnn is { } cnnDir)
+            _engine = AlertEngine.Create(options.Engine(_registry), new EngineServices
             {
-                _cnnModel = CnnModel.Load(cnnDir);
-                combined = CombinedScore.FromParameters(_cnnModel.Card.Parameters);
-                _cnn = new CnnBatcher(_cnnModel, new CnnBatcherOptions
-                {
-                    MaxBatch = options.Processing.CnnMaxBatch,
-                    MaxWait = TimeSpan.FromMilliseconds(options.Processing.CnnMaxWaitMs),
-                });
-                Metrics.ObserveCnnBatches(() => _cnn.BatchSizes.Select((n, size) => new Measurement<long>(n, new KeyValuePair<string, object?>("size", size))).Where(m => m.Value > 0));
-            }
-
-            _scorer = new AlertScorer(_rb, _cnn, _cnnModel?.Id, combined, services.Novelty ?? new LocalNoveltyModels(options.Processing.NoveltySeed), Metrics)
-            {
-                LearnMinReal = (float)options.Processing.NoveltyLearnMinReal,
-            };
+                Novelty = services.Novelty,
+                Objects = services.Objects,
+                Health = new LedgerHealth(Status, log),
+                Metrics = Metrics,
+            });
         }
         catch
         {
-            _rb.Dispose();
-            _cnnModel?.Dispose();
+            Metrics.Dispose();
+            _registry?.Dispose();
             throw;
         }
 
+        _configuredFilters = [.. options.Filters.Select(f => f.Compile())];
+        Filters.Replace(_configuredFilters);
+        Status.FilterSet = Filters;
         _queue = Channel.CreateBounded<InputWork>(new BoundedChannelOptions(options.Processing.QueueCapacity)
         {
             SingleWriter = true,
@@ -134,8 +112,11 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
 
     public BrokerMetrics Metrics { get; }
 
+    /// <summary>The engine that decodes, scores, routes and encodes (its filters are <see cref="Filters"/>).</summary>
+    public AlertEngine Engine => _engine;
+
     /// <summary>The subscriptions in force; replace them at any time.</summary>
-    public FilterSet Filters { get; }
+    public FilterSet Filters => _engine.Filters;
 
     /// <summary>
     /// Puts a filter catalog's subscriptions in force (after the configuration's and the files'): now when running,
@@ -190,24 +171,6 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
     /// <summary>The watched filter directory while running, when the configuration names one.</summary>
     public FilterDirectory? FilterFiles => Status.FilterDirectory;
 
-    /// <summary>The novelty models per survey (the snapshot id that scored an alert is in its annotation).</summary>
-    public INoveltyModels Novelty => _scorer.Novelty;
-
-    public string RbModelId => _rb.Id;
-
-    /// <summary>
-    /// Annotates one alert as the lanes do (scores, then novelty learns from it), without Kafka: what
-    /// `broker filter test` evaluates filters on.
-    /// </summary>
-    public ValueTask<AlertAnnotation> AnnotateAsync(Alert alert, SourcePosition source, CancellationToken cancel) =>
-        _scorer.ScoreAsync(alert, source, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), cancel);
-
-    /// <summary>Annotates one alert with the novelty snapshot <paramref name="novelty"/> says (replays: recorded, or learned in input order).</summary>
-    public ValueTask<AlertAnnotation> AnnotateAsync(Alert alert, SourcePosition source, long ingestTimeMs, NoveltyUse novelty, CancellationToken cancel) =>
-        _scorer.ScoreAsync(alert, source, ingestTimeMs, novelty, cancel);
-
-    public string? CnnModelId => _cnnModel?.Id;
-
     /// <summary>Loads the models and prepares the stages; nothing connects to Kafka until <see cref="RunAsync"/>.</summary>
     /// <remarks><paramref name="services"/>: what is shared with a cluster (novelty models, object ledger); null alone.</remarks>
     public static BrokerPipeline Create(PipelineOptions options, ILogger log, IPipelineObserver? observer = null, PipelineServices? services = null)
@@ -249,7 +212,7 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
         var consumeLoop = new Thread(() => ConsumeLoop(consumer, linked.Token)) { Name = "broker-consume", IsBackground = true };
         consumer.Subscribe(_options.Kafka.InputTopics);
         Status.State = PipelineState.Running;
-        LogStarted(_log, string.Join(",", _options.Kafka.InputTopics), _options.Kafka.GroupId, _rb.Id, _cnnModel?.Id ?? "none", Filters.Filters.Count);
+        LogStarted(_log, string.Join(",", _options.Kafka.InputTopics), _options.Kafka.GroupId, _engine.RbModelId, _engine.CnnModelId ?? "none", Filters.Filters.Count);
         consumeLoop.Start();
         await Task.Run(consumeLoop.Join, CancellationToken.None).ConfigureAwait(false);
 
@@ -298,13 +261,7 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_cnn is not null)
-        {
-            await _cnn.DisposeAsync().ConfigureAwait(false);
-        }
-
-        _cnnModel?.Dispose();
-        _rb.Dispose();
+        await _engine.DisposeAsync().ConfigureAwait(false);
         Metrics.Dispose();
         _failed.Dispose();
         _registry?.Dispose();
@@ -396,18 +353,11 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
     private async Task ProcessAsync(InputWork work, CancellationToken cancel)
     {
         var source = work.Source;
-        var value = work.Result.Message.Value;
         IReadOnlyList<Alert> alerts;
         var start = Stopwatch.GetTimestamp();
         try
         {
-            alerts = value is null
-                ? throw new AlertDecodeException(DecodeStage.Envelope, "the message has no value (a tombstone)", 0)
-                : _decoder.Decode(value);
-            if (alerts.Count == 0)
-            {
-                throw new AlertDecodeException(DecodeStage.Alert, "the container file holds no alert records");
-            }
+            alerts = _engine.Decode(work.Result.Message.Value);
         }
         catch (AlertDecodeException e)
         {
@@ -421,34 +371,18 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
         {
             foreach (var alert in alerts)
             {
-                // The object's ledger answers while the alert is scored (a grain call, possibly on another silo).
-                var visit = _objects?.VisitAsync(alert, cancel);
-                var annotation = await _scorer.ScoreAsync(alert, source, work.IngestMs, cancel).ConfigureAwait(false);
-                if (visit is { } pending)
-                {
-                    var objectStart = Stopwatch.GetTimestamp();
-                    var known = await VisitHoldingAsync(alert, pending, cancel).ConfigureAwait(false);
-                    annotation.Object = known.History;
-                    annotation.Redelivered = known.Redelivered;
-                    Metrics.StageLatency.Record(Stopwatch.GetElapsedTime(objectStart).TotalMilliseconds, BrokerMetrics.Stage("object"));
-                }
-
-                var routeStart = Stopwatch.GetTimestamp();
-
-                // A re-delivered alert (published before a crash or rebalance) goes to the annotated topic marked
-                // as such, and to no filtered topic: subscribers never get it twice.
-                var matched = annotation.Redelivered ? [] : Filters.Match(alert, annotation);
-                annotation.Filters = [.. matched.Select(f => f.Name)];
+                var (_, annotation, matched) = await _engine.ProcessAsync(alert, source, work.IngestMs, cancel).ConfigureAwait(false);
+                var encodeStart = Stopwatch.GetTimestamp();
                 var key = Encoding.ASCII.GetBytes(alert.AlertId.ToString(CultureInfo.InvariantCulture));
                 var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
                 var published = new PublishedAlert(alert, annotation, now);
-                outputs.Add(new Output(_options.AnnotatedTopic, key, Encode(Payload.Full, alert, annotation, now), published));
+                outputs.Add(new Output(_options.AnnotatedTopic, key, _engine.Encode(Payload.Full, alert, annotation, now), published));
                 foreach (var filter in matched)
                 {
-                    outputs.Add(new Output(_options.TopicOf(filter), key, Encode(filter.Payload, alert, annotation, now), published));
+                    outputs.Add(new Output(_options.TopicOf(filter), key, _engine.Encode(filter.Payload, alert, annotation, now), published));
                 }
 
-                Metrics.StageLatency.Record(Stopwatch.GetElapsedTime(routeStart).TotalMilliseconds, BrokerMetrics.Stage("annotate"));
+                Metrics.StageLatency.Record(Stopwatch.GetElapsedTime(encodeStart).TotalMilliseconds, BrokerMetrics.Stage("annotate"));
             }
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
@@ -505,13 +439,6 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
         OutputFinished(work);
     }
 
-    private byte[] Encode(Payload payload, Alert alert, AlertAnnotation annotation, long now)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(payload == Payload.Full ? (alert.Envelope?.Datum.Length ?? 0) + 4096 : 2048);
-        _format.Write(buffer, payload, alert, annotation, now);
-        return buffer.WrittenSpan.ToArray();
-    }
-
     private void OnOutputDelivered(InputWork work, Output output, DeliveryReport<byte[]?, byte[]> report)
     {
         if (report.Error.IsError)
@@ -549,50 +476,13 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
             return;
         }
 
-        if (_objects is not null)
+        if (_engine.HasObjectLedger)
         {
             _ = RememberPublishedAsync(work);
             return;
         }
 
         Completed(work);
-    }
-
-    // The object ledger is infrastructure (a grain and its storage): when it fails the alert is not at fault and is
-    // never dead-lettered for it. The lane holds the alert and asks again with backoff until the ledger answers or
-    // the pipeline stops (the message is then abandoned uncommitted and re-read). A visit records the alert by id,
-    // so asking twice is harmless. Meanwhile /health says degraded (component "objects"); the queue fills and the
-    // consumer waits, so nothing is read that cannot be processed.
-    private async Task<ObjectVisit> VisitHoldingAsync(Alert alert, ValueTask<ObjectVisit> first, CancellationToken cancel)
-    {
-        var attempt = first;
-        var delay = TimeSpan.FromMilliseconds(100);
-        while (true)
-        {
-            try
-            {
-                var known = await attempt.ConfigureAwait(false);
-                if (Volatile.Read(ref _objectsFailing) != 0 && Interlocked.Exchange(ref _objectsFailing, 0) != 0)
-                {
-                    Status.Recover("objects");
-                    LogObjectsRecovered(_log);
-                }
-
-                return known;
-            }
-            catch (Exception e) when (!(e is OperationCanceledException && cancel.IsCancellationRequested))
-            {
-                Status.Degrade("objects", $"the object ledger fails ({e.GetType().Name}: {e.Message}); alerts wait for it, none is dead-lettered for it");
-                if (Interlocked.Exchange(ref _objectsFailing, 1) == 0)
-                {
-                    LogObjectsFailing(_log, e.GetType().Name, e.Message);
-                }
-
-                await Task.Delay(delay, cancel).ConfigureAwait(false);
-                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5000));
-                attempt = _objects!.VisitAsync(alert, cancel);
-            }
-        }
     }
 
     // Every output is stored: tell each alert's object, then let the offset go. A failure to remember only matters
@@ -603,7 +493,7 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
         {
             try
             {
-                await _objects!.PublishedAsync(alert, _failed.Token).ConfigureAwait(false);
+                await _engine.PublishedAsync(alert, _failed.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (_failed.IsCancellationRequested)
             {
@@ -914,6 +804,26 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka {Client} [{Facility}] {Message}")]
     private static partial void LogClientWarning(ILogger log, string client, string facility, string message);
+
+    // The engine holds alerts while the object ledger fails (never dead-letters them for it): /health says degraded
+    // (component "objects") and the log says so once per outage. Meanwhile the queue fills and the consumer waits.
+    private sealed class LedgerHealth(PipelineStatus status, ILogger log) : IEngineHealth
+    {
+        public void Failing(string component, string reason, Exception error, bool first)
+        {
+            status.Degrade(component, reason);
+            if (first)
+            {
+                LogObjectsFailing(log, error.GetType().Name, error.Message);
+            }
+        }
+
+        public void Recovered(string component)
+        {
+            status.Recover(component);
+            LogObjectsRecovered(log);
+        }
+    }
 
     private sealed record PublishedAlert(Alert Alert, AlertAnnotation Annotation, long PublishTimeMs);
 

@@ -1,7 +1,8 @@
-// What the archive tests share: the shipped models through a pipeline (no Kafka), a stream of generated ZTF alerts
+// What the archive tests share: the shipped models through the engine (no Kafka), a stream of generated ZTF alerts
 // long enough for the novelty forests to start (300 > the 256-alert warm-up), and a temporary archive folder.
 using Broker.Alerts.Decoding;
 using Broker.Archive.Replay;
+using Broker.Engine;
 using Broker.Filters;
 using Broker.Pipeline;
 using Broker.Pipeline.Configuration;
@@ -37,7 +38,7 @@ internal static class ArchiveFixture
         Filters = [new FilterDefinition { Name = "real", Where = "rb >= 0.5" }, new FilterDefinition { Name = "novel", Where = "novelty >= 0.55" }],
     };
 
-    public static BrokerPipeline Pipeline() => BrokerPipeline.Create(Options(), NullLogger.Instance);
+    public static AlertEngine Engine() => ConfiguredEngine.Create(Options());
 
     public static NightArchive Archive(string root, string writer = "test") =>
         new(new ArchiveOptions { Directory = root, Writer = writer, Codec = "deflate" }, NullLogger.Instance);
@@ -46,11 +47,11 @@ internal static class ArchiveFixture
     public static async Task<List<ReplayedAlert>> ScoreIntoAsync(string root, IEnumerable<ReplayItem> items, ScoredReplayOptions? options = null)
     {
         var annotated = new List<ReplayedAlert>();
-        await using var pipeline = Pipeline();
+        await using var engine = Engine();
         await using (var archive = Archive(root))
         {
-            archive.Filters = pipeline.Filters;
-            await ScoredReplay.RunAsync(pipeline, items, archive, options ?? new ScoredReplayOptions(), annotated.Add, null, CancellationToken.None);
+            archive.Filters = engine.Filters;
+            await ScoredReplay.RunAsync(engine, items, archive, options ?? new ScoredReplayOptions(), annotated.Add, null, CancellationToken.None);
         }
 
         return annotated;

@@ -131,14 +131,14 @@ public sealed class NightArchiveTests : IDisposable
     public async Task Files_record_the_subscriptions_in_force_and_an_exact_replay_matches_with_them()
     {
         // One archive, two stretches of the stream under different subscriptions.
-        await using (var pipeline = ArchiveFixture.Pipeline())
+        await using (var engine = ArchiveFixture.Engine())
         await using (var archive = ArchiveFixture.Archive(Root))
         {
-            archive.Filters = pipeline.Filters;
+            archive.Filters = engine.Filters;
             var items = Items(80);
-            await ScoredReplay.RunAsync(pipeline, items.Take(40), archive, new ScoredReplayOptions(), null, null, CancellationToken.None);
-            pipeline.Filters.Replace([new Broker.Filters.FilterDefinition { Name = "bright", Where = "mag < 18" }.Compile()]);
-            await ScoredReplay.RunAsync(pipeline, items.Skip(40), archive, new ScoredReplayOptions(), null, null, CancellationToken.None);
+            await ScoredReplay.RunAsync(engine, items.Take(40), archive, new ScoredReplayOptions(), null, null, CancellationToken.None);
+            engine.Filters.Replace([new Broker.Filters.FilterDefinition { Name = "bright", Where = "mag < 18" }.Compile()]);
+            await ScoredReplay.RunAsync(engine, items.Skip(40), archive, new ScoredReplayOptions(), null, null, CancellationToken.None);
         }
 
         var archived = ArchiveLayout.Nights(Root).SelectMany(n => ArchiveReader.ReadNight(Root, n.Survey, n.Night)).ToList();

@@ -6,7 +6,6 @@ using Broker.Engine.Annotation;
 using Broker.Engine.Scoring;
 using Broker.Engine.Shared;
 using Broker.Pipeline.Configuration;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Broker.Pipeline.Tests;
 
@@ -24,18 +23,18 @@ public sealed class NoveltyLearningGateTests
             Models = new ModelOptions { Rb = TestData.RbModel, Cnn = TestData.CnnModel },
             Processing = new ProcessingOptions { NoveltyLearnMinReal = minReal },
         };
-        await using var pipeline = BrokerPipeline.Create(options, NullLogger.Instance);
+        await using var engine = ConfiguredEngine.Create(options);
         var decoder = new AlertDecoder();
         var annotations = new List<(Survey Survey, AlertAnnotation Annotation)>();
         foreach (var message in TestData.Generated(80))
         {
             foreach (var alert in decoder.Decode(message))
             {
-                annotations.Add((alert.Survey, await pipeline.AnnotateAsync(alert, new SourcePosition("test", 0, 0), CancellationToken.None)));
+                annotations.Add((alert.Survey, await engine.AnnotateAsync(alert, new SourcePosition("test", 0, 0), CancellationToken.None)));
             }
         }
 
-        var models = Assert.IsType<LocalNoveltyModels>(pipeline.Novelty);
+        var models = Assert.IsType<LocalNoveltyModels>(engine.Novelty);
         foreach (var survey in Enum.GetValues<Survey>())
         {
             var teaching = annotations.Count(a => a.Survey == survey && AlertScorer.RealScore(a.Annotation) >= minReal);

@@ -1,5 +1,5 @@
 // A replay straight through the scoring, without Kafka: alert messages (a folder, a ZTF tarball, a Fink export, an
-// archived night) are decoded, annotated by the pipeline's own scorer and filters, and kept in a new archive run.
+// archived night) are decoded, annotated by the broker's engine (its scorer and filters), and kept in a new archive run.
 // Alerts go through in windows: every alert of a window is scored at once (the CNN batches them) with the novelty
 // snapshot current at the window's start, then the models learn from them in input order, so the same input and
 // seed give the same annotations whatever the timing. Replaying an archived night exactly pins what it recorded
@@ -9,13 +9,13 @@
 using System.Diagnostics;
 using Broker.Alerts.Decoding;
 using Broker.Alerts.Model;
+using Broker.Engine;
 using Broker.Engine.Annotation;
 using Broker.Engine.Routing;
 using Broker.Engine.Scoring;
 using Broker.Features.Catalog;
 using Broker.Filters;
 using Broker.Novelty.Snapshots;
-using Broker.Pipeline;
 
 namespace Broker.Archive.Replay;
 
@@ -81,17 +81,16 @@ public sealed class ReplayCounts
 public static class ScoredReplay
 {
     /// <summary>
-    /// Replays <paramref name="items"/> through <paramref name="pipeline"/>'s scoring and filters into
+    /// Replays <paramref name="items"/> through <paramref name="engine"/>'s scoring and filters into
     /// <paramref name="archive"/> (null: not kept); <paramref name="observe"/> sees each annotated alert in input order.
     /// </summary>
-    public static async Task<ReplayCounts> RunAsync(BrokerPipeline pipeline, IEnumerable<ReplayItem> items, NightArchive? archive,
+    public static async Task<ReplayCounts> RunAsync(AlertEngine engine, IEnumerable<ReplayItem> items, NightArchive? archive,
         ScoredReplayOptions options, Action<ReplayedAlert>? observe, ReplayCounts? counts, CancellationToken cancel)
     {
-        ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(items);
         ArgumentNullException.ThrowIfNull(options);
         counts ??= new ReplayCounts();
-        var decoder = new AlertDecoder();
         var clock = Stopwatch.StartNew();
         double? firstMjd = null;
         var stores = new List<Task>();
@@ -107,13 +106,7 @@ public static class ScoredReplay
                 counts.AddIn();
                 try
                 {
-                    var decoded = decoder.Decode(item.Message);
-                    if (decoded.Count == 0)
-                    {
-                        throw new AlertDecodeException(DecodeStage.Alert, "the container file holds no alert records");
-                    }
-
-                    window.AddRange(decoded.Select(a => (item, a)));
+                    window.AddRange(engine.Decode(item.Message).Select(a => (item, a)));
                 }
                 catch (AlertDecodeException e)
                 {
@@ -127,7 +120,7 @@ public static class ScoredReplay
             }
 
             firstMjd ??= window[0].Alert.Mjd;
-            var scored = await Task.WhenAll(window.Select(w => ScoreAsync(pipeline, w.Item, w.Alert, options, firstMjd.Value, clock, counts, cancel))).ConfigureAwait(false);
+            var scored = await Task.WhenAll(window.Select(w => ScoreAsync(engine, w.Item, w.Alert, options, firstMjd.Value, clock, counts, cancel))).ConfigureAwait(false);
             foreach (var replayed in scored)
             {
                 if (replayed is null)
@@ -135,9 +128,9 @@ public static class ScoredReplay
                     continue;
                 }
 
-                if (!options.Exact && AlertScorer.Teaches(replayed.Annotation, (float)pipeline.Options.Processing.NoveltyLearnMinReal))
+                if (!options.Exact && AlertScorer.Teaches(replayed.Annotation, (float)engine.LearnMinReal))
                 {
-                    pipeline.Novelty.Learn(replayed.Alert.Survey, replayed.Annotation.Features);
+                    engine.Novelty.Learn(replayed.Alert.Survey, replayed.Annotation.Features);
                 }
 
                 counts.AddAnnotated();
@@ -160,7 +153,7 @@ public static class ScoredReplay
         return counts;
     }
 
-    private static async Task<ReplayedAlert?> ScoreAsync(BrokerPipeline pipeline, ReplayItem item, Alert alert, ScoredReplayOptions options,
+    private static async Task<ReplayedAlert?> ScoreAsync(AlertEngine engine, ReplayItem item, Alert alert, ScoredReplayOptions options,
         double firstMjd, Stopwatch clock, ReplayCounts counts, CancellationToken cancel)
     {
         if (options.Speed is > 0 and var speed)
@@ -187,7 +180,7 @@ public static class ScoredReplay
                         : null);
                 }
 
-                annotation = await pipeline.AnnotateAsync(alert, recorded.Annotation.Source, recorded.Annotation.IngestTimeMs, novelty, cancel).ConfigureAwait(false);
+                annotation = await engine.AnnotateAsync(alert, recorded.Annotation.Source, recorded.Annotation.IngestTimeMs, novelty, cancel).ConfigureAwait(false);
                 annotation.Object = recorded.Annotation.Object;
                 annotation.Redelivered = recorded.Annotation.Redelivered;
             }
@@ -197,10 +190,10 @@ public static class ScoredReplay
             }
             else
             {
-                annotation = await pipeline.AnnotateAsync(alert, new SourcePosition(item.Name, 0, 0), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), NoveltyUse.CurrentOnly, cancel).ConfigureAwait(false);
+                annotation = await engine.AnnotateAsync(alert, new SourcePosition(item.Name, 0, 0), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), NoveltyUse.CurrentOnly, cancel).ConfigureAwait(false);
             }
 
-            var filters = options.RecordedFilters && item.RecordedFilters is { } recordedFilters ? Compiled(recordedFilters) : pipeline.Filters;
+            var filters = options.RecordedFilters && item.RecordedFilters is { } recordedFilters ? Compiled(recordedFilters) : engine.Filters;
             annotation.Filters = annotation.Redelivered ? [] : [.. filters.Match(alert, annotation).Select(f => f.Name)];
             return new ReplayedAlert(item.Name, alert, annotation, item.Recorded);
         }

@@ -118,7 +118,7 @@ public sealed partial class SiloHost : IAsyncDisposable
         var catalog = new FilterCatalogSync(grains, pipeline.ApplyCatalog, log, TimeSpan.FromSeconds(1));
         var members = app.Services.GetRequiredService<IClusterMembershipService>();
         var local = app.Services.GetRequiredService<ILocalSiloDetails>();
-        var pulse = new PulseReporter(grains, pipeline, local.SiloAddress.ToParsableString(), () => pipeline.Novelty.SnapshotIds, () => nights.RecentNights, log);
+        var pulse = new PulseReporter(grains, pipeline, local.SiloAddress.ToParsableString(), () => pipeline.Engine.Novelty.SnapshotIds, () => nights.RecentNights, log);
         if (options.Metrics.Listen is not null)
         {
             MetricsServer.MapEndpoints(app, pipeline.Status, () => new Dictionary<string, object?>
@@ -127,7 +127,7 @@ public sealed partial class SiloHost : IAsyncDisposable
                 ["silos"] = members.CurrentSnapshot.Members.Values
                     .Select(m => new Dictionary<string, object?> { ["address"] = m.SiloAddress.ToParsableString(), ["status"] = m.Status.ToString().ToLowerInvariant() })
                     .ToList(),
-                ["novelty_snapshots"] = pipeline.Novelty.SnapshotIds,
+                ["novelty_snapshots"] = pipeline.Engine.Novelty.SnapshotIds,
                 ["catalog_version"] = catalog.Version,
                 ["catalog_refused"] = pipeline.Status.CatalogRefusals,
                 ["archive"] = archive is null ? null : new Dictionary<string, object?>

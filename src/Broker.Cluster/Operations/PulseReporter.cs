@@ -75,7 +75,7 @@ public sealed partial class PulseReporter : IAsyncDisposable
             new Dictionary<string, long>(_in), new Dictionary<string, long>(_out), new Dictionary<string, long>(_dead),
             new Dictionary<string, StageCost>(_stages), _latency.Snapshot(now),
             [.. _pipeline.PartitionLag().Select(l => new PartitionLag(l.Topic, l.Partition, l.Lag))],
-            _pipeline.RbModelId, _pipeline.CnnModelId, _snapshots(), _nights(), _pipeline.Status.FiltersInForce);
+            _pipeline.Engine.RbModelId, _pipeline.Engine.CnnModelId, _snapshots(), _nights(), _pipeline.Status.FiltersInForce);
     }
 
     public async Task ReportAsync() => await _grains.GetGrain<IClusterPulseGrain>(ClusterPulseGrain.Key).Report(Pulse()).ConfigureAwait(false);

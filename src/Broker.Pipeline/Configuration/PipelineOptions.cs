@@ -3,6 +3,8 @@
 // never silently falls back to a default.
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Broker.Avro.Framing;
+using Broker.Engine;
 using Broker.Engine.Routing;
 using Broker.Filters;
 using Broker.Filters.Language;
@@ -232,6 +234,22 @@ public sealed record PipelineOptions
     /// <summary>Every topic the broker writes: annotated, dead letters, the night digests, one per filter (to create them up front).</summary>
     [JsonIgnore]
     public IEnumerable<string> OutputTopics => new[] { AnnotatedTopic, DeadLetterTopic, DigestTopic }.Concat(Filters.Select(f => TopicOf(f.Name, f.Topic)));
+
+    /// <summary>
+    /// The engine this configuration runs: models, CNN batching, novelty; alert schemas from <paramref name="registry"/>
+    /// when given, else from schemas.directory.
+    /// </summary>
+    public EngineOptions Engine(ISchemaSource? registry = null) => new()
+    {
+        RbModel = Models.Rb,
+        CnnModel = Models.Cnn,
+        CnnMaxBatch = Processing.CnnMaxBatch,
+        CnnMaxWait = TimeSpan.FromMilliseconds(Processing.CnnMaxWaitMs),
+        NoveltySeed = Processing.NoveltySeed,
+        NoveltyLearnMinReal = Processing.NoveltyLearnMinReal,
+        AlertSchemas = registry ?? (Schemas.Directory is { } dir ? new LocalSchemaDirectory(dir) : null),
+        OutputSchemaDirectory = Schemas.OutputDirectory,
+    };
 
     public string FilteredTopic(string filter) => Kafka.OutputPrefix + ".filtered." + filter;
 

@@ -1,11 +1,9 @@
-// The alerts of a folder annotated as the pipeline annotates them (its scorer and models, loaded through
-// BrokerPipeline, no Kafka): what `broker filter test` and `broker bench filters` evaluate filters on.
+// The alerts of a folder annotated as the broker annotates them (the engine with the given models, no Kafka): what
+// `broker filter test` and `broker bench filters` evaluate filters on.
 using Broker.Alerts.Decoding;
 using Broker.Alerts.Model;
+using Broker.Engine;
 using Broker.Engine.Annotation;
-using Broker.Pipeline;
-using Broker.Pipeline.Configuration;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Broker.Cli.Commands.Filters;
 
@@ -17,14 +15,9 @@ internal static class FolderAnnotations
     /// <param name="cnn">CNN model directory, or null for none.</param>
     public static async Task<(List<AnnotatedAlert> Alerts, int UndecodableFiles)> LoadAsync(string folder, string? schemaDir, string rb, string? cnn, CancellationToken cancel)
     {
-        var options = new PipelineOptions
-        {
-            Kafka = new KafkaOptions { BootstrapServers = "127.0.0.1:9", InputTopics = ["unused"] },
-            Schemas = new SchemaOptions { Directory = schemaDir, OutputDirectory = Path.GetTempPath() },
-            Models = new ModelOptions { Rb = rb, Cnn = cnn },
-        };
-        await using var pipeline = BrokerPipeline.Create(options, NullLogger.Instance);
-        var decoder = new AlertDecoder(schemaDir is null ? null : new Broker.Avro.Framing.LocalSchemaDirectory(schemaDir));
+        var schemas = schemaDir is null ? null : new Broker.Avro.Framing.LocalSchemaDirectory(schemaDir);
+        await using var engine = AlertEngine.Create(new EngineOptions { RbModel = rb, CnnModel = cnn, AlertSchemas = schemas, OutputSchemaDirectory = Path.GetTempPath() });
+        var decoder = new AlertDecoder(schemas);
         var annotated = new List<AnnotatedAlert>();
         var undecodable = 0;
         foreach (var (item, decoded) in Broker.Archive.AlertSources.Open([folder]).Alerts(decoder))
@@ -38,7 +31,7 @@ internal static class FolderAnnotations
 
             foreach (var alert in decoded)
             {
-                annotated.Add(new AnnotatedAlert(path, alert, await pipeline.AnnotateAsync(alert, new SourcePosition(path, 0, 0), cancel).ConfigureAwait(false)));
+                annotated.Add(new AnnotatedAlert(path, alert, await engine.AnnotateAsync(alert, new SourcePosition(path, 0, 0), cancel).ConfigureAwait(false)));
             }
         }
 

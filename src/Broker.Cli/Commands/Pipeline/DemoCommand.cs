@@ -66,7 +66,7 @@ internal static class DemoCommand
             using var stopPipeline = CancellationTokenSource.CreateLinkedTokenSource(shutdown.Token);
             var metrics = silo.Address;
             var running = silo.RunAsync(stopPipeline.Token);
-            Console.Out.WriteLine($"embedded Kafka {cluster.BootstrapServers}; silo {silo.SiloAddress} (one-silo cluster); rb {pipeline.RbModelId}, cnn {pipeline.CnnModelId ?? "none"}; {options.Filters.Count} filters");
+            Console.Out.WriteLine($"embedded Kafka {cluster.BootstrapServers}; silo {silo.SiloAddress} (one-silo cluster); rb {pipeline.Engine.RbModelId}, cnn {pipeline.Engine.CnnModelId ?? "none"}; {options.Filters.Count} filters");
             if (metrics is not null)
             {
                 Console.Out.WriteLine($"dashboard {metrics}  health {metrics}health  metrics {metrics}metrics  orleans dashboard {metrics}orleans");
@@ -137,7 +137,7 @@ internal static class DemoCommand
     /// <summary>Where the demo keeps its night archive unless --archive says otherwise.</summary>
     internal const string DefaultArchive = "state/demo-archive";
 
-    private static string Snapshots(BrokerPipeline pipeline) => pipeline.Novelty.SnapshotIds is { Count: > 0 } ids
+    private static string Snapshots(BrokerPipeline pipeline) => pipeline.Engine.Novelty.SnapshotIds is { Count: > 0 } ids
         ? string.Join(" ", ids.OrderBy(i => i.Key, StringComparer.Ordinal).Select(i => $"{i.Key}:{i.Value}"))
         : "warming up";
 

@@ -106,7 +106,7 @@ internal sealed class E2eRig : IAsyncDisposable
     public static TimeSpan Cpu() => Process.GetCurrentProcess().TotalProcessorTime;
 
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"{Environment.ProcessorCount} cores; {(InSilo ? "one-silo cluster" : "pipeline alone")}; rb {Pipeline.RbModelId}, cnn {Pipeline.CnnModelId}; {Night.Count} distinct messages ({Night.Average(m => m.Length) / 1024:F0} KiB avg); {InputPartitions} input partitions, at most {MaxInFlight} in flight");
+        $"{Environment.ProcessorCount} cores; {(InSilo ? "one-silo cluster" : "pipeline alone")}; rb {Pipeline.Engine.RbModelId}, cnn {Pipeline.Engine.CnnModelId}; {Night.Count} distinct messages ({Night.Average(m => m.Length) / 1024:F0} KiB avg); {InputPartitions} input partitions, at most {MaxInFlight} in flight");
 
     public async ValueTask DisposeAsync()
     {

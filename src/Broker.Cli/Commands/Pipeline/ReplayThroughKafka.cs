@@ -43,7 +43,7 @@ internal static class ReplayThroughKafka
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         var running = Task.Run(() => pipeline.RunAsync(stop.Token), CancellationToken.None);
-        Console.Out.WriteLine($"replay: through Kafka {bootstrap}: {input} -> {options.AnnotatedTopic} (group {prefix}); rb {pipeline.RbModelId}, cnn {pipeline.CnnModelId ?? "none"}"
+        Console.Out.WriteLine($"replay: through Kafka {bootstrap}: {input} -> {options.AnnotatedTopic} (group {prefix}); rb {pipeline.Engine.RbModelId}, cnn {pipeline.Engine.CnnModelId ?? "none"}"
             + (outDir is null ? string.Empty : $"; archive run {Path.GetFullPath(outDir)}"));
 
         var clock = Stopwatch.StartNew();

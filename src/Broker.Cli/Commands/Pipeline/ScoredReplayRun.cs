@@ -1,4 +1,4 @@
-// The scored side of `broker replay`: builds the pipeline (the configuration's models and filters, or for --exact the
+// The scored side of `broker replay`: builds the engine (the configuration's models and filters, or for --exact the
 // models an archived night names, found by id under models/), runs ScoredReplay into a new archive run with
 // progress every second, and prints what a researcher asks first: per night the counts, filter matches, score
 // summary and the most novel alerts; for --exact how many annotations came out identical; for --compare what the
@@ -51,14 +51,10 @@ internal static class ScoredReplayRun
 
         using var logs = PipelineHost.Logging(json: false, LogLevel.Warning);
         var log = logs.CreateLogger("replay");
-        await using var pipeline = BrokerPipeline.Create(options, log);
-        if (options.FilterDirectory is { } folder)
-        {
-            pipeline.Filters.Replace([.. pipeline.Filters.Filters, .. Directory.EnumerateFiles(folder, "*.filter").Order(StringComparer.Ordinal).Select(FilterFile.Load)]);
-        }
+        await using var engine = ConfiguredEngine.Create(options, withFilterFolder: true);
 
         Console.Out.WriteLine($"replay: {(mode == ReplayMode.Score ? "scoring" : mode == ReplayMode.Exact ? "reproducing (recorded models and snapshots)" : "re-scoring with the current models")}" +
-            $"; rb {pipeline.RbModelId}, cnn {pipeline.CnnModelId ?? "none"}; {pipeline.Filters.Filters.Count} filters; archive run {Path.GetFullPath(outDir)}");
+            $"; rb {engine.RbModelId}, cnn {engine.CnnModelId ?? "none"}; {engine.Filters.Filters.Count} filters; archive run {Path.GetFullPath(outDir)}");
         var summary = new ReplaySummary();
         var counts = new ReplayCounts();
         var clock = Stopwatch.StartNew();
@@ -83,10 +79,10 @@ internal static class ScoredReplayRun
             }
         }, CancellationToken.None);
 
-        var archive = new NightArchive(new ArchiveOptions { Directory = outDir, Writer = "replay", Codec = options.Archive.Codec, WaitForSpace = false }, log) { Filters = pipeline.Filters };
+        var archive = new NightArchive(new ArchiveOptions { Directory = outDir, Writer = "replay", Codec = options.Archive.Codec, WaitForSpace = false }, log) { Filters = engine.Filters };
         try
         {
-            await ScoredReplay.RunAsync(pipeline, items, archive, new ScoredReplayOptions
+            await ScoredReplay.RunAsync(engine, items, archive, new ScoredReplayOptions
             {
                 Exact = mode == ReplayMode.Exact,
                 Speed = speed,

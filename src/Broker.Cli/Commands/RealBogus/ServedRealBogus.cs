@@ -1,7 +1,8 @@
-// The served real/bogus models as the evaluation commands use them together: the boosted trees, the CNN and the
-// stacked score whose weights the CNN's card holds. One load (a CNN card without stacking weights is refused) and one
-// scoring of real alerts, for `broker eval real` and `broker eval novelty --real`.
+// The served real/bogus models as the evaluation commands use them together (the engine's ServedModels bundle: the
+// boosted trees, the CNN and the stacked score whose weights the CNN's card holds; a card without them is refused),
+// scoring a set of real alerts in batches, for `broker eval real` and `broker eval novelty --real`.
 using Broker.Alerts.Model;
+using Broker.Engine;
 using Broker.Models.Cnn;
 using Broker.Models.RealBogus;
 
@@ -9,40 +10,18 @@ namespace Broker.Cli.Commands.RealBogus;
 
 internal sealed class ServedRealBogus : IDisposable
 {
-    private ServedRealBogus(RealBogusModel trees, CnnModel cnn, CombinedScore combined)
-    {
-        Trees = trees;
-        Cnn = cnn;
-        Combined = combined;
-    }
+    private readonly ServedModels _models;
 
-    public RealBogusModel Trees { get; }
+    private ServedRealBogus(ServedModels models) => _models = models;
 
-    public CnnModel Cnn { get; }
+    public RealBogusModel Trees => _models.Trees;
 
-    public CombinedScore Combined { get; }
+    public CnnModel Cnn => _models.Cnn!;
 
-    public static ServedRealBogus Load(string treesDir, string cnnDir)
-    {
-        var trees = RealBogusModel.Load(treesDir);
-        try
-        {
-            var cnn = CnnModel.Load(cnnDir);
-            var combined = CombinedScore.FromParameters(cnn.Card.Parameters);
-            if (combined is null)
-            {
-                cnn.Dispose();
-                throw new InvalidOperationException($"{cnn.Id}: its card has no stacked-score weights.");
-            }
+    public CombinedScore Combined => _models.Combined!;
 
-            return new ServedRealBogus(trees, cnn, combined);
-        }
-        catch
-        {
-            trees.Dispose();
-            throw;
-        }
-    }
+    /// <summary>The served bundle (ServedModels), which must have a CNN with stacking weights.</summary>
+    public static ServedRealBogus Load(string treesDir, string cnnDir) => new(ServedModels.Load(treesDir, cnnDir, requireCombined: true));
 
     /// <summary>The trees', the CNN's and the stacked score of each alert.</summary>
     public (float[] Rb, float[] Cnn, float[] Combined) Score(IReadOnlyList<Alert> alerts)
@@ -59,9 +38,5 @@ internal sealed class ServedRealBogus : IDisposable
         return (rb, cnn, both);
     }
 
-    public void Dispose()
-    {
-        Trees.Dispose();
-        Cnn.Dispose();
-    }
+    public void Dispose() => _models.Dispose();
 }

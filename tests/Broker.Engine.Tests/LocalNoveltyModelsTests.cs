@@ -4,7 +4,7 @@ using Broker.Alerts.Model;
 using Broker.Engine.Shared;
 using Broker.Features.Catalog;
 
-namespace Broker.Pipeline.Tests;
+namespace Broker.Engine.Tests;
 
 public sealed class LocalNoveltyModelsTests
 {

@@ -1,7 +1,7 @@
 using Broker.Filters;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Broker.Pipeline.Tests;
+namespace Broker.Filters.Tests;
 
 public sealed class FilterDirectoryTests
 {

@@ -3,7 +3,7 @@ using Broker.Alerts.Model;
 using Broker.Simulation.Generation;
 using Broker.Simulation.Scenes;
 
-namespace Broker.Pipeline.Tests;
+namespace Broker.Engine.Tests;
 
 /// <summary>Fixture alerts and models copied beside the tests, and generated alerts from the fixtures' scenes.</summary>
 internal static class TestData

@@ -10,7 +10,7 @@ using Broker.Avro.Schema;
 using Broker.Engine.Annotation;
 using Broker.Features.Catalog;
 
-namespace Broker.Pipeline.Tests;
+namespace Broker.Engine.Tests;
 
 public sealed class OutputFormatTests
 {

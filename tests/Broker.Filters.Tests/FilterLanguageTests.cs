@@ -3,7 +3,7 @@ using Broker.Engine.Annotation;
 using Broker.Filters;
 using Broker.Filters.Language;
 
-namespace Broker.Pipeline.Tests;
+namespace Broker.Filters.Tests;
 
 public sealed class FilterLanguageTests
 {

@@ -4,7 +4,7 @@ using System.Globalization;
 using Broker.Engine.Annotation;
 using Broker.Filters.Language;
 
-namespace Broker.Pipeline.Tests;
+namespace Broker.Filters.Tests;
 
 public sealed class FilterExplainerTests
 {

@@ -1,7 +1,7 @@
 using Broker.Engine.Annotation;
 using Broker.Filters.Language;
 
-namespace Broker.Pipeline.Tests;
+namespace Broker.Filters.Tests;
 
 /// <summary>Thousands of random and mutated filter texts: each compiles or fails with a positioned FilterException.</summary>
 public sealed class FilterFuzzTests
