@@ -54,8 +54,8 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
     private long? _drainDeadline;
     private volatile bool _drainExpired;
     private readonly Lock _catalogGate = new();
+    private readonly FilterSources _filterSources;
     private FilterActivation? _activation;
-    private IReadOnlyList<ExpressionFilter> _catalogFilters = [];
 
     private BrokerPipeline(PipelineOptions options, ILogger log, IPipelineObserver? observer, PipelineServices services)
     {
@@ -91,7 +91,8 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
         }
 
         _configuredFilters = [.. options.Filters.Select(f => f.Compile())];
-        Filters.Replace(_configuredFilters);
+        _filterSources = new FilterSources(Filters, _configuredFilters);
+        _filterSources.Merge();
         Status.FilterSet = Filters;
         _queue = Channel.CreateBounded<InputWork>(new BoundedChannelOptions(options.Processing.QueueCapacity)
         {
@@ -141,25 +142,11 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
 
         lock (_catalogGate)
         {
-            _catalogFilters = compiled;
-            if (_activation is { } activation)
+            // Not running: no topics to check yet (the run's activation merges again, checking them).
+            var merged = _activation is { } activation ? activation.ApplyCatalog(compiled) : _filterSources.SetCatalog(compiled);
+            foreach (var (name, why) in merged)
             {
-                foreach (var (name, why) in activation.ApplyCatalog(compiled))
-                {
-                    refused[name] = why;
-                }
-            }
-            else
-            {
-                // Not running: no topics to check yet (the run's activation merges again with the files); the
-                // configuration's filters keep their names.
-                var names = new HashSet<string>(_configuredFilters.Select(f => f.Name), StringComparer.Ordinal);
-                foreach (var clash in compiled.Where(f => names.Contains(f.Name)))
-                {
-                    refused[clash.Name] = $"the configuration already defines filter '{clash.Name}', and that one stays in force";
-                }
-
-                Filters.Replace([.. _configuredFilters, .. compiled.Where(f => !names.Contains(f.Name))]);
+                refused[name] = why;
             }
 
             Status.CatalogRefusals = refused;
@@ -195,14 +182,11 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
         _producer = producer;
         _consumer = consumer;
         using var admin = new DependentAdminClientBuilder(producer.Handle).Build();
-        var activation = new FilterActivation(Filters, _configuredFilters, _options.TopicOf, admin, _log, stop);
+        var activation = new FilterActivation(_filterSources, _options.TopicOf, admin, _log, stop);
         lock (_catalogGate)
         {
             _activation = activation;
-            if (_catalogFilters.Count > 0)
-            {
-                Status.CatalogRefusals = activation.ApplyCatalog(_catalogFilters);
-            }
+            Status.CatalogRefusals = activation.Remerge();
         }
 
         using var filterFiles = _options.FilterDirectory is { } folder ? new FilterDirectory(folder, activation.Apply, _log) : null;

@@ -1,6 +1,6 @@
-// Puts the filters of a watched directory and of the cluster's filter catalog in force next to those of the
-// configuration: a filter whose name an earlier source (configuration, files, catalog) already has is refused, and so is one whose output topic does not exist and cannot be
-// created (producing to it would fail every matching alert). The set is swapped atomically (FilterSet.Replace).
+// The Kafka side of putting filters in force: the merge of configuration, files and catalog is FilterSources'; this
+// adds that a filter whose output topic does not exist and cannot be created is refused (producing to it would fail
+// every matching alert), and says in the log what is in force and what was refused.
 using Broker.Engine.Routing;
 using Broker.Filters;
 using Confluent.Kafka;
@@ -10,77 +10,44 @@ using Microsoft.Extensions.Logging;
 namespace Broker.Pipeline;
 
 /// <param name="stopping">Once it fires, no topic is checked or created (a stop during start-up is not held up by an unreachable Kafka).</param>
-internal sealed partial class FilterActivation(FilterSet set, IReadOnlyList<IAlertFilter> configured, Func<IAlertFilter, string> topicOf, IAdminClient? admin, ILogger log, CancellationToken stopping = default)
+internal sealed partial class FilterActivation(FilterSources sources, Func<IAlertFilter, string> topicOf, IAdminClient? admin, ILogger log, CancellationToken stopping = default)
 {
-    private readonly HashSet<string> _knownTopics = new(configured.Select(topicOf), StringComparer.Ordinal);
-    private readonly Lock _gate = new();
-    private IReadOnlyList<ExpressionFilter> _files = [];
-    private IReadOnlyList<ExpressionFilter> _catalog = [];
+    private readonly HashSet<string> _knownTopics = new(sources.Configured.Select(topicOf), StringComparer.Ordinal);
 
     /// <summary>The catalog's filters refused at the last merge, by name, with why.</summary>
-    public IReadOnlyDictionary<string, string> CatalogRefusals { get; private set; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> CatalogRefusals => sources.CatalogRefusals;
 
     /// <summary>Puts the configuration's filters and the accepted file filters in force; returns the refused files' filters, by name, with why.</summary>
-    public IReadOnlyDictionary<string, string> Apply(IReadOnlyList<ExpressionFilter> fromFiles)
-    {
-        lock (_gate)
-        {
-            _files = fromFiles;
-            return Merge().Files;
-        }
-    }
+    public IReadOnlyDictionary<string, string> Apply(IReadOnlyList<ExpressionFilter> fromFiles) => Logged(sources.SetFiles(fromFiles, Check));
 
     /// <summary>The cluster's filter catalog changed: merge it after the configuration's and the files' filters.</summary>
-    public IReadOnlyDictionary<string, string> ApplyCatalog(IReadOnlyList<ExpressionFilter> fromCatalog)
+    public IReadOnlyDictionary<string, string> ApplyCatalog(IReadOnlyList<ExpressionFilter> fromCatalog) => Logged(sources.SetCatalog(fromCatalog, Check));
+
+    /// <summary>Merges what is already known again, now checking the topics; returns the catalog's refusals.</summary>
+    public IReadOnlyDictionary<string, string> Remerge()
     {
-        lock (_gate)
-        {
-            _catalog = fromCatalog;
-            return CatalogRefusals = Merge().Catalog;
-        }
+        sources.Merge(Check);
+        _ = Logged(sources.FileRefusals);
+        return sources.CatalogRefusals;
     }
 
-    // Sources in order of precedence: configuration, files, catalog. A later source's filter with a name already in
-    // force is refused (the earlier stays), as is one whose topic cannot be made.
-    private (Dictionary<string, string> Files, Dictionary<string, string> Catalog) Merge()
+    private IReadOnlyDictionary<string, string> Logged(IReadOnlyDictionary<string, string> refused)
     {
-        var names = new HashSet<string>(configured.Select(f => f.Name), StringComparer.Ordinal);
-        var accepted = new List<IAlertFilter>(configured);
-        var refusedFiles = Admit(_files, "a file", names, accepted);
-        var refusedCatalog = Admit(_catalog, "the catalog", names, accepted);
-        set.Replace(accepted);
-        LogInForce(log, accepted.Count, string.Join(", ", accepted.Select(f => f.Name)));
-        return (refusedFiles, refusedCatalog);
-    }
-
-    private Dictionary<string, string> Admit(IReadOnlyList<ExpressionFilter> filters, string source, HashSet<string> names, List<IAlertFilter> accepted)
-    {
-        var refused = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var filter in filters)
+        foreach (var (name, why) in refused)
         {
-            if (!names.Add(filter.Name))
-            {
-                refused[filter.Name] = configured.Any(c => c.Name == filter.Name)
-                    ? $"the configuration already defines filter '{filter.Name}', and that one stays in force"
-                    : $"filter '{filter.Name}' is already in force from an earlier source (configuration, then files, then catalog); {source}'s is not";
-                LogRefused(log, filter.Name, refused[filter.Name]);
-                continue;
-            }
-
-            var topic = topicOf(filter);
-            if (!EnsureTopic(topic, out var reason))
-            {
-                names.Remove(filter.Name);
-                refused[filter.Name] = $"its topic {topic} does not exist and cannot be created: {reason}";
-                LogRefused(log, filter.Name, refused[filter.Name]);
-                continue;
-            }
-
-            accepted.Add(filter);
+            LogRefused(log, name, why);
         }
 
+        LogInForce(log, sources.InForce.Count, string.Join(", ", sources.InForce.Select(f => f.Name)));
         return refused;
     }
+
+    private string? Check(IAlertFilter filter)
+    {
+        var topic = topicOf(filter);
+        return EnsureTopic(topic, out var reason) ? null : $"its topic {topic} does not exist and cannot be created: {reason}";
+    }
+
 
     private bool EnsureTopic(string topic, out string reason)
     {
