@@ -21,6 +21,43 @@ public sealed class LeaveOneGroupOutTests
     }
 
     [Fact]
+    public void The_strict_form_keeps_every_night_origin_and_object_of_the_held_out_group_out_of_its_fit()
+    {
+        // Groups are origin x night; rows 0-1 and 4 share night n1 across two origins, rows 2 and 5 share an object.
+        string[][] keys =
+        [
+            ["night:n1", "origin:a", "object:x"], ["night:n1", "origin:a", "object:y"], ["night:n2", "origin:a", "object:z"],
+            ["night:n3", "origin:b", "object:w"], ["night:n1", "origin:b", "object:v"], ["night:n4", "origin:c", "object:z"],
+            ["night:n5", "origin:c", "object:u"],
+        ];
+        int[] groups = [0, 0, 1, 2, 3, 4, 5];
+        var sizes = new List<int>();
+        var seenBy = new Dictionary<int, List<int>>();
+        var predictions = LeaveOneGroupOut.Predict(groups, keys, training =>
+        {
+            var held = Enumerable.Range(0, groups.Length).First(i => !training.Contains(i) && seenBy.Keys.All(g => g != groups[i]));
+            seenBy[groups[held]] = [.. training];
+            return _ => training.Count;
+        }, sizes);
+
+        foreach (var (group, training) in seenBy)
+        {
+            var heldKeys = Enumerable.Range(0, groups.Length).Where(i => groups[i] == group).SelectMany(i => keys[i]).ToHashSet();
+            Assert.All(training, i => Assert.NotEqual(group, groups[i]));
+            Assert.All(training, i => Assert.DoesNotContain(keys[i], heldKeys.Contains));
+        }
+
+        // Group 0 (origin a, night n1): origin a and night n1 exclude rows 1-2 and 4, leaving rows 3, 5 and 6.
+        Assert.Equal([3, 5, 6], seenBy[0]);
+        Assert.Equal(3f, predictions[0]);
+        Assert.Equal(sizes.Count, groups.Distinct().Count());
+
+        // The plain form would have let group 0's fit see night n1 (row 4) and origin a (row 2).
+        var plain = LeaveOneGroupOut.Predict(groups, training => _ => training.Count);
+        Assert.Equal(5f, plain[0]);
+    }
+
+    [Fact]
     public void A_survey_stack_learns_which_input_to_trust_and_group_aucs_need_both_classes()
     {
         var random = new Random(11);

@@ -14,8 +14,20 @@ internal sealed record RealEvaluationSet(IReadOnlyList<Alert> Evaluation, IReadO
     public IReadOnlyDictionary<(Survey, long), string> Origins { get; init; } = new Dictionary<(Survey, long), string>();
 
     /// <summary>The alert's origin and observing night, the group a night-grouped evaluation holds out together.</summary>
-    public string Group(Alert alert) =>
-        (Origins.TryGetValue((alert.Survey, alert.AlertId), out var origin) ? origin : "?") + " " + ObservingNight.Name(ObservingNight.Of(alert.Survey, alert.Mjd));
+    public string Group(Alert alert) => Origin(alert) + " " + Night(alert);
+
+    /// <summary>Where the alert came from: its folder, or its Parquet file ("?" when unknown).</summary>
+    public string Origin(Alert alert) => Origins.TryGetValue((alert.Survey, alert.AlertId), out var origin) ? origin : "?";
+
+    /// <summary>The alert's observing night (UTC date of the night's start at the survey's site).</summary>
+    public static string Night(Alert alert) => ObservingNight.Name(ObservingNight.Of(alert.Survey, alert.Mjd));
+
+    /// <summary>
+    /// What must never be on both sides of a leave-one-group-out fold (LeaveOneGroupOut's strict form): the alert's
+    /// night, its origin and its object.
+    /// </summary>
+    public IReadOnlyList<string> SharedKeys(Alert alert) =>
+        ["night:" + Night(alert), "origin:" + Origin(alert), "object:" + ObjectHash(alert).ToString(System.Globalization.CultureInfo.InvariantCulture)];
 
     public static RealEvaluationSet Load(IEnumerable<string> paths, AlertDecoder decoder)
     {

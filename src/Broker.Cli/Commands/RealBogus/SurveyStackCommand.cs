@@ -2,7 +2,7 @@
 // measured as a new night would see it (issue 29). For ZTF: a logistic stack over the trees, the CNN and the packet's
 // own random-forest rb, with braai's drb as the judge (labels drb >= 0.5; drb is never an input). Its figure is
 // leave-one-group-out over groups of origin and observing night (RealEvaluationSet.Group): every alert scored by a
-// stack fitted without its night and origin; pooled AUC with a 95% interval resampling groups, and the per-group
+// stack fitted on no alert of its night, its origin or its object (LeaveOneGroupOut's strict form); pooled AUC with a 95% interval resampling groups, and the per-group
 // spread, beside ZTF's rb, the trees, the CNN and the generic stack on the same alerts. Only the evaluation half
 // (objects no training ever saw) is used, as the trees were trained with real labels of the other half. Then the
 // likely_real threshold: the highest score that keeps 98% of the positive alerts braai calls real with drb >= 0.9,
@@ -33,9 +33,10 @@ internal static class SurveyStackCommand
         var cnns = new Option<string[]>("--cnn") { Description = "CNN model directories whose cards get the stack (default models/cnn-int8 and models/cnn).", AllowMultipleArgumentsPerToken = true };
         var write = new Option<bool>("--write") { Description = "Store the stack fitted on every group in the CNN cards (else only report)." };
         var keep = new Option<double>("--keep") { Description = "The share of confidently real positive alerts likely_real must keep.", DefaultValueFactory = _ => 0.98 };
+        var servedThreshold = new Option<double>("--served-threshold") { Description = "The threshold deploy/broker.json's likely_real uses (reported as it is, not chosen here).", DefaultValueFactory = _ => 0.74 };
         var command = new Command("survey-stack", "Fit each survey's served rb_combined on real alerts (ZTF: trees, CNN, packet rb; judged by drb) and measure it leave-one-night-and-origin-out.")
         {
-            paths, rb, cnns, write, keep,
+            paths, rb, cnns, write, keep, servedThreshold,
         };
         command.SetAction(parse =>
         {
@@ -58,9 +59,9 @@ internal static class SurveyStackCommand
                 // The generic trees + CNN stack, not the served one (which, once written, is the survey stack itself).
                 var (trees, cnn, _) = served.Score(ztf);
                 var generic = trees.Select((t, i) => served.Combined.Score(t, cnn[i])).ToArray();
-                var report = Measure(set, ztf, trees, cnn, generic, served.Combined, parse.GetValue(keep));
+                var report = Measure(set, ztf, trees, cnn, generic, served.Combined, parse.GetValue(keep), parse.GetValue(servedThreshold));
                 Console.Out.Write(report.Text);
-                Console.Out.Write(LsstCam(set, served, report.Json));
+                Console.Out.Write(LsstCam(set, served, report.Json, parse.GetValue(servedThreshold)));
                 var stack = served.Cnn.Card.Parameters.TryGetValue("quantized_from", out var source) && fittedFor.TryGetValue(source, out var sourceStack)
                     ? sourceStack
                     : report.Fitted;
@@ -81,25 +82,29 @@ internal static class SurveyStackCommand
 
     private sealed record Report(string Text, SurveyStack Fitted, JsonObject Json);
 
-    private static Report Measure(RealEvaluationSet set, List<Alert> ztf, float[] trees, float[] cnn, float[] generic, CombinedScore combined, double keep)
+    private static Report Measure(RealEvaluationSet set, List<Alert> ztf, float[] trees, float[] cnn, float[] generic, CombinedScore combined, double keep, double servedThreshold)
     {
         var labels = ztf.Select(a => a.SourceNumber("drb") >= 0.5).ToArray();
         var names = ztf.Select(set.Group).ToList();
         var ids = names.Distinct().Select((g, i) => (g, i)).ToDictionary(x => x.g, x => x.i);
         var groups = names.Select(n => ids[n]).ToArray();
         var rows = ztf.Select((a, i) => ZtfInputs.Select(n => SurveyStack.Input(n, a, trees[i], cnn[i])).ToArray()).ToList();
-        var logo = LeaveOneGroupOut.Predict(groups, training =>
+        // Strict: a held-out group's fit sees no alert of its night, its origin or its objects, from any group.
+        var sizes = new List<int>();
+        var logo = LeaveOneGroupOut.Predict(groups, [.. ztf.Select(set.SharedKeys)], training =>
         {
             var stack = SurveyStack.Fit(ZtfInputs, [.. training.Select(i => rows[i])], [.. training.Select(i => labels[i])]);
             return i => stack.Score(rows[i]);
-        });
+        }, sizes);
+        sizes.Sort();
         var fitted = SurveyStack.Fit(ZtfInputs, rows, labels);
         var packetRb = ztf.Select(a => (float)a.SourceNumber("rb")).ToArray();
 
         var text = new System.Text.StringBuilder();
         text.AppendLine(string.Create(Inv, $"ZTF, evaluation half: {ztf.Count} alerts with rb and drb ({labels.Count(l => l)} drb >= 0.5) in {ids.Count} groups of origin and night ({ztf.Select(a => a.ObjectId).Distinct().Count()} objects)"));
         text.AppendLine(string.Create(Inv, $"  fitted on every group: {fitted}"));
-        var json = new JsonObject { ["n"] = ztf.Count, ["groups"] = ids.Count };
+        text.AppendLine(string.Create(Inv, $"  each held-out group's fit excludes its nights, origins and objects: {sizes[0]} / {sizes[sizes.Count / 2]} / {sizes[^1]} training alerts (min / median / max)"));
+        var json = new JsonObject { ["n"] = ztf.Count, ["groups"] = ids.Count, ["fold_training_min"] = sizes[0], ["fold_training_median"] = sizes[sizes.Count / 2] };
         foreach (var (name, key, scores) in new[]
         {
             ("served stack, leave-one-group-out", "stack_logo", logo), ("ZTF rf rb (packet)", "ztf_rb", packetRb),
@@ -129,6 +134,12 @@ internal static class SurveyStackCommand
         var bogus = Enumerable.Range(0, ztf.Count).Where(i => ztf[i].IsPositive && !labels[i]).ToList();
         var threshold09 = Enumerable.Range(0, ztf.Count).Where(i => ztf[i].IsPositive && ztf[i].SourceNumber("drb") >= 0.9).Count(i => logo[i] >= 0.9);
         text.AppendLine(string.Create(Inv, $"  likely_real: keeping {keep:P0} of the {confident.Count} positive alerts with drb >= 0.9 takes rb_combined >= {threshold:F3}; it passes {passing.Count} positive alerts, {purity:P1} of them drb >= 0.5, and {bogus.Count(i => logo[i] >= threshold)} of the {bogus.Count} positive alerts drb calls bogus; at 0.9 it keeps {threshold09} of {confident.Count}"));
+        var atServed = Enumerable.Range(0, ztf.Count).Where(i => ztf[i].IsPositive && ztf[i].SourceNumber("drb") >= 0.9).Count(i => logo[i] >= servedThreshold);
+        var passingServed = Enumerable.Range(0, ztf.Count).Where(i => ztf[i].IsPositive && logo[i] >= servedThreshold).ToList();
+        var purityServed = passingServed.Count == 0 ? double.NaN : passingServed.Count(i => labels[i]) / (double)passingServed.Count;
+        text.AppendLine(string.Create(Inv, $"  likely_real as served (rb_combined >= {servedThreshold:F2}, fixed beforehand): keeps {atServed} of {confident.Count} ({atServed / (double)confident.Count:P1}); passes {passingServed.Count} positive alerts, {purityServed:P1} of them drb >= 0.5"));
+        json["likely_real_served_keep"] = confident.Count == 0 ? double.NaN : Math.Round(atServed / (double)confident.Count, 4);
+        json["likely_real_served_purity"] = Math.Round(purityServed, 4);
         json["likely_real_threshold"] = Math.Round(threshold, 4);
         json["likely_real_purity"] = Math.Round(purity, 4);
         json["likely_real_keep_at_0_9"] = confident.Count == 0 ? double.NaN : Math.Round(threshold09 / (double)confident.Count, 4);
@@ -137,7 +148,7 @@ internal static class SurveyStackCommand
 
     // LSSTCam has no negatives to fit on (brokers forward what Rubin already judged real: reliability >= 0.5), so its
     // rb_combined stays the generic stack; what matters there is how many of Rubin's confident reals likely_real keeps.
-    private static string LsstCam(RealEvaluationSet set, ServedRealBogus served, JsonObject json)
+    private static string LsstCam(RealEvaluationSet set, ServedRealBogus served, JsonObject json, double servedThreshold)
     {
         var alerts = set.Evaluation.Where(a => a.Survey == Survey.Rubin && set.Group(a).Contains("lsstcam", StringComparison.OrdinalIgnoreCase)
             && a.IsPositive && a.SurveyScore >= 0.9).ToList();
@@ -150,9 +161,11 @@ internal static class SurveyStackCommand
         var threshold = json["likely_real_threshold"]!.GetValue<double>();
         var kept = combined.Count(c => c >= threshold);
         var kept09 = combined.Count(c => c >= 0.9);
+        var keptServed = combined.Count(c => c >= servedThreshold);
+        json["lsstcam_keep_served"] = Math.Round(keptServed / (double)alerts.Count, 4);
         json["lsstcam_keep_at_threshold"] = Math.Round(kept / (double)alerts.Count, 4);
         json["lsstcam_keep_at_0_9"] = Math.Round(kept09 / (double)alerts.Count, 4);
-        return string.Create(Inv, $"LSSTCam, evaluation half: of {alerts.Count} positive alerts with reliability >= 0.9, rb_combined (generic stack) keeps {kept} at {threshold:F3} and {kept09} at 0.9\n");
+        return string.Create(Inv, $"LSSTCam, evaluation half: of {alerts.Count} positive alerts with reliability >= 0.9, rb_combined (generic stack) keeps {kept} at {threshold:F3}, {keptServed} at the served {servedThreshold:F2} and {kept09} at 0.9\n");
     }
 
     private static void Write(string dir, ModelCard card, SurveyStack stack, JsonObject measured, IReadOnlyList<string> paths)
