@@ -62,6 +62,9 @@ public sealed class AlertEngine : IAsyncDisposable
     /// <summary>Alerts less likely real than this are scored for novelty but not learned from.</summary>
     public double LearnMinReal { get; }
 
+    /// <summary>The served models (trees, CNN, stack) this engine scores with.</summary>
+    public ServedModels Models => _models;
+
     public string RbModelId => _models.RbModelId;
 
     public string? CnnModelId => _models.CnnModelId;

@@ -33,6 +33,10 @@ internal static class E2eBench
             await rig.WarmUpAsync(parse.GetValue(warmup), cancel);
             var results = new List<string>();
             Console.Out.WriteLine(rig.Describe());
+
+            // The stages alone, on one thread, with the same models and alerts (the pipeline is idle meanwhile).
+            var stages = await Broker.Engine.StageCosts.MeasureAsync(pipeline.Engine, [.. rig.Night.Take(512)], pipeline.Options.Processing.CnnMaxBatch);
+            Console.Out.WriteLine($"stages on one core: {stages}");
             foreach (var rate in steps)
             {
                 var limit = TimeSpan.FromSeconds(parse.GetValue(seconds));
@@ -54,11 +58,13 @@ internal static class E2eBench
                 var finished = rig.Done() - before;
                 var p = pipeline.Metrics.IngestToPublishSamples.Percentiles(0.5, 0.9, 0.99);
                 var label = rate > 0 ? rate.ToString("F0", inv) : "max";
+                var cpuPerAlert = (E2eRig.Cpu() - cpu).TotalMicroseconds / Math.Max(1, finished);
                 Console.Out.WriteLine(string.Create(inv,
-                    $"offered {label,5}/s: {finished / elapsed,7:F0} alerts/s sustained over {elapsed:F1} s ({finished} alerts, {cores:F2} cores busy); ingest-to-publish p50 {p[0]:F1} ms, p90 {p[1]:F1} ms, p99 {p[2]:F1} ms"));
-                results.Add(string.Create(inv, $"rate_{label}_per_s={finished / elapsed:F0} rate_{label}_p50_ms={p[0]:F1} rate_{label}_p99_ms={p[2]:F1} rate_{label}_cores={cores:F2}"));
+                    $"offered {label,5}/s: {finished / elapsed,7:F0} alerts/s sustained over {elapsed:F1} s ({finished} alerts, {cores:F2} cores busy); ingest-to-publish p50 {p[0]:F1} ms, p90 {p[1]:F1} ms, p99 {p[2]:F1} ms; CPU {cpuPerAlert:F0} us per alert = {cpuPerAlert / stages.Sum:F2} x the stages' sum"));
+                results.Add(string.Create(inv, $"rate_{label}_per_s={finished / elapsed:F0} rate_{label}_p50_ms={p[0]:F1} rate_{label}_p99_ms={p[2]:F1} rate_{label}_cores={cores:F2} rate_{label}_cpu_us={cpuPerAlert:F0} rate_{label}_cpu_over_stages={cpuPerAlert / stages.Sum:F2}"));
             }
 
+            Console.Out.WriteLine(string.Create(inv, $"stages_us={stages.Sum:F0} decode_us={stages.Decode:F0} features_us={stages.Features:F0} trees_us={stages.Trees:F0} cnn_us={stages.Cnn:F0} novelty_us={stages.Novelty:F0} encode_us={stages.Encode:F0}"));
             Console.Out.WriteLine($"bench=e2e mode={(rig.InSilo ? "silo" : "alone")}{(rig.ArchiveRoot is null ? string.Empty : "+archive")} {string.Join(' ', results)} cores={Environment.ProcessorCount}");
             if (rig.ArchiveRoot is { } root && Directory.Exists(root))
             {
