@@ -17,6 +17,9 @@ public static class DashboardEndpoints
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     /// <summary>Maps the dashboard at / on the silo's host.</summary>
+    /// <summary>How long a night's built map is served before it is built again from the grain's sample.</summary>
+    public const int MapRefreshMs = 5000;
+
     public static void Map(WebApplication app, SiloEndpointContext silo)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -89,10 +92,23 @@ public static class DashboardEndpoints
 
             return Results.Json(last, Json);
         });
+        // The map's projection costs tens of milliseconds over 2,000 points, and once a night's sample is full it
+        // changes slowly: a map is built again when its sample grew, else at most every few seconds, whatever the
+        // number of open dashboards.
+        var maps = new System.Collections.Concurrent.ConcurrentDictionary<string, (long BuiltMs, int Points, Dictionary<string, object?> Map)>(StringComparer.Ordinal);
         app.MapGet("/api/map/{survey}/{night}", async (string survey, string night) =>
         {
-            var sample = await silo.Grains.GetGrain<Broker.Cluster.Nights.INightGrain>(survey + ":" + night).MapSample().ConfigureAwait(false);
-            return Results.Json(NightMap.Build(sample), Json);
+            var key = survey + ":" + night;
+            var sample = await silo.Grains.GetGrain<Broker.Cluster.Nights.INightGrain>(key).MapSample().ConfigureAwait(false);
+            var now = Environment.TickCount64;
+            if (maps.TryGetValue(key, out var cached) && cached.Points == sample.Count && now - cached.BuiltMs < MapRefreshMs)
+            {
+                return Results.Json(cached.Map, Json);
+            }
+
+            var map = NightMap.Build(sample);
+            maps[key] = (now, sample.Count, map);
+            return Results.Json(map, Json);
         });
         // The playground's bodies are a filter text: at most 64 KiB read, a larger declared length refused unread.
         app.Use(async (context, next) =>

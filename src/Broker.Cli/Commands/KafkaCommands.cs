@@ -39,33 +39,46 @@ internal static class KafkaCommands
         {
             var specs = (parse.GetValue(topics) ?? []).Select(TopicSpec.Parse).ToList();
             using var shutdown = new ShutdownSignal(cancel);
-            using var cluster = EmbeddedKafkaCluster.Start(parse.GetValue(brokers), specs);
-
-            // First line is machine-readable: other processes read it to find the cluster.
-            Console.Out.WriteLine($"bootstrap.servers={cluster.BootstrapServers}");
-            var file = parse.GetValue(bootstrapFile);
-            if (file is not null)
-            {
-                await File.WriteAllTextAsync(file.FullName, cluster.BootstrapServers + "\n", CancellationToken.None);
-            }
-
-            foreach (var (name, count) in cluster.Topics)
-            {
-                Console.Out.WriteLine($"topic {name} partitions={count}");
-            }
-
-            Console.Out.WriteLine(
-                $"Embedded Kafka ({cluster.BrokerCount} brokers, librdkafka {EmbeddedKafkaCluster.LibrdkafkaVersion} from {Kafka.Native.LibrdkafkaLoader.LoadedPath}) is running. "
-                + "Ctrl+C or SIGTERM stops it.");
-            Console.Out.Flush();
-
-            var seconds = parse.GetValue(duration);
+            var cluster = EmbeddedKafkaCluster.Start(parse.GetValue(brokers), specs);
             try
             {
-                await Task.Delay(seconds is { } s ? TimeSpan.FromSeconds(s) : Timeout.InfiniteTimeSpan, shutdown.Token);
+                // First line is machine-readable: other processes read it to find the cluster.
+                Console.Out.WriteLine($"bootstrap.servers={cluster.BootstrapServers}");
+                var file = parse.GetValue(bootstrapFile);
+                if (file is not null)
+                {
+                    await File.WriteAllTextAsync(file.FullName, cluster.BootstrapServers + "\n", CancellationToken.None);
+                }
+
+                foreach (var (name, count) in cluster.Topics)
+                {
+                    Console.Out.WriteLine($"topic {name} partitions={count}");
+                }
+
+                Console.Out.WriteLine(
+                    $"Embedded Kafka ({cluster.BrokerCount} brokers, librdkafka {EmbeddedKafkaCluster.LibrdkafkaVersion} from {Kafka.Native.LibrdkafkaLoader.LoadedPath}) is running. "
+                    + "Ctrl+C or SIGTERM stops it.");
+                Console.Out.Flush();
+
+                var seconds = parse.GetValue(duration);
+                try
+                {
+                    await Task.Delay(seconds is { } s ? TimeSpan.FromSeconds(s) : Timeout.InfiniteTimeSpan, shutdown.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                }
             }
-            catch (OperationCanceledException)
+            finally
             {
+                // librdkafka's mock cluster closes its brokers' sockets and threads on disposal; once (under heavy load, with
+                // a client just gone) that waited past a minute. A stop must stay bounded: give it 10 s, then leave anyway
+                // (the process's exit ends the native threads; nothing here is durable).
+                var closing = Task.Run(cluster.Dispose, CancellationToken.None);
+                if (!closing.Wait(TimeSpan.FromSeconds(10), CancellationToken.None))
+                {
+                    await Console.Error.WriteLineAsync("the embedded cluster did not close within 10 s; exiting without waiting for it");
+                }
             }
 
             Console.Out.WriteLine("Embedded Kafka stopped.");

@@ -1,5 +1,5 @@
-// One grain per survey and observing night (key "ztf:2026-03-09", "rubin:2026-03-09"; "undecoded:<date>" for input
-// that never became an alert): what the night looked like. Silos send it deltas about once a second; the dashboard
+// One grain per survey and observing night (key "ztf:2026-03-09", "rubin:2026-03-09"; "input:<date>", by ingest
+// date, for input that never became an alert): what the night looked like. Silos send it deltas about once a second; the dashboard
 // and the archive read it.
 namespace Broker.Cluster.Nights;
 

@@ -1,7 +1,7 @@
 // Owns one survey night's statistics (INightGrain): merges the silos' deltas, keeps the top novel alerts (best
 // first, one per alert id, so a re-delivery does not count twice in the list) and the latest dead-letter examples,
-// and persists to the "nights" storage at most every few seconds (a lost few seconds of counts is the price of not
-// writing per delta; the annotated topic stays the record of every alert).
+// and persists to the "nights" storage on every delta (each silo sends one about once a second, so the writes per
+// night are about one per silo per second, whatever the alert rate; the annotated topic stays the record of every alert).
 using Orleans.Runtime;
 
 namespace Broker.Cluster.Nights;
