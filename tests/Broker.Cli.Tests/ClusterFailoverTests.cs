@@ -105,9 +105,20 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
             ProduceUpTo(Alerts);
             var ids = stream.Select(a => a.AlertId).ToHashSet();
             var complete = SpinWait.SpinUntil(() => ids.IsSubsetOf(annotated.Keys), Limit - clock.Elapsed);
-            await Task.Delay(1000); // let late duplicates, if any, arrive
+
+            // Stop the survivors (they drain and commit), then read to the end of both output topics: every message
+            // the cluster ever wrote, late duplicates included, is counted before anything is asserted.
+            foreach (var i in Enumerable.Range(0, 3).Where(i => i != victim))
+            {
+                silos[i].SendSignal(15);
+                Assert.Equal(0, silos[i].WaitForExit(TimeSpan.FromSeconds(60)));
+            }
+
+            var (annotatedWritten, filteredWritten) = (Written(cluster.BootstrapServers, "fo.annotated"), Written(cluster.BootstrapServers, "fo.filtered.all"));
+            var readAll = SpinWait.SpinUntil(() => annotated.Values.Sum() >= annotatedWritten && filtered.Values.Sum() >= filteredWritten, TimeSpan.FromSeconds(30));
             await stopReading.CancelAsync();
             await reading.WaitAsync(TimeSpan.FromSeconds(15));
+            Assert.True(readAll, $"read {annotated.Values.Sum()} of {annotatedWritten} annotated and {filtered.Values.Sum()} of {filteredWritten} filtered messages");
 
             var resumed = firstSeen.Where(kv => kv.Value > killedAt && owned.Contains(partitionOf[kv.Key])).Select(kv => kv.Value).DefaultIfEmpty(TimeSpan.MaxValue).Min();
             var reread = annotated.Count(kv => kv.Value > 1);
@@ -123,12 +134,6 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
             Assert.All(duplicates, id => Assert.True(owned.Contains(partitionOf[id]), $"alert {id} went to fo.filtered.all twice from a partition the killed silo did not own"));
             Assert.True(duplicates.Count <= 8, $"{duplicates.Count} filtered duplicates: more than the killed silo had in flight");
             Assert.Equal(ids.Count, filtered.Count); // every alert matches `rb >= 0` once
-
-            foreach (var i in Enumerable.Range(0, 3).Where(i => i != victim))
-            {
-                silos[i].SendSignal(15);
-                Assert.Equal(0, silos[i].WaitForExit(TimeSpan.FromSeconds(60)));
-            }
         }
         finally
         {
@@ -152,6 +157,13 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
                 firstSeen.TryAdd(id, clock.Elapsed);
             }
         }, stop);
+
+    // Messages ever written to the topic: the sum of its partitions' high watermarks (it was created empty).
+    private static long Written(string bootstrap, string topic)
+    {
+        using var consumer = KafkaClients.Consumer<byte[], byte[]>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "fo-watermarks" });
+        return Enumerable.Range(0, Partitions).Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10)).High.Value);
+    }
 
     private static JsonElement Health(HttpClient http, Uri health)
     {
