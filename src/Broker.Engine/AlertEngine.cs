@@ -4,7 +4,6 @@
 // matched subscription). Built from one bundle of served models. The Kafka runner (Broker.Pipeline's
 // BrokerPipeline) wraps it with consumption, delivery accounting and offsets; replays, `broker filter test`, the
 // playground and the tests call it directly. Thread-safe: many lanes call it at once.
-using System.Buffers;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Broker.Alerts.Decoding;
@@ -146,9 +145,7 @@ public sealed class AlertEngine : IAsyncDisposable
     public byte[] Encode(Payload payload, Alert alert, AlertAnnotation annotation, long publishTimeMs)
     {
         ArgumentNullException.ThrowIfNull(alert);
-        var buffer = new ArrayBufferWriter<byte>(payload == Payload.Full ? (alert.Envelope?.Datum.Length ?? 0) + 4096 : 2048);
-        _format.Write(buffer, payload, alert, annotation, publishTimeMs);
-        return buffer.WrittenSpan.ToArray();
+        return _format.Encode(payload, alert, annotation, publishTimeMs);
     }
 
     public async ValueTask DisposeAsync()

@@ -360,10 +360,14 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
                 var key = Encoding.ASCII.GetBytes(alert.AlertId.ToString(CultureInfo.InvariantCulture));
                 var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
                 var published = new PublishedAlert(alert, annotation, now);
-                outputs.Add(new Output(_options.AnnotatedTopic, key, _engine.Encode(Payload.Full, alert, annotation, now), published));
+                // Each payload is encoded once per alert: every topic that takes it gets the same bytes.
+                var full = _engine.Encode(Payload.Full, alert, annotation, now);
+                byte[]? light = null;
+                outputs.Add(new Output(_options.AnnotatedTopic, key, full, published));
                 foreach (var filter in matched)
                 {
-                    outputs.Add(new Output(_options.TopicOf(filter), key, _engine.Encode(filter.Payload, alert, annotation, now), published));
+                    var value = filter.Payload == Payload.Full ? full : light ??= _engine.Encode(Payload.Light, alert, annotation, now);
+                    outputs.Add(new Output(_options.TopicOf(filter), key, value, published));
                 }
 
                 Metrics.StageLatency.Record(Stopwatch.GetElapsedTime(encodeStart).TotalMilliseconds, BrokerMetrics.Stage("annotate"));

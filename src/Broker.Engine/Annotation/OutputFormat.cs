@@ -110,6 +110,75 @@ public sealed class OutputFormat
         w.WriteFixed(layout.Sync);
     }
 
+    /// <summary>
+    /// One output message as an exactly sized array: the annotation (or the light record) is written to a small
+    /// per-thread buffer first, so the alert's datum (tens of KB with its cutouts) is copied once, straight into the
+    /// message, instead of through growing buffers.
+    /// </summary>
+    public byte[] Encode(Payload payload, Alert alert, AlertAnnotation annotation, long publishTimeMs)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        var envelope = alert.Envelope ?? throw new ArgumentException("The alert was not decoded from a message (no envelope).", nameof(alert));
+        var framed = envelope.SchemaId.HasValue || payload == Payload.Light;
+        var layout = payload == Payload.Light ? _light.Value : _full.GetOrAdd(alert.Raw.Schema, (s, id) => CreateLayout(ExtendedSchemaJson(s), id is { } i ? FullSchemaId(i) : null), envelope.SchemaId);
+        var tail = _tail ??= new ArrayBufferWriter<byte>(4096);
+        tail.ResetWrittenCount();
+        if (payload == Payload.Light)
+        {
+            AnnotationEncoder.WriteLight(tail, alert, annotation, publishTimeMs);
+        }
+        else
+        {
+            AnnotationEncoder.Write(tail, alert, annotation, publishTimeMs);
+        }
+
+        var datum = payload == Payload.Full ? envelope.Datum.Span : [];
+        var recordLength = datum.Length + tail.WrittenCount;
+        byte[] message;
+        Span<byte> rest;
+        if (framed)
+        {
+            message = GC.AllocateUninitializedArray<byte>(ConfluentFrame.HeaderSize + recordLength);
+            message[0] = 0;
+            BinaryPrimitives.WriteInt32BigEndian(message.AsSpan(1), layout.SchemaId ?? throw new InvalidOperationException("A framed input needs a schema id."));
+            rest = message.AsSpan(ConfluentFrame.HeaderSize);
+        }
+        else
+        {
+            // A container file with one block of one record: header, record count 1, byte size, record, sync.
+            Span<byte> counts = stackalloc byte[20];
+            var n = WriteVarLong(counts, 1);
+            n += WriteVarLong(counts[n..], recordLength);
+            message = GC.AllocateUninitializedArray<byte>(layout.ContainerHeader.Length + n + recordLength + layout.Sync.Length);
+            layout.ContainerHeader.CopyTo(message, 0);
+            counts[..n].CopyTo(message.AsSpan(layout.ContainerHeader.Length));
+            layout.Sync.CopyTo(message, message.Length - layout.Sync.Length);
+            rest = message.AsSpan(layout.ContainerHeader.Length + n, recordLength);
+        }
+
+        datum.CopyTo(rest);
+        tail.WrittenSpan.CopyTo(rest[datum.Length..]);
+        return message;
+    }
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? _tail;
+
+    // Avro's long: zig-zag, then 7 bits a byte, low bits first.
+    private static int WriteVarLong(Span<byte> destination, long value)
+    {
+        var v = (ulong)((value << 1) ^ (value >> 63));
+        var i = 0;
+        while (v >= 0x80)
+        {
+            destination[i++] = (byte)(v | 0x80);
+            v >>= 7;
+        }
+
+        destination[i++] = (byte)v;
+        return i;
+    }
+
     private static void WriteRecord(IBufferWriter<byte> output, Payload payload, Alert alert, AlertAnnotation annotation, long publishTimeMs)
     {
         if (payload == Payload.Light)
