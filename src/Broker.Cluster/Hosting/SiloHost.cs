@@ -121,26 +121,14 @@ public sealed partial class SiloHost : IAsyncDisposable
         var pulse = new PulseReporter(grains, pipeline, local.SiloAddress.ToParsableString(), () => pipeline.Engine.Novelty.SnapshotIds, () => nights.RecentNights, log);
         if (options.Metrics.Listen is not null)
         {
-            MetricsServer.MapEndpoints(app, pipeline.Status, () => new Dictionary<string, object?>
-            {
-                ["silo"] = local.SiloAddress.ToParsableString(),
-                ["silos"] = members.CurrentSnapshot.Members.Values
-                    .Select(m => new Dictionary<string, object?> { ["address"] = m.SiloAddress.ToParsableString(), ["status"] = m.Status.ToString().ToLowerInvariant() })
-                    .ToList(),
-                ["novelty_snapshots"] = pipeline.Engine.Novelty.SnapshotIds,
-                ["catalog_version"] = catalog.Version,
-                ["catalog_refused"] = pipeline.Status.CatalogRefusals,
-                ["archive"] = archive is null ? null : new Dictionary<string, object?>
-                {
-                    ["directory"] = archive.Root,
-                    ["writer"] = archive.Writer,
-                    ["stored"] = archive.Stored,
-                    ["open_files"] = archive.OpenFiles,
-                    ["failure"] = archive.Failure,
-                    ["problem"] = archive.Problem?.Reason,
-                },
-                ["novelty_samples_dropped"] = novelty.Dropped,
-            });
+            MetricsServer.MapEndpoints(app, pipeline.Status, () => new SiloHealth(
+                local.SiloAddress.ToParsableString(),
+                [.. members.CurrentSnapshot.Members.Values.Select(m => new SiloMember(m.SiloAddress.ToParsableString(), m.Status.ToString().ToLowerInvariant()))],
+                pipeline.Engine.Novelty.SnapshotIds,
+                catalog.Version,
+                pipeline.Status.CatalogRefusals,
+                archive is null ? null : new SiloArchiveHealth(archive.Root, archive.Writer, archive.Stored, archive.OpenFiles, archive.Failure, archive.Problem?.Reason),
+                novelty.Dropped), SiloHealthJson.Default.SiloHealth);
             FilterApi.Map(app, grains, new WriteGuard(options.Metrics.Listen, options.Metrics.WriteToken));
             app.MapGet("/api/nights/{survey}/{night}", async (string survey, string night) =>
                 Microsoft.AspNetCore.Http.Results.Json(NightJson.Of(await grains.GetGrain<INightGrain>(survey + ":" + night).Summary().ConfigureAwait(false))));

@@ -9,6 +9,8 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Broker.Engine.Metrics;
 using Broker.Pipeline.Configuration;
 using Microsoft.AspNetCore.Builder;
@@ -94,8 +96,12 @@ public sealed class MetricsServer : IAsyncDisposable
                 .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
     }
 
-    /// <summary>/metrics and /health; <paramref name="more"/> adds fields to the health document (the silo's view of its cluster).</summary>
-    public static void MapEndpoints(WebApplication app, PipelineStatus status, Func<IReadOnlyDictionary<string, object?>>? more = null)
+    /// <summary>/metrics and /health.</summary>
+    public static void MapEndpoints(WebApplication app, PipelineStatus status) =>
+        MapEndpoints<HealthDocument>(app, status, null, null);
+
+    /// <summary>/metrics and /health; <paramref name="more"/> adds its typed fields to the health document, flat (the silo's view of its cluster).</summary>
+    public static void MapEndpoints<TMore>(WebApplication app, PipelineStatus status, Func<TMore>? more, JsonTypeInfo<TMore>? moreJson)
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(status);
@@ -103,45 +109,28 @@ public sealed class MetricsServer : IAsyncDisposable
         app.MapGet("/health", () =>
         {
             // Readiness: 503 when failed, stopped or degraded (a part cannot work, or nothing moves while messages wait).
-            var problems = status.Problems;
-            var health = status.Health(problems);
-            var healthy = health is "starting" or "running" or "draining";
-            var body = new Dictionary<string, object?>
+            var document = HealthDocument.Of(status, status.Problems);
+            var healthy = document.Status is "starting" or "running" or "draining";
+            var code = healthy ? 200 : 503;
+            if (more is null || moreJson is null)
             {
-                ["status"] = health,
-                ["error"] = status.Error,
-                ["problems"] = problems.Select(p => new Dictionary<string, object?>
-                {
-                    ["component"] = p.Component,
-                    ["reason"] = p.Reason,
-                    ["since"] = p.Since.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-                }).ToList(),
-                ["assigned"] = status.Assigned,
-                ["consumed"] = status.Consumed,
-                ["published"] = status.Published,
-                ["dead_lettered"] = status.DeadLettered,
-                ["filters"] = status.FiltersInForce,
-                ["filter_files"] = status.FilterFiles.Select(f => new Dictionary<string, object?>
-                {
-                    ["path"] = f.Path,
-                    ["filter"] = f.Name,
-                    ["in_force"] = f.Active,
-                    ["error"] = f.Error,
-                }).ToList(),
-            };
-            foreach (var (key, value) in more?.Invoke() ?? new Dictionary<string, object?>())
-            {
-                body[key] = value;
+                return Results.Json(document, HealthJson.Default.HealthDocument, statusCode: code);
             }
 
-            return Results.Json(body, statusCode: healthy ? 200 : 503);
+            var body = JsonSerializer.SerializeToNode(document, HealthJson.Default.HealthDocument)!.AsObject();
+            foreach (var (key, value) in JsonSerializer.SerializeToNode(more(), moreJson)!.AsObject().ToList())
+            {
+                body[key] = value?.DeepClone();
+            }
+
+            return Results.Text(body.ToJsonString(), "application/json; charset=utf-8", statusCode: code);
         });
 
         // Liveness: the process works on, degraded or not; 503 only once it failed or stopped (restart it then).
         app.MapGet("/health/live", () =>
         {
             var alive = status.State is not (PipelineState.Failed or PipelineState.Stopped);
-            return Results.Json(new Dictionary<string, object?> { ["status"] = alive ? "alive" : status.State.ToString().ToLowerInvariant() }, statusCode: alive ? 200 : 503);
+            return Results.Json(new LivenessDocument(alive ? "alive" : status.State.ToString().ToLowerInvariant()), HealthJson.Default.LivenessDocument, statusCode: alive ? 200 : 503);
         });
     }
 
