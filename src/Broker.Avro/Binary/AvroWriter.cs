@@ -12,19 +12,21 @@ public readonly struct AvroWriter
 
     public AvroWriter(IBufferWriter<byte> output) => _output = output;
 
-    public void WriteLong(long value)
+    public void WriteLong(long value) => _output.Advance(WriteLong(_output.GetSpan(10), value));
+
+    /// <summary>Avro's long (zig-zag, then 7 bits a byte, low first) into <paramref name="destination"/> (10 bytes suffice); returns the bytes written.</summary>
+    public static int WriteLong(Span<byte> destination, long value)
     {
-        var span = _output.GetSpan(10);
         var n = (ulong)((value << 1) ^ (value >> 63));
         var i = 0;
         while (n >= 0x80)
         {
-            span[i++] = (byte)(n | 0x80);
+            destination[i++] = (byte)(n | 0x80);
             n >>= 7;
         }
 
-        span[i++] = (byte)n;
-        _output.Advance(i);
+        destination[i++] = (byte)n;
+        return i;
     }
 
     public void WriteInt(int value) => WriteLong(value);

@@ -147,8 +147,8 @@ public sealed class OutputFormat
         {
             // A container file with one block of one record: header, record count 1, byte size, record, sync.
             Span<byte> counts = stackalloc byte[20];
-            var n = WriteVarLong(counts, 1);
-            n += WriteVarLong(counts[n..], recordLength);
+            var n = AvroWriter.WriteLong(counts, 1);
+            n += AvroWriter.WriteLong(counts[n..], recordLength);
             message = GC.AllocateUninitializedArray<byte>(layout.ContainerHeader.Length + n + recordLength + layout.Sync.Length);
             layout.ContainerHeader.CopyTo(message, 0);
             counts[..n].CopyTo(message.AsSpan(layout.ContainerHeader.Length));
@@ -163,21 +163,6 @@ public sealed class OutputFormat
 
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? _tail;
-
-    // Avro's long: zig-zag, then 7 bits a byte, low bits first.
-    private static int WriteVarLong(Span<byte> destination, long value)
-    {
-        var v = (ulong)((value << 1) ^ (value >> 63));
-        var i = 0;
-        while (v >= 0x80)
-        {
-            destination[i++] = (byte)(v | 0x80);
-            v >>= 7;
-        }
-
-        destination[i++] = (byte)v;
-        return i;
-    }
 
     private static void WriteRecord(IBufferWriter<byte> output, Payload payload, Alert alert, AlertAnnotation annotation, long publishTimeMs)
     {
