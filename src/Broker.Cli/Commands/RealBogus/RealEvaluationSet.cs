@@ -1,10 +1,10 @@
 // The real-alert evaluation set (issue 19): real alerts with all three FITS cutouts from alert files and Fink Parquet
-// exports, each alert once, split by object so that no object is ever on both sides: an object is in the evaluation
-// half when the FNV-1a hash of its survey and object id is even, else in the half that training may use. The split
-// is a property of the object alone, so adding alerts never moves an object from one side to the other.
+// exports, each alert once, split by object (RealAlertSplit in Broker.Models: no object on both sides), with the
+// origin each came from for the night-grouped evaluation.
 using Broker.Alerts.Decoding;
 using Broker.Alerts.Model;
 using Broker.Archive;
+using Broker.Models.Evaluation;
 
 namespace Broker.Cli.Commands.RealBogus;
 
@@ -65,22 +65,11 @@ internal sealed record RealEvaluationSet(IReadOnlyList<Alert> Evaluation, IReadO
         return new RealEvaluationSet(evaluation, training, skipped) { Origins = origins };
     }
 
-    /// <summary>True when the alert's object belongs to the evaluation half (alerts without an object: by alert id).</summary>
-    public static bool InEvaluation(Alert alert) => (ObjectHash(alert) & 1) == 0;
+    /// <summary>True when the alert's object belongs to the evaluation half (RealAlertSplit, Broker.Models).</summary>
+    public static bool InEvaluation(Alert alert) => RealAlertSplit.InEvaluation(alert);
 
-    /// <summary>FNV-1a of the alert's survey and object id (or alert id when it has no object): the split's key.</summary>
-    public static ulong ObjectHash(Alert alert)
-    {
-        ArgumentNullException.ThrowIfNull(alert);
-        var key = (alert.Survey == Survey.Ztf ? "ztf:" : "rubin:") + (alert.ObjectId.Length > 0 ? alert.ObjectId : "alert:" + alert.AlertId.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var hash = 14695981039346656037UL;
-        foreach (var c in key)
-        {
-            hash = (hash ^ c) * 1099511628211UL;
-        }
-
-        return hash;
-    }
+    /// <summary>The split's key (RealAlertSplit.ObjectHash).</summary>
+    public static ulong ObjectHash(Alert alert) => RealAlertSplit.ObjectHash(alert);
 
     /// <summary>The real-alert paths argument of `broker eval real` and `eval generator`.</summary>
     public static System.CommandLine.Argument<string[]> PathsArgument() => new("paths")

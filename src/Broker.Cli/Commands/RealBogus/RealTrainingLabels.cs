@@ -1,9 +1,7 @@
-// Real alerts as labelled training examples (issue 19). Only the training half of the real alerts is used (split by
-// object: RealEvaluationSet), and only alerts whose survey's own classifiers are confident. The labels are therefore
-// the surveys' models, not human vetting: for ZTF two independent ones must agree (rb, the random forest of the
-// Bloom/Brink lineage, and drb, braai's deep network), for Rubin its reliability must be far from the middle. The
-// middle band is left out rather than guessed.
+// Real alerts as labelled training examples (issue 19): the training half of the real alerts, and only alerts whose
+// survey's own classifiers are confident (the rules are RealAlertSplit's, in Broker.Models).
 using Broker.Alerts.Model;
+using Broker.Models.Evaluation;
 
 namespace Broker.Cli.Commands.RealBogus;
 
@@ -35,22 +33,6 @@ internal sealed record RealTrainingLabels(IReadOnlyList<Alert> Alerts, float[] L
         return new RealTrainingLabels(alerts, [.. labels]);
     }
 
-    /// <summary>True (real), false (bogus), or null when the survey's scores are missing or not confident.</summary>
-    public static bool? Label(Alert alert)
-    {
-        ArgumentNullException.ThrowIfNull(alert);
-        if (alert.Survey == Survey.Ztf)
-        {
-            var (rb, drb) = (alert.SourceNumber("rb"), alert.SourceNumber("drb"));
-            return double.IsNaN(rb) || double.IsNaN(drb) ? null
-                : rb >= 0.65 && drb >= 0.9 ? true
-                : rb <= 0.35 && drb <= 0.1 ? false
-                : null;
-        }
-
-        return alert.SurveyScore is not { } reliability || double.IsNaN(reliability) ? null
-            : reliability >= 0.8 ? true
-            : reliability <= 0.2 ? false
-            : null;
-    }
+    /// <summary>True (real), false (bogus), or null when the survey's scores are missing or not confident (RealAlertSplit.ConfidentLabel).</summary>
+    public static bool? Label(Alert alert) => RealAlertSplit.ConfidentLabel(alert);
 }
