@@ -39,8 +39,8 @@ public sealed record StageCosts(int Alerts, double Decode, double Features, doub
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(messages);
         // Twice: the first pass brings every stage's code to its optimised tier; the second is measured.
-        var first = await MeasureOnceAsync(engine, messages, cnnBatch).ConfigureAwait(false);
-        return await MeasureOnceAsync(engine, messages, cnnBatch).ConfigureAwait(false) is { Alerts: > 0 } second ? second : first;
+        _ = await MeasureOnceAsync(engine, messages, cnnBatch).ConfigureAwait(false);
+        return await MeasureOnceAsync(engine, messages, cnnBatch).ConfigureAwait(false);
     }
 
     private static async Task<StageCosts> MeasureOnceAsync(AlertEngine engine, IReadOnlyList<byte[]> messages, int cnnBatch)

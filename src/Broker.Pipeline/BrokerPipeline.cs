@@ -40,7 +40,6 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
     private readonly IPipelineObserver? _observer;
     private readonly AlertEngine _engine;
     private readonly OffsetTracker _tracker = new();
-    private readonly IReadOnlyList<IAlertFilter> _configuredFilters;
     private readonly Channel<InputWork> _queue;
     private readonly CancellationTokenSource _failed = new();
     private readonly Lock _assignmentGate = new();
@@ -90,8 +89,7 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
             throw;
         }
 
-        _configuredFilters = [.. options.Filters.Select(f => f.Compile())];
-        _filterSources = new FilterSources(Filters, _configuredFilters);
+        _filterSources = new FilterSources(Filters, [.. options.Filters.Select(f => f.Compile())]);
         _filterSources.Merge();
         Status.FilterSet = Filters;
         _queue = Channel.CreateBounded<InputWork>(new BoundedChannelOptions(options.Processing.QueueCapacity)

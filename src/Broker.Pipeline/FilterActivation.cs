@@ -14,9 +14,6 @@ internal sealed partial class FilterActivation(FilterSources sources, Func<IAler
 {
     private readonly HashSet<string> _knownTopics = new(sources.Configured.Select(topicOf), StringComparer.Ordinal);
 
-    /// <summary>The catalog's filters refused at the last merge, by name, with why.</summary>
-    public IReadOnlyDictionary<string, string> CatalogRefusals => sources.CatalogRefusals;
-
     /// <summary>Puts the configuration's filters and the accepted file filters in force; returns the refused files' filters, by name, with why.</summary>
     public IReadOnlyDictionary<string, string> Apply(IReadOnlyList<ExpressionFilter> fromFiles) => Logged(sources.SetFiles(fromFiles, Check));
 

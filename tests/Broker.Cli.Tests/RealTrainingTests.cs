@@ -6,6 +6,7 @@ using System.Text.RegularExpressions;
 using Broker.Alerts.Decoding;
 using Broker.Alerts.Model;
 using Broker.Cli.Commands.RealBogus;
+using Broker.Models.Evaluation;
 
 namespace Broker.Cli.Tests;
 
@@ -20,7 +21,7 @@ public sealed class RealTrainingTests
         var set = RealEvaluationSet.Load([Alerts, Fink], new AlertDecoder());
         var labels = RealTrainingLabels.From(set.Training);
         Assert.NotEmpty(labels.Alerts);
-        Assert.All(labels.Alerts, a => Assert.False(RealEvaluationSet.InEvaluation(a)));
+        Assert.All(labels.Alerts, a => Assert.False(RealAlertSplit.InEvaluation(a)));
         for (var i = 0; i < labels.Count; i++)
         {
             var a = labels.Alerts[i];
@@ -48,8 +49,8 @@ public sealed class RealTrainingTests
         var library = RealBogusCommands.TrainingScenes([Alerts], decoder);
         var all = Broker.Simulation.Scenes.SceneLibrary.Load([Alerts], decoder);
         Assert.NotEmpty(library.Train);
-        Assert.DoesNotContain(library.Train, s => RealEvaluationSet.InEvaluation(s.Source));
-        Assert.Contains(all.Train, s => RealEvaluationSet.InEvaluation(s.Source)); // without the rule there would be some
+        Assert.DoesNotContain(library.Train, s => RealAlertSplit.InEvaluation(s.Source));
+        Assert.Contains(all.Train, s => RealAlertSplit.InEvaluation(s.Source)); // without the rule there would be some
         Assert.Equal(all.HeldOut.Select(s => s.Source.AlertId), library.HeldOut.Select(s => s.Source.AlertId));
     }
 

@@ -35,12 +35,7 @@ public sealed class OutputMessageReaderTests : IDisposable
         IngestTimeMs = 1_700_000_000_000,
     };
 
-    private static byte[] Output(Payload payload, Alert alert)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        new OutputFormat().Write(buffer, payload, alert, Annotation(), 1_700_000_000_500);
-        return buffer.WrittenSpan.ToArray();
-    }
+    private static byte[] Output(Payload payload, Alert alert) => new OutputFormat().Encode(payload, alert, Annotation(), 1_700_000_000_500);
 
     [Theory]
     [InlineData("ztf/kowalski_20231012/2475433850015010009.avro", "ztf")]

@@ -80,36 +80,6 @@ public sealed class OutputFormat
         return root.ToJsonString();
     }
 
-    /// <summary>Writes one output message for <paramref name="alert"/> to <paramref name="output"/>.</summary>
-    public void Write(IBufferWriter<byte> output, Payload payload, Alert alert, AlertAnnotation annotation, long publishTimeMs)
-    {
-        ArgumentNullException.ThrowIfNull(output);
-        ArgumentNullException.ThrowIfNull(alert);
-        var envelope = alert.Envelope ?? throw new ArgumentException("The alert was not decoded from a message (no envelope).", nameof(alert));
-        var framed = envelope.SchemaId.HasValue || payload == Payload.Light;
-        var layout = payload == Payload.Light ? _light.Value : _full.GetOrAdd(alert.Raw.Schema, (s, id) => CreateLayout(ExtendedSchemaJson(s), id is { } i ? FullSchemaId(i) : null), envelope.SchemaId);
-        if (framed)
-        {
-            var header = output.GetSpan(ConfluentFrame.HeaderSize);
-            header[0] = 0;
-            BinaryPrimitives.WriteInt32BigEndian(header[1..], layout.SchemaId ?? throw new InvalidOperationException("A framed input needs a schema id."));
-            output.Advance(ConfluentFrame.HeaderSize);
-            WriteRecord(output, payload, alert, annotation, publishTimeMs);
-            return;
-        }
-
-        // A container file with one block of one record: the block's byte size comes first, so encode the record
-        // to a pooled buffer, then copy.
-        var record = new ArrayBufferWriter<byte>(payload == Payload.Light ? 1024 : envelope.Datum.Length + 1024);
-        WriteRecord(record, payload, alert, annotation, publishTimeMs);
-        var w = new AvroWriter(output);
-        w.WriteFixed(layout.ContainerHeader);
-        w.WriteLong(1);
-        w.WriteLong(record.WrittenCount);
-        w.WriteFixed(record.WrittenSpan);
-        w.WriteFixed(layout.Sync);
-    }
-
     /// <summary>
     /// One output message as an exactly sized array: the annotation (or the light record) is written to a small
     /// per-thread buffer first, so the alert's datum (tens of KB with its cutouts) is copied once, straight into the
@@ -163,20 +133,6 @@ public sealed class OutputFormat
 
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? _tail;
-
-    private static void WriteRecord(IBufferWriter<byte> output, Payload payload, Alert alert, AlertAnnotation annotation, long publishTimeMs)
-    {
-        if (payload == Payload.Light)
-        {
-            AnnotationEncoder.WriteLight(output, alert, annotation, publishTimeMs);
-            return;
-        }
-
-        var datum = alert.Envelope!.Datum.Span;
-        datum.CopyTo(output.GetSpan(datum.Length));
-        output.Advance(datum.Length);
-        AnnotationEncoder.Write(output, alert, annotation, publishTimeMs);
-    }
 
     private Layout CreateLayout(string schemaJson, int? schemaId)
     {

@@ -80,7 +80,7 @@ internal static class EvalGeneratorCommand
         var groups = new long[n];
         for (var i = 0; i < real.Count; i++)
         {
-            groups[i] = (long)(RealEvaluationSet.ObjectHash(real.Alerts[i]) >> 1);
+            groups[i] = (long)(RealAlertSplit.ObjectHash(real.Alerts[i]) >> 1);
         }
 
         for (var i = 0; i < generated.Count; i++)

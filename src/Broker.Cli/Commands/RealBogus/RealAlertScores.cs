@@ -32,7 +32,7 @@ internal sealed record RealAlertScores(IReadOnlyList<Alert> Alerts, float[] Vect
         {
             foreach (var a in decoded)
             {
-                if (a.Survey == Survey.Ztf && Usable(a) && RealEvaluationSet.InEvaluation(a) && seen.Add(a.AlertId))
+                if (a.Survey == Survey.Ztf && Usable(a) && RealAlertSplit.InEvaluation(a) && seen.Add(a.AlertId))
                 {
                     alerts.Add(a);
                 }

@@ -247,7 +247,7 @@ internal static class RealBogusCommands
     /// no evaluation alert's sky is ever in a generated training alert (the held-out generated scenes are as before).
     /// </summary>
     internal static SceneLibrary TrainingScenes(IEnumerable<string> paths, AlertDecoder decoder) =>
-        SceneLibrary.Load(paths, decoder, a => !RealEvaluationSet.InEvaluation(a));
+        SceneLibrary.Load(paths, decoder, a => !RealAlertSplit.InEvaluation(a));
 
     internal static string[] ScenePaths(string[]? given) => given is { Length: > 0 } ? given : [RepoPaths.Resolve(DefaultScenes)];
 

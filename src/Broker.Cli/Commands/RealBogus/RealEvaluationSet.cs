@@ -27,7 +27,7 @@ internal sealed record RealEvaluationSet(IReadOnlyList<Alert> Evaluation, IReadO
     /// night, its origin and its object.
     /// </summary>
     public IReadOnlyList<string> SharedKeys(Alert alert) =>
-        ["night:" + Night(alert), "origin:" + Origin(alert), "object:" + ObjectHash(alert).ToString(System.Globalization.CultureInfo.InvariantCulture)];
+        ["night:" + Night(alert), "origin:" + Origin(alert), "object:" + RealAlertSplit.ObjectHash(alert).ToString(System.Globalization.CultureInfo.InvariantCulture)];
 
     public static RealEvaluationSet Load(IEnumerable<string> paths, AlertDecoder decoder)
     {
@@ -56,7 +56,7 @@ internal sealed record RealEvaluationSet(IReadOnlyList<Alert> Evaluation, IReadO
                 }
                 else if (seen.Add((a.Survey, a.AlertId)))
                 {
-                    (InEvaluation(a) ? evaluation : training).Add(a);
+                    (RealAlertSplit.InEvaluation(a) ? evaluation : training).Add(a);
                     origins[(a.Survey, a.AlertId)] = Broker.Sources.SourceOrigin.Of(item);
                 }
             }
@@ -64,12 +64,6 @@ internal sealed record RealEvaluationSet(IReadOnlyList<Alert> Evaluation, IReadO
 
         return new RealEvaluationSet(evaluation, training, skipped) { Origins = origins };
     }
-
-    /// <summary>True when the alert's object belongs to the evaluation half (RealAlertSplit, Broker.Models).</summary>
-    public static bool InEvaluation(Alert alert) => RealAlertSplit.InEvaluation(alert);
-
-    /// <summary>The split's key (RealAlertSplit.ObjectHash).</summary>
-    public static ulong ObjectHash(Alert alert) => RealAlertSplit.ObjectHash(alert);
 
     /// <summary>The real-alert paths argument of `broker eval real` and `eval generator`.</summary>
     public static System.CommandLine.Argument<string[]> PathsArgument() => new("paths")

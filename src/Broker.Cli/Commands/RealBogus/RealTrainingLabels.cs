@@ -18,7 +18,7 @@ internal sealed record RealTrainingLabels(IReadOnlyList<Alert> Alerts, float[] L
         var labels = new List<float>();
         foreach (var a in training)
         {
-            if (RealEvaluationSet.InEvaluation(a))
+            if (RealAlertSplit.InEvaluation(a))
             {
                 throw new ArgumentException($"alert {a.AlertId} of {a.ObjectId} belongs to the evaluation half", nameof(training));
             }
