@@ -29,26 +29,20 @@ public sealed class ArchiveCrashTests(ITestOutputHelper output)
     public async Task A_silo_killed_while_archiving_loses_nothing_it_acknowledged()
     {
         using var cluster = EmbeddedKafkaCluster.Start(1, [new TopicSpec("ak.in", Partitions), new TopicSpec("ak.annotated", Partitions), new TopicSpec("ak.deadletter", Partitions)]);
-        var root = AppContext.BaseDirectory;
-        var library = SceneLibrary.Load([Path.Combine(root, "fixtures", "alerts")], new AlertDecoder());
-        var stream = new LabeledSetGenerator([.. library.Train, .. library.HeldOut], 41).Generate(0, Alerts).ToList();
+        var stream = TestRuns.Generated(41, Alerts);
         var state = Directory.CreateTempSubdirectory("broker-archive-crash-");
         var archiveRoot = Path.Combine(state.FullName, "archive");
         BrokerProcess? silo = null;
         try
         {
-            var options = new PipelineOptions
+            var options = TestRuns.Options(cluster.BootstrapServers, "ak", "ak", state.FullName) with
             {
-                Kafka = new KafkaOptions { BootstrapServers = cluster.BootstrapServers, GroupId = "ak", InputTopics = ["ak.in"], OutputPrefix = "ak" },
-                Schemas = new SchemaOptions { OutputDirectory = Path.Combine(state.FullName, "schemas") },
-                Models = new ModelOptions { Rb = Path.Combine(root, "models", "rb"), Cnn = Path.Combine(root, "models", "cnn-int8") },
                 Processing = new ProcessingOptions { Lanes = 8, DrainSeconds = 10 },
                 Metrics = new MetricsOptions { Listen = "127.0.0.1:0" },
                 Cluster = new ClusterOptions { SiloPort = 0, GatewayPort = 0, Dashboard = false },
                 Archive = new ArchiveOptions { Directory = archiveRoot, Writer = "silo-a", FlushMs = 50 },
             };
-            var config = Path.Combine(state.FullName, "broker.json");
-            File.WriteAllText(config, JsonSerializer.Serialize(options, PipelineOptions.Json));
+            var config = TestRuns.WriteConfig(state.FullName, options);
 
             var annotated = new ConcurrentDictionary<long, int>();
             using var stopReading = new CancellationTokenSource();

@@ -31,27 +31,23 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
         using var cluster = EmbeddedKafkaCluster.Start(3, [
             new TopicSpec("fo.in", Partitions), new TopicSpec("fo.annotated", Partitions), new TopicSpec("fo.deadletter", Partitions),
             new TopicSpec("fo.filtered.all", Partitions)]);
-        var root = AppContext.BaseDirectory;
-        var library = SceneLibrary.Load([Path.Combine(root, "fixtures", "alerts")], new AlertDecoder());
-        var stream = new LabeledSetGenerator([.. library.Train, .. library.HeldOut], 33).Generate(0, Alerts).ToList();
+        var stream = TestRuns.Generated(33, Alerts);
         var partitionOf = stream.Select((a, i) => (a.AlertId, Partition: i % Partitions)).ToDictionary(x => x.AlertId, x => x.Partition);
 
         var state = Directory.CreateTempSubdirectory("broker-failover-");
         var silos = new List<BrokerProcess>();
         try
         {
-            var options = new PipelineOptions
+            var options = TestRuns.Options(cluster.BootstrapServers, "fo-group", "fo", state.FullName);
+            options = options with
             {
-                Kafka = new KafkaOptions { BootstrapServers = cluster.BootstrapServers, GroupId = "fo-group", InputTopics = ["fo.in"], OutputPrefix = "fo", Settings = new Dictionary<string, string> { ["session.timeout.ms"] = "3000", ["heartbeat.interval.ms"] = "500" } },
-                Schemas = new SchemaOptions { OutputDirectory = Path.Combine(state.FullName, "schemas") },
-                Models = new ModelOptions { Rb = Path.Combine(root, "models", "rb"), Cnn = Path.Combine(root, "models", "cnn-int8") },
+                Kafka = options.Kafka with { Settings = new Dictionary<string, string> { ["session.timeout.ms"] = "3000", ["heartbeat.interval.ms"] = "500" } },
                 Processing = new ProcessingOptions { Lanes = 8, DrainSeconds = 10 },
                 Metrics = new MetricsOptions { Listen = "127.0.0.1:0" },
-                Cluster = new ClusterOptions { Clustering = "redis", Storage = "redis", Redis = redis.Configuration, ClusterId = "fo", ServiceId = "fo", SiloPort = 0, GatewayPort = 0, Dashboard = false },
+                Cluster = TestRuns.OnRedis(redis, "fo"),
                 Filters = [new FilterDefinition { Name = "all", Where = "rb >= 0" }],
             };
-            var config = Path.Combine(state.FullName, "broker.json");
-            File.WriteAllText(config, JsonSerializer.Serialize(options, PipelineOptions.Json));
+            var config = TestRuns.WriteConfig(state.FullName, options);
 
             var annotated = new ConcurrentDictionary<long, int>();
             var filtered = new ConcurrentDictionary<long, int>();

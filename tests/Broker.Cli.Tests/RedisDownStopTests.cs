@@ -25,22 +25,16 @@ public sealed class RedisDownStopTests
         const double drainSeconds = 3;
         var redis = RedisServer.Start();
         using var cluster = EmbeddedKafkaCluster.Start(1, [new TopicSpec("rd.in", 2), new TopicSpec("rd.annotated", 2), new TopicSpec("rd.deadletter", 2)]);
-        var root = AppContext.BaseDirectory;
-        var library = SceneLibrary.Load([Path.Combine(root, "fixtures", "alerts")], new AlertDecoder());
-        var stream = new LabeledSetGenerator([.. library.Train, .. library.HeldOut], 8).Generate(0, 40).ToList();
+        var stream = TestRuns.Generated(8, 40);
         var state = Directory.CreateTempSubdirectory("broker-redisdown-");
         try
         {
-            var config = Path.Combine(state.FullName, "broker.json");
-            File.WriteAllText(config, JsonSerializer.Serialize(new PipelineOptions
+            var config = TestRuns.WriteConfig(state.FullName, TestRuns.Options(cluster.BootstrapServers, "rd-group", "rd", state.FullName) with
             {
-                Kafka = new KafkaOptions { BootstrapServers = cluster.BootstrapServers, GroupId = "rd-group", InputTopics = ["rd.in"], OutputPrefix = "rd" },
-                Schemas = new SchemaOptions { OutputDirectory = Path.Combine(state.FullName, "schemas") },
-                Models = new ModelOptions { Rb = Path.Combine(root, "models", "rb"), Cnn = Path.Combine(root, "models", "cnn-int8") },
                 Processing = new ProcessingOptions { Lanes = 4, DrainSeconds = drainSeconds },
                 Metrics = new MetricsOptions { Listen = "127.0.0.1:0" },
-                Cluster = new ClusterOptions { Clustering = "redis", Storage = "redis", Redis = redis.Configuration, ClusterId = "rd", ServiceId = "rd", SiloPort = 0, GatewayPort = 0, Dashboard = false },
-            }, PipelineOptions.Json));
+                Cluster = TestRuns.OnRedis(redis, "rd"),
+            });
 
             var seen = new ConcurrentDictionary<long, int>();
             using var stopReading = new CancellationTokenSource();

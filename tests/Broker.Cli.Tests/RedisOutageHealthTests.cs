@@ -25,22 +25,16 @@ public sealed class RedisOutageHealthTests
     {
         using var redis = RedisServer.Start();
         using var cluster = EmbeddedKafkaCluster.Start(1, [new TopicSpec("ro.in", 2), new TopicSpec("ro.annotated", 2), new TopicSpec("ro.deadletter", 2)]);
-        var root = AppContext.BaseDirectory;
-        var library = SceneLibrary.Load([Path.Combine(root, "fixtures", "alerts")], new AlertDecoder());
-        var stream = new LabeledSetGenerator([.. library.Train, .. library.HeldOut], 9).Generate(0, 60).ToList();
+        var stream = TestRuns.Generated(9, 60);
         var state = Directory.CreateTempSubdirectory("broker-redisoutage-");
         try
         {
-            var config = Path.Combine(state.FullName, "broker.json");
-            File.WriteAllText(config, JsonSerializer.Serialize(new PipelineOptions
+            var config = TestRuns.WriteConfig(state.FullName, TestRuns.Options(cluster.BootstrapServers, "ro-group", "ro", state.FullName) with
             {
-                Kafka = new KafkaOptions { BootstrapServers = cluster.BootstrapServers, GroupId = "ro-group", InputTopics = ["ro.in"], OutputPrefix = "ro" },
-                Schemas = new SchemaOptions { OutputDirectory = Path.Combine(state.FullName, "schemas") },
-                Models = new ModelOptions { Rb = Path.Combine(root, "models", "rb"), Cnn = Path.Combine(root, "models", "cnn-int8") },
                 Processing = new ProcessingOptions { Lanes = 4, StallSeconds = 3 },
                 Metrics = new MetricsOptions { Listen = "127.0.0.1:0" },
-                Cluster = new ClusterOptions { Clustering = "redis", Storage = "redis", Redis = redis.Configuration, ClusterId = "ro", ServiceId = "ro", SiloPort = 0, GatewayPort = 0, Dashboard = false },
-            }, PipelineOptions.Json));
+                Cluster = TestRuns.OnRedis(redis, "ro"),
+            });
 
             var seen = new ConcurrentDictionary<long, int>();
             var dead = 0;

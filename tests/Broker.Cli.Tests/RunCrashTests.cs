@@ -21,25 +21,16 @@ public sealed class RunCrashTests
     public async Task A_run_killed_mid_stream_and_restarted_loses_no_alert()
     {
         using var cluster = EmbeddedKafkaCluster.Start(3, [new TopicSpec("crash.in", 4), new TopicSpec("crash.annotated", 4), new TopicSpec("crash.deadletter", 4)]);
-        var root = AppContext.BaseDirectory;
-        var fixtures = Path.Combine(root, "fixtures", "alerts");
-        var library = SceneLibrary.Load([fixtures], new AlertDecoder());
-        var generator = new LabeledSetGenerator([.. library.Train, .. library.HeldOut], 21);
-        var stream = generator.Generate(0, 150).ToList();
+        var stream = TestRuns.Generated(21, 150);
         var ids = stream.Select(a => a.AlertId).ToHashSet();
 
         var state = Directory.CreateTempSubdirectory("broker-crash-");
         try
         {
-            var config = Path.Combine(state.FullName, "broker.json");
-            var options = new PipelineOptions
+            var config = TestRuns.WriteConfig(state.FullName, TestRuns.Options(cluster.BootstrapServers, "crash-group", "crash", state.FullName) with
             {
-                Kafka = new KafkaOptions { BootstrapServers = cluster.BootstrapServers, GroupId = "crash-group", InputTopics = ["crash.in"], OutputPrefix = "crash" },
-                Schemas = new SchemaOptions { OutputDirectory = Path.Combine(state.FullName, "schemas") },
-                Models = new ModelOptions { Rb = Path.Combine(root, "models", "rb"), Cnn = Path.Combine(root, "models", "cnn-int8") },
                 Metrics = new MetricsOptions { Listen = null },
-            };
-            File.WriteAllText(config, JsonSerializer.Serialize(options, PipelineOptions.Json));
+            });
 
             // Read the outputs as they appear (the embedded cluster forgets old messages).
             var seen = new ConcurrentDictionary<long, int>();

@@ -24,23 +24,17 @@ public sealed class StopUnderLoadTests
     {
         const double drainSeconds = 4;
         using var cluster = EmbeddedKafkaCluster.Start(3, [new TopicSpec("stop.in", 4), new TopicSpec("stop.annotated", 4), new TopicSpec("stop.deadletter", 4)]);
-        var root = AppContext.BaseDirectory;
-        var library = SceneLibrary.Load([Path.Combine(root, "fixtures", "alerts")], new AlertDecoder());
-        var stream = new LabeledSetGenerator([.. library.Train, .. library.HeldOut], 5).Generate(0, 120).ToList();
+        var stream = TestRuns.Generated(5, 120);
         var ids = stream.Select(a => a.AlertId).ToHashSet();
 
         var state = Directory.CreateTempSubdirectory("broker-stop-");
         try
         {
-            var config = Path.Combine(state.FullName, "broker.json");
-            File.WriteAllText(config, JsonSerializer.Serialize(new PipelineOptions
+            var config = TestRuns.WriteConfig(state.FullName, TestRuns.Options(cluster.BootstrapServers, "stop-group", "stop", state.FullName) with
             {
-                Kafka = new KafkaOptions { BootstrapServers = cluster.BootstrapServers, GroupId = "stop-group", InputTopics = ["stop.in"], OutputPrefix = "stop" },
-                Schemas = new SchemaOptions { OutputDirectory = Path.Combine(state.FullName, "schemas") },
-                Models = new ModelOptions { Rb = Path.Combine(root, "models", "rb"), Cnn = Path.Combine(root, "models", "cnn-int8") },
                 Metrics = new MetricsOptions { Listen = null },
                 Processing = new ProcessingOptions { Lanes = 1, QueueCapacity = 1, DrainSeconds = drainSeconds },
-            }, PipelineOptions.Json));
+            });
 
             var seen = new ConcurrentDictionary<long, int>();
             using var stopReading = new CancellationTokenSource();
