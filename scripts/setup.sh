@@ -17,12 +17,14 @@
 #        docker-compose (only to validate docker-compose.yml: no container engine runs here) and chromium (the
 #        dashboard's browser tests drive it headless through Playwright; never `playwright install`) and
 #        prometheus (a test scrapes a live silo with it and checks the alert rules; apt's own service is stopped:
-#        the tests start theirs on 127.0.0.1). The broker itself needs nothing from apt beyond the .NET SDK.
+#        the tests start theirs on 127.0.0.1) and afl++ (afl-fuzz drives the parsers' coverage-guided fuzzing,
+#        scripts/fuzz, with SharpFuzz's instrumentation). The broker itself needs nothing from apt beyond the .NET SDK.
+#   dotnet tools (.config/dotnet-tools.json): SharpFuzz.CommandLine, which instruments the parsers for scripts/fuzz.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEPS="$ROOT/.deps"
-APT_PACKAGES=(python3-avro python3-kafka python3-confluent-kafka redis-server docker-compose chromium prometheus)
+APT_PACKAGES=(python3-avro python3-kafka python3-confluent-kafka redis-server docker-compose chromium prometheus afl++)
 STAMP="$DEPS/setup.stamp"
 
 build=1
@@ -81,6 +83,8 @@ check_dotnet() {
 if ! deps_ready; then
   check_dotnet
   install_apt
+  say "restoring dotnet tools (.config/dotnet-tools.json)"
+  (cd "$ROOT" && dotnet tool restore >/dev/null) || fail "dotnet tool restore failed"
   mkdir -p "$DEPS"
   echo "$self_hash" > "$STAMP"
   say "dependencies ready"

@@ -137,15 +137,43 @@ internal sealed class FinkParquetReader
 
     private static IEnumerable<SourceItem> Rows(string path, FileReader reader, Layout layout)
     {
-        using var batches = reader.GetRecordBatchReader(columns: layout.Leaves);
+        IArrowArrayStream batches;
+        try
+        {
+            batches = reader.GetRecordBatchReader(columns: layout.Leaves);
+        }
+        catch (ParquetException e)
+        {
+            return [SourceItem.Failed(path, SourceFormat.FinkParquet, $"its row groups cannot be read ({FirstLine(e.Message)})")];
+        }
+
+        return Rows(path, batches, layout);
+    }
+
+    private static IEnumerable<SourceItem> Rows(string path, IArrowArrayStream stream, Layout layout)
+    {
+        using var batches = stream;
         RecordSchema? schema = null;
         string? schemaJson = null;
         var file = Path.GetFileName(path);
         var sync = new byte[ContainerFile.SyncSize];
         var buffer = new ArrayBufferWriter<byte>();
         var row = 0;
-        while (NextBatch(batches) is { } batch)
+        while (true)
         {
+            var (batch, corrupt) = NextBatch(batches);
+            if (corrupt is not null)
+            {
+                // The rows before stay read; what follows a corrupt page cannot be told apart, so it is one problem.
+                yield return SourceItem.Failed(path, SourceFormat.FinkParquet, $"rows from {row} on cannot be read ({FirstLine(corrupt)})");
+                yield break;
+            }
+
+            if (batch is null)
+            {
+                yield break;
+            }
+
             using var owner = batch;
             if (schema is null)
             {
@@ -157,7 +185,9 @@ internal sealed class FinkParquetReader
             }
 
             var columns = layout.Fields.Select(f => batch.Column(batch.Schema.GetFieldIndex(f.Name))).ToArray();
-            var id = columns[layout.Fields.ToList().FindIndex(f => f.Name == layout.IdField)];
+            // A table without the id column (not Fink's layout, but readable) names its rows by number only.
+            var idAt = layout.Fields.ToList().FindIndex(f => f.Name == layout.IdField);
+            var id = idAt >= 0 ? columns[idAt] : null;
 
             for (var i = 0; i < batch.Length; i++, row++)
             {
@@ -185,7 +215,24 @@ internal sealed class FinkParquetReader
         }
     }
 
-    private static RecordBatch? NextBatch(IArrowArrayStream batches) => batches.ReadNextRecordBatchAsync().AsTask().GetAwaiter().GetResult();
+    /// <summary>The next batch, null at the end, or the reason the file's pages could not be decoded.</summary>
+    private static (RecordBatch? Batch, string? Corrupt) NextBatch(IArrowArrayStream batches)
+    {
+        try
+        {
+            return (batches.ReadNextRecordBatchAsync().AsTask().GetAwaiter().GetResult(), null);
+        }
+        catch (ParquetException e)
+        {
+            return (null, e.Message);
+        }
+#pragma warning disable CA1031 // Arrow's C stream importer raises a plain Exception carrying the native reader's message.
+        catch (Exception e) when (e.GetType() == typeof(Exception))
+#pragma warning restore CA1031
+        {
+            return (null, e.Message);
+        }
+    }
 
     private static string? RubinRecordName(RecordBatch batch)
     {
@@ -199,8 +246,9 @@ internal sealed class FinkParquetReader
             && version.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.') ? version + ".alert" : null;
     }
 
-    private static string IdText(IArrowArray id, int i) => id switch
+    private static string IdText(IArrowArray? id, int i) => id switch
     {
+        null => "?",
         _ when id.IsNull(i) => "?",
         Int64Array l => l.GetValue(i)!.Value.ToString(CultureInfo.InvariantCulture),
         Int32Array n => n.GetValue(i)!.Value.ToString(CultureInfo.InvariantCulture),
