@@ -30,10 +30,13 @@ public static class KafkaSettings
         return config;
     }
 
+    /// <summary>librdkafka's default bound on produced-but-undelivered messages is 1 GiB; the broker's is this.</summary>
+    public const int OutputQueueKbytes = 128 * 1024;
+
     public static ProducerConfig Producer(PipelineOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new ProducerConfig(new Dictionary<string, string>(options.Kafka.Settings))
+        var config = new ProducerConfig(new Dictionary<string, string>(options.Kafka.Settings))
         {
             BootstrapServers = options.Kafka.BootstrapServers,
             Acks = Acks.All,
@@ -44,5 +47,16 @@ public static class KafkaSettings
             MessageMaxBytes = 8 * 1024 * 1024,
             ClientId = $"broker-{Environment.MachineName}-{Environment.ProcessId}",
         };
+
+        // Outputs waiting for their delivery report are held twice (librdkafka's copy, and the managed payload the
+        // report returns), so a slow or stalled Kafka could hold 2 GiB at librdkafka's default. At this bound the
+        // lanes wait (ProduceAsync retries on QueueFull), the queue fills and the consumer stops reading: memory
+        // stays bounded and nothing is dropped. ~1,600 full ZTF payloads; a setting in kafka.settings wins.
+        if (!options.Kafka.Settings.ContainsKey("queue.buffering.max.kbytes"))
+        {
+            config.QueueBufferingMaxKbytes = OutputQueueKbytes;
+        }
+
+        return config;
     }
 }

@@ -15,6 +15,9 @@ internal static class TarballReader
         || (head.Length >= 262 && head.Slice(257, 5).SequenceEqual("ustar"u8))
         || path.EndsWith(".tar", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>Largest entry read into memory: alert files are kilobytes to a few megabytes.</summary>
+    public const int MaxEntryBytes = 64 << 20;
+
     public static IEnumerable<SourceItem> Read(string path, AvroMessages messages)
     {
         using var file = File.OpenRead(path);
@@ -54,9 +57,32 @@ internal static class TarballReader
                 continue;
             }
 
-            using var copy = new MemoryStream();
-            entry.DataStream.CopyTo(copy);
-            yield return messages.Classify(path, entry.Name, copy.ToArray(), SourceFormat.Tarball);
+            if (entry.Length > MaxEntryBytes)
+            {
+                yield return new SourceItem(path, entry.Name, SourceFormat.Tarball, null, $"entry of {entry.Length} bytes is larger than an alert file can be ({MaxEntryBytes} bytes)");
+                continue;
+            }
+
+            byte[]? bytes = null;
+            try
+            {
+                using var copy = new MemoryStream((int)entry.Length);
+                entry.DataStream.CopyTo(copy);
+                bytes = copy.ToArray();
+            }
+            catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
+            {
+                problem = $"entry cannot be read ({e.Message}); the archive is corrupt from here on";
+            }
+
+            if (bytes is null)
+            {
+                // A corrupt compressed stream cannot be resynchronised: the rest of the archive is lost with it.
+                yield return new SourceItem(path, entry.Name, SourceFormat.Tarball, null, problem);
+                yield break;
+            }
+
+            yield return messages.Classify(path, entry.Name, bytes, SourceFormat.Tarball);
         }
     }
 }
