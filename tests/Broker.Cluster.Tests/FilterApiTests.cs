@@ -55,6 +55,7 @@ public sealed class FilterApiTests(ClusterFixture fixture)
             request.Headers.ExpectContinue = true;
             using var response = await http.SendAsync(request);
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            await AssertProblem(response, 401, "write token");
         }
 
         Assert.Equal(0, Interlocked.Read(ref huge.Sent));
@@ -80,6 +81,24 @@ public sealed class FilterApiTests(ClusterFixture fixture)
         }
 
         Assert.Contains("api_test_bright", await http.GetStringAsync(new Uri("api/filters", UriKind.Relative)), StringComparison.Ordinal);
+
+        // A filter the compiler refuses: a 400 problem with its position; an unknown one to remove: a 404 problem.
+        using (var request = new HttpRequestMessage(HttpMethod.Put, "api/filters/api_test_broken") { Content = JsonContent.Create(new { where = "mag <" }) })
+        {
+            request.Headers.Authorization = new("Bearer", "s3cret");
+            using var response = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            await AssertProblem(response, 400, "1:");
+        }
+
+        using (var request = new HttpRequestMessage(HttpMethod.Delete, "api/filters/api_test_never_added"))
+        {
+            request.Headers.Authorization = new("Bearer", "s3cret");
+            using var response = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            await AssertProblem(response, 404, "api_test_never_added");
+        }
+
         using (var request = new HttpRequestMessage(HttpMethod.Delete, "api/filters/api_test_bright"))
         {
             Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(request)).StatusCode);
@@ -92,5 +111,18 @@ public sealed class FilterApiTests(ClusterFixture fixture)
         }
 
         await app.StopAsync();
+    }
+
+    // RFC 9457: application/problem+json with status, title and detail; the reason also as `error` (the first API's member).
+    private static async Task AssertProblem(HttpResponseMessage response, int status, string detailPart)
+    {
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var root = json.RootElement;
+        Assert.Equal(status, root.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrEmpty(root.GetProperty("title").GetString()));
+        var detail = root.GetProperty("detail").GetString()!;
+        Assert.Contains(detailPart, detail, StringComparison.Ordinal);
+        Assert.Equal(detail, root.GetProperty("error").GetString());
     }
 }

@@ -1,9 +1,10 @@
 // The filter catalog over HTTP on the silo host: GET /api/filters lists, PUT /api/filters/{name} adds or replaces
 // (JSON body: where, payload, topic, description, owner), DELETE /api/filters/{name} removes. A bad filter text is a
-// 400 with the compiler's message (line and column). Any silo answers; the catalog grain is the one owner. Changes
+// 400 problem (RFC 9457) with the compiler's message (line and column). Any silo answers; the catalog grain is the one owner. Changes
 // pass the WriteGuard (a token unless the silo listens on loopback), checked before a byte of the body is read, and
 // a body is at most MaxBodyBytes (a filter is a few hundred bytes): an unauthenticated or oversized request costs the
 // silo its headers, not a 10 MB read.
+using Broker.Cluster.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
@@ -37,16 +38,19 @@ public static class FilterApi
 
             await next(context).ConfigureAwait(false);
         });
-        app.MapGet("/api/filters", async () => Results.Json(await catalog.Get().ConfigureAwait(false)));
-        app.MapPut("/api/filters/{name}", async (string name, FilterBody body) =>
+        var filters = app.MapGroup("/api/filters");
+        filters.MapGet("/", async () => Results.Json(await catalog.Get().ConfigureAwait(false), ApiJson.Default.FilterCatalogMessage));
+        filters.MapPut("/{name}", async (string name, FilterBody body) =>
         {
             var change = await catalog.Put(new CatalogFilter(name, body.Where ?? string.Empty, body.Payload ?? "full", body.Topic, body.Description, body.Owner)).ConfigureAwait(false);
-            return change.Error is { } error ? Results.BadRequest(new { error }) : Results.Json(new { version = change.Version });
+            return change.Error is { } error
+                ? ApiProblem.Of(StatusCodes.Status400BadRequest, "filter refused", error)
+                : Results.Json(new CatalogVersion(change.Version), ApiJson.Default.CatalogVersion);
         });
-        app.MapDelete("/api/filters/{name}", async (string name) =>
+        filters.MapDelete("/{name}", async (string name) =>
             await catalog.Remove(name).ConfigureAwait(false) is { } version
-                ? Results.Json(new { version })
-                : Results.NotFound(new { error = $"no filter '{name}' in the catalog" }));
+                ? Results.Json(new CatalogVersion(version), ApiJson.Default.CatalogVersion)
+                : ApiProblem.Of(StatusCodes.Status404NotFound, "no such filter", $"no filter '{name}' in the catalog"));
     }
 
     /// <summary>The largest body a filter change may have.</summary>

@@ -15,7 +15,7 @@ public static class RequestBodyLimit
         ArgumentNullException.ThrowIfNull(context);
         if (context.Request.ContentLength > maxBytes)
         {
-            await Results.Json(new { error = $"{what} is at most {maxBytes} bytes" }, statusCode: StatusCodes.Status413PayloadTooLarge).ExecuteAsync(context).ConfigureAwait(false);
+            await ApiProblem.Of(StatusCodes.Status413PayloadTooLarge, "body too large", $"{what} is at most {maxBytes} bytes").ExecuteAsync(context).ConfigureAwait(false);
             return false;
         }
 

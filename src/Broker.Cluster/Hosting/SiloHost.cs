@@ -131,7 +131,7 @@ public sealed partial class SiloHost : IAsyncDisposable
                 novelty.Dropped), SiloHealthJson.Default.SiloHealth);
             FilterApi.Map(app, grains, new WriteGuard(options.Metrics.Listen, options.Metrics.WriteToken));
             app.MapGet("/api/nights/{survey}/{night}", async (string survey, string night) =>
-                Microsoft.AspNetCore.Http.Results.Json(NightJson.Of(await grains.GetGrain<INightGrain>(survey + ":" + night).Summary().ConfigureAwait(false))));
+                Microsoft.AspNetCore.Http.Results.Json(NightDocument.Of(await grains.GetGrain<INightGrain>(survey + ":" + night).Summary().ConfigureAwait(false)), ApiJson.Default.NightDocument));
             if (options.Cluster.Dashboard)
             {
                 app.MapOrleansDashboard("/orleans");

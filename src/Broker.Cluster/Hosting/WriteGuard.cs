@@ -24,13 +24,13 @@ public sealed class WriteGuard(string? listen, string? token)
 
         if (token is not { Length: > 0 })
         {
-            return Results.Json(new { error = "this silo listens beyond loopback and has no metrics.write_token: changes over HTTP are refused (use `broker filter` or set a token)" }, statusCode: 403);
+            return ApiProblem.Of(StatusCodes.Status403Forbidden, "changes refused", "this silo listens beyond loopback and has no metrics.write_token: changes over HTTP are refused (use `broker filter` or set a token)");
         }
 
         var given = request.Headers.Authorization.ToString();
         const string Bearer = "Bearer ";
         var ok = given.StartsWith(Bearer, StringComparison.Ordinal)
             && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given[Bearer.Length..]), Encoding.UTF8.GetBytes(token));
-        return ok ? null : Results.Json(new { error = "a change needs the silo's write token as `Authorization: Bearer TOKEN`" }, statusCode: 401);
+        return ok ? null : ApiProblem.Of(StatusCodes.Status401Unauthorized, "write token needed", "a change needs the silo's write token as `Authorization: Bearer TOKEN`");
     }
 }

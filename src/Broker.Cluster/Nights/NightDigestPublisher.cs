@@ -97,7 +97,7 @@ public sealed partial class NightDigestPublisher : IAsyncDisposable
             ["as_of"] = at.ToUnixTimeMilliseconds(),
             ["alerts"] = night.Alerts,
             ["filters"] = night.Filters,
-            ["top_novel"] = night.TopNovel.Take(TopCount).Select(NightJson.Novel).ToList(),
+            ["top_novel"] = night.TopNovel.Take(TopCount).Select(Hosting.NovelAlertDocument.Of).ToList(),
             ["distinct_anomalies"] = anomalies is { } a
                 ? new Dictionary<string, object?> { ["k"] = a.K, ["overlap"] = a.Overlap, ["estimate"] = a.Estimate }
                 : null,
