@@ -10,7 +10,7 @@ namespace Broker.Dashboard;
 
 public static class ClusterNow
 {
-    public static async Task<Dictionary<string, object?>> ReadAsync(IGrainFactory grains, IClusterMembershipService membership)
+    public static async Task<NowDocument> ReadAsync(IGrainFactory grains, IClusterMembershipService membership)
     {
         ArgumentNullException.ThrowIfNull(grains);
         ArgumentNullException.ThrowIfNull(membership);
@@ -23,9 +23,9 @@ public static class ClusterNow
         var topicsOut = new Dictionary<string, (double Rate, long Total)>(StringComparer.Ordinal);
         var dead = new Dictionary<string, long>(StringComparer.Ordinal);
         var stages = new Dictionary<string, (double Ms, long Count, double Rate)>(StringComparer.Ordinal);
-        var lag = new List<Dictionary<string, object?>>();
+        var lag = new List<NowLag>();
         var nights = new SortedSet<string>(StringComparer.Ordinal);
-        var silos = new List<Dictionary<string, object?>>();
+        var silos = new List<NowSilo>();
         var novelty = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (p, previous) in pulses)
         {
@@ -50,31 +50,21 @@ public static class ClusterNow
                 latency[b] += p.LatencyHour[b];
             }
 
-            lag.AddRange(p.Lag.Select(l => new Dictionary<string, object?> { ["topic"] = l.Topic, ["partition"] = l.Partition, ["lag"] = l.Lag, ["silo"] = p.Silo }));
+            lag.AddRange(p.Lag.Select(l => new NowLag(l.Topic, l.Partition, l.Lag, p.Silo)));
             nights.UnionWith(p.Nights);
             foreach (var (survey, id) in p.NoveltySnapshots)
             {
                 novelty[survey] = id;
             }
 
-            silos.Add(new Dictionary<string, object?>
-            {
-                ["silo"] = p.Silo,
-                ["status"] = members.GetValueOrDefault(p.Silo, "unknown"),
-                ["pipeline"] = p.State,
-                ["report_age_s"] = Math.Round((now - p.TimeMs) / 1000.0, 1),
-                ["rb_model"] = p.RbModel,
-                ["cnn_model"] = p.CnnModel,
-                ["novelty_snapshots"] = p.NoveltySnapshots,
-                ["filters"] = p.Filters,
-                ["partitions"] = p.Lag.Count,
-            });
+            silos.Add(new NowSilo(p.Silo, members.GetValueOrDefault(p.Silo, "unknown"), p.State, Math.Round((now - p.TimeMs) / 1000.0, 1),
+                p.RbModel, p.CnnModel, p.NoveltySnapshots, p.Filters, p.Lag.Count));
         }
 
         // Members that never reported (starting) or are dead still show, from the membership view.
-        foreach (var (address, status) in members.Where(m => silos.All(s => (string)s["silo"]! != m.Key)))
+        foreach (var (address, status) in members.Where(m => silos.All(s => s.Silo != m.Key)))
         {
-            silos.Add(new Dictionary<string, object?> { ["silo"] = address, ["status"] = status, ["pipeline"] = "not reporting" });
+            silos.Add(new NowSilo(address, status, "not reporting"));
         }
 
         var recent = new List<DeadLetterExample>();
@@ -84,34 +74,21 @@ public static class ClusterNow
         }
 
         var first = pulses.FirstOrDefault()?.Latest;
-        return new Dictionary<string, object?>
-        {
-            ["time_ms"] = now,
-            ["silos"] = silos,
-            ["topics_in"] = Rows(topicsIn),
-            ["topics_out"] = Rows(topicsOut),
-            ["alerts_in_per_s"] = Math.Round(topicsIn.Values.Sum(t => t.Rate), 1),
-            ["alerts_in_total"] = topicsIn.Values.Sum(t => t.Total),
-            ["messages_out_per_s"] = Math.Round(topicsOut.Values.Sum(t => t.Rate), 1),
-            ["latency_hour"] = new Dictionary<string, object?>
-            {
-                ["count"] = latency.Sum(),
-                ["p50_ms"] = Round(LatencyHour.Quantile(latency, 0.5)),
-                ["p95_ms"] = Round(LatencyHour.Quantile(latency, 0.95)),
-                ["p99_ms"] = Round(LatencyHour.Quantile(latency, 0.99)),
-            },
-            ["stages"] = stages.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => new Dictionary<string, object?>
-            {
-                ["stage"] = s.Key,
-                ["mean_ms"] = s.Value.Count > 0 ? Math.Round(s.Value.Ms / s.Value.Count, 3) : null,
-                ["per_s"] = Math.Round(s.Value.Rate, 1),
-            }).ToList(),
-            ["lag"] = lag,
-            ["dead_letters"] = dead,
-            ["dead_letter_examples"] = recent.OrderByDescending(e => e.TimeMs).Take(10).ToList(),
-            ["models"] = new Dictionary<string, object?> { ["rb"] = first?.RbModel, ["cnn"] = first?.CnnModel, ["novelty"] = novelty },
-            ["nights"] = nights.Where(n => !n.StartsWith(NightReporter.InputLabel + ":", StringComparison.Ordinal)).ToList(),
-        };
+        return new NowDocument(
+            now,
+            silos,
+            Rows(topicsIn),
+            Rows(topicsOut),
+            Math.Round(topicsIn.Values.Sum(t => t.Rate), 1),
+            topicsIn.Values.Sum(t => t.Total),
+            Math.Round(topicsOut.Values.Sum(t => t.Rate), 1),
+            new NowLatency(latency.Sum(), Round(LatencyHour.Quantile(latency, 0.5)), Round(LatencyHour.Quantile(latency, 0.95)), Round(LatencyHour.Quantile(latency, 0.99))),
+            [.. stages.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => new NowStage(s.Key, s.Value.Count > 0 ? Math.Round(s.Value.Ms / s.Value.Count, 3) : null, Math.Round(s.Value.Rate, 1)))],
+            lag,
+            dead,
+            [.. recent.OrderByDescending(e => e.TimeMs).Take(10)],
+            new NowModels(first?.RbModel, first?.CnnModel, novelty),
+            [.. nights.Where(n => !n.StartsWith(NightReporter.InputLabel + ":", StringComparison.Ordinal))]);
     }
 
     private static double? Round(double v) => double.IsFinite(v) ? Math.Round(v, 1) : null;
@@ -126,6 +103,6 @@ public static class ClusterNow
         }
     }
 
-    private static List<Dictionary<string, object?>> Rows(Dictionary<string, (double Rate, long Total)> topics) =>
-        [.. topics.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => new Dictionary<string, object?> { ["topic"] = t.Key, ["per_s"] = Math.Round(t.Value.Rate, 1), ["total"] = t.Value.Total })];
+    private static List<NowTopic> Rows(Dictionary<string, (double Rate, long Total)> topics) =>
+        [.. topics.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => new NowTopic(t.Key, Math.Round(t.Value.Rate, 1), t.Value.Total))];
 }

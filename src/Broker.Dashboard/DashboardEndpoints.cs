@@ -31,7 +31,7 @@ public static class DashboardEndpoints
             "dashboard.css" => Asset(name, "text/css; charset=utf-8"),
             _ => Results.NotFound(),
         });
-        app.MapGet("/api/now", async () => Results.Json(await ClusterNow.ReadAsync(silo.Grains, silo.Membership).ConfigureAwait(false), Json));
+        app.MapGet("/api/now", async () => Results.Json(await ClusterNow.ReadAsync(silo.Grains, silo.Membership).ConfigureAwait(false), DashboardJson.Default.NowDocument));
         app.MapGet("/api/live", async (HttpContext context) =>
         {
             context.Response.Headers.ContentType = "text/event-stream";
@@ -41,7 +41,7 @@ public static class DashboardEndpoints
             do
             {
                 var now = await ClusterNow.ReadAsync(silo.Grains, silo.Membership).ConfigureAwait(false);
-                await context.Response.WriteAsync("data: " + JsonSerializer.Serialize(now, Json) + "\n\n", stop).ConfigureAwait(false);
+                await context.Response.WriteAsync("data: " + JsonSerializer.Serialize(now, DashboardJson.Default.NowDocument) + "\n\n", stop).ConfigureAwait(false);
                 await context.Response.Body.FlushAsync(stop).ConfigureAwait(false);
             }
             while (await Tick(timer, stop).ConfigureAwait(false));
