@@ -95,7 +95,7 @@ public static class DashboardEndpoints
         // The map's projection costs tens of milliseconds over 2,000 points, and once a night's sample is full it
         // changes slowly: a map is built again when its sample grew, else at most every few seconds, whatever the
         // number of open dashboards.
-        var maps = new System.Collections.Concurrent.ConcurrentDictionary<string, (long BuiltMs, int Points, Dictionary<string, object?> Map)>(StringComparer.Ordinal);
+        var maps = new System.Collections.Concurrent.ConcurrentDictionary<string, (long BuiltMs, int Points, MapDocument Map)>(StringComparer.Ordinal);
         app.MapGet("/api/map/{survey}/{night}", async (string survey, string night) =>
         {
             var key = survey + ":" + night;
@@ -103,12 +103,12 @@ public static class DashboardEndpoints
             var now = Environment.TickCount64;
             if (maps.TryGetValue(key, out var cached) && cached.Points == sample.Count && now - cached.BuiltMs < MapRefreshMs)
             {
-                return Results.Json(cached.Map, Json);
+                return Results.Json(cached.Map, DashboardJson.Default.MapDocument);
             }
 
             var map = NightMap.Build(sample);
             maps[key] = (now, sample.Count, map);
-            return Results.Json(map, Json);
+            return Results.Json(map, DashboardJson.Default.MapDocument);
         });
         // The playground's bodies are a filter text: at most 64 KiB read, a larger declared length refused unread.
         app.Use(async (context, next) =>

@@ -4,6 +4,7 @@
 // genuinely different anomalies the night holds: two forests grown with independent seeds each rank the sample, their
 // top k overlap in g alerts, and n ~ g^2 / k (as the seed paper estimates it).
 using System.Globalization;
+using System.Text.Json.Serialization;
 using Broker.Cluster.Nights;
 using Broker.Features.Catalog;
 using Broker.Novelty;
@@ -18,12 +19,12 @@ public static class NightMap
     /// <summary>Fewer sampled alerts than this give no map (the forests need a sample of their own).</summary>
     public const int MinimumPoints = DistinctAnomalies.MinimumPoints;
 
-    public static Dictionary<string, object?> Build(IReadOnlyList<MapPoint> sample)
+    public static MapDocument Build(IReadOnlyList<MapPoint> sample)
     {
         ArgumentNullException.ThrowIfNull(sample);
         if (sample.Count < MinimumPoints)
         {
-            return new Dictionary<string, object?> { ["points"] = sample.Count, ["error"] = $"the night has {sample.Count} sampled alerts; the map needs {MinimumPoints}" };
+            return new MapDocument(sample.Count, $"the night has {sample.Count} sampled alerts; the map needs {MinimumPoints}");
         }
 
         var width = FeatureCatalog.Count;
@@ -38,29 +39,11 @@ public static class NightMap
         }
 
         var anomalies = DistinctAnomalies.Of(first, second, vectors, sample.Count, width);
-        return new Dictionary<string, object?>
-        {
-            ["points"] = sample.Count,
-            ["alerts"] = sample.Select(p => new Dictionary<string, object?>
-            {
-                ["alert_id"] = p.AlertId.ToString(CultureInfo.InvariantCulture),
-                ["object_id"] = p.ObjectId,
-                ["band"] = p.Band,
-                ["rb"] = Math.Round(p.Rb, 3),
-                ["novelty"] = p.Novelty is { } n ? Math.Round(n, 3) : null,
-            }).ToList(),
-            ["subspaces"] = first.Subspaces.Select(s => new Dictionary<string, object?>
-            {
-                ["name"] = s.Name,
-                ["xy"] = Project(ranks, s),
-            }).ToList(),
-            ["anomalies"] = new Dictionary<string, object?>
-            {
-                ["k"] = anomalies.K,
-                ["overlap"] = anomalies.Overlap,
-                ["estimate"] = anomalies.Estimate,
-            },
-        };
+        return new MapDocument(
+            sample.Count,
+            Alerts: [.. sample.Select(p => new MapAlert(p.AlertId.ToString(CultureInfo.InvariantCulture), p.ObjectId, p.Band, Math.Round(p.Rb, 3), p.Novelty is { } n ? Math.Round(n, 3) : null))],
+            Subspaces: [.. first.Subspaces.Select(s => new MapSubspace(s.Name, Project(ranks, s)))],
+            Anomalies: new MapAnomalies(anomalies.K, anomalies.Overlap, anomalies.Estimate));
     }
 
     // The subspace's ranks (missing at 0.5), centred, onto their two leading principal axes (power iteration with
@@ -150,3 +133,23 @@ public static class NightMap
         return xy;
     }
 }
+
+/// <summary>
+/// A night's map (GET /api/map/{survey}/{night}): every sampled alert, its position in each subspace's projection,
+/// and the distinct-anomaly estimate; or, for a night with too few alerts, the count and why (the other members absent).
+/// </summary>
+public sealed record MapDocument(
+    int Points,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<MapAlert>? Alerts = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<MapSubspace>? Subspaces = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] MapAnomalies? Anomalies = null);
+
+/// <summary>One sampled alert (its id as text: ZTF and Rubin ids exceed JavaScript's 53 bits).</summary>
+public sealed record MapAlert(string AlertId, string ObjectId, string Band, double Rb, double? Novelty);
+
+/// <summary>A subspace and every alert's position in its two-dimensional projection, in sample order.</summary>
+public sealed record MapSubspace(string Name, IReadOnlyList<float[]> Xy);
+
+/// <summary>How many distinct anomalies the two forests agree on (k, their overlap, the estimate).</summary>
+public sealed record MapAnomalies(int K, int Overlap, double Estimate);

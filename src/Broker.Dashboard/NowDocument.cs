@@ -47,4 +47,5 @@ public sealed record NowModels(string? Rb, string? Cnn, IReadOnlyDictionary<stri
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(NowDocument))]
+[JsonSerializable(typeof(MapDocument))]
 public sealed partial class DashboardJson : JsonSerializerContext;

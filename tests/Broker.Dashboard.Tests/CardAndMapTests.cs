@@ -59,19 +59,25 @@ public sealed class CardAndMapTests
             return new MapPoint(i, "obj" + i, "r", 0.9f, 0.5f, features);
         }).ToList();
         var map = NightMap.Build(sample);
-        Assert.False(map.ContainsKey("error"));
-        var subspaces = (System.Collections.IList)map["subspaces"]!;
-        Assert.NotEmpty(subspaces);
-        foreach (Dictionary<string, object?> s in subspaces)
+        Assert.Null(map.Error);
+        Assert.NotEmpty(map.Subspaces!);
+        foreach (var s in map.Subspaces!)
         {
-            Assert.Equal(400, ((List<float[]>)s["xy"]!).Count);
+            Assert.Equal(400, s.Xy.Count);
         }
 
-        var anomalies = (Dictionary<string, object?>)map["anomalies"]!;
-        Assert.Equal(8, (int)anomalies["k"]!);
-        Assert.True((int)anomalies["overlap"]! >= 5, "both forests should rank the five planted outliers in their top k");
-        Assert.Equal(Math.Round((int)anomalies["overlap"]! * (int)anomalies["overlap"]! / 8.0, 1), (double)anomalies["estimate"]!);
+        var anomalies = map.Anomalies!;
+        Assert.Equal(8, anomalies.K);
+        Assert.True(anomalies.Overlap >= 5, "both forests should rank the five planted outliers in their top k");
+        Assert.Equal(Math.Round(anomalies.Overlap * anomalies.Overlap / 8.0, 1), anomalies.Estimate);
 
-        Assert.True(NightMap.Build(sample.Take(10).ToList()).ContainsKey("error"));
+        // The page's JSON: snake_case, the error member only when there is one.
+        var json = System.Text.Json.JsonSerializer.Serialize(map, DashboardJson.Default.MapDocument);
+        Assert.DoesNotContain("\"error\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"alert_id\":\"0\"", json, StringComparison.Ordinal);
+        var small = NightMap.Build(sample.Take(10).ToList());
+        Assert.NotNull(small.Error);
+        Assert.Equal("{\"points\":10,\"error\":\"the night has 10 sampled alerts; the map needs " + NightMap.MinimumPoints + "\"}",
+            System.Text.Json.JsonSerializer.Serialize(small, DashboardJson.Default.MapDocument));
     }
 }
