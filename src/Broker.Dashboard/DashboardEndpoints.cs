@@ -125,13 +125,13 @@ public static class DashboardEndpoints
         });
         app.MapPost("/api/playground", (PlaygroundRequest body) =>
         {
-            var result = FilterPlayground.Evaluate(body.Where ?? string.Empty, silo.Recent, body.Limit ?? 100);
-            return Results.Json(result, Json, statusCode: result.ContainsKey("error") ? 400 : 200);
+            var (status, result) = FilterPlayground.Evaluate(body.Where ?? string.Empty, silo.Recent, body.Limit ?? 100);
+            return Results.Json(result, result.GetType(), DashboardJson.Default, statusCode: status);
         });
         app.MapPost("/api/playground/night", (PlaygroundNightRequest body) =>
         {
             var (status, result) = FilterPlayground.TryNight(body.Where ?? string.Empty, silo.ArchiveRoot, body.Survey, body.Night);
-            return Results.Json(result, Json, statusCode: status);
+            return Results.Json(result, result.GetType(), DashboardJson.Default, statusCode: status);
         });
         app.MapGet("/api/objects/{survey}/{objectId}", async (string survey, string objectId) =>
         {

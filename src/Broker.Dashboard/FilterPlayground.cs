@@ -15,7 +15,8 @@ namespace Broker.Dashboard;
 
 public static partial class FilterPlayground
 {
-    public static Dictionary<string, object?> Evaluate(string where, RecentAlerts recent, int limit)
+    /// <summary>The filter on this silo's recent alerts: 200 with each alert's verdict and values, 400 for a text that does not compile.</summary>
+    public static (int Status, object Result) Evaluate(string where, RecentAlerts recent, int limit)
     {
         ArgumentNullException.ThrowIfNull(where);
         ArgumentNullException.ThrowIfNull(recent);
@@ -26,17 +27,12 @@ public static partial class FilterPlayground
         }
         catch (FilterException e)
         {
-            return new Dictionary<string, object?>
-            {
-                ["error"] = e.Message,
-                ["line"] = e.Position.Line,
-                ["column"] = e.Position.Column,
-            };
+            return (400, new PlaygroundProblem(e.Message, e.Position.Line, e.Position.Column));
         }
 
         var names = Names(where);
         var alerts = recent.Latest(Math.Clamp(limit, 1, recent.Capacity));
-        var results = new List<Dictionary<string, object?>>();
+        var results = new List<PlaygroundAlert>();
         var matched = 0;
         foreach (var (alert, annotation) in alerts)
         {
@@ -53,24 +49,11 @@ public static partial class FilterPlayground
             }
 
             matched += pass ? 1 : 0;
-            results.Add(new Dictionary<string, object?>
-            {
-                ["survey"] = AnnotationEncoder.SurveyName(alert.Survey),
-                ["alert_id"] = alert.AlertId.ToString(CultureInfo.InvariantCulture),
-                ["object_id"] = alert.ObjectId,
-                ["matches"] = pass,
-                ["values"] = names.ToDictionary(n => n, n => Value(n, alert, annotation)),
-            });
+            results.Add(new PlaygroundAlert(AnnotationEncoder.SurveyName(alert.Survey), alert.AlertId.ToString(CultureInfo.InvariantCulture),
+                alert.ObjectId, pass, names.ToDictionary(n => n, n => Value(n, alert, annotation))));
         }
 
-        return new Dictionary<string, object?>
-        {
-            ["canonical"] = filter.Compiled.Canonical,
-            ["evaluated"] = alerts.Count,
-            ["matched"] = matched,
-            ["names"] = names,
-            ["alerts"] = results,
-        };
+        return (200, new PlaygroundResult(filter.Compiled.Canonical, alerts.Count, matched, names, results));
     }
 
     // The names the text refers to, in order of first use: the language's names and raw record paths.
@@ -137,6 +120,12 @@ public static partial class FilterPlayground
     [GeneratedRegex(@"[A-Za-z_][A-Za-z0-9_.]*")]
     private static partial Regex Identifier();
 }
+
+/// <summary>The playground's answer on the recent alerts: the canonical text, how many were evaluated and matched, and each alert.</summary>
+public sealed record PlaygroundResult(string Canonical, int Evaluated, int Matched, IReadOnlyList<string> Names, IReadOnlyList<PlaygroundAlert> Alerts);
+
+/// <summary>One recent alert: whether it matched, and the values of the names the text uses.</summary>
+public sealed record PlaygroundAlert(string Survey, string AlertId, string? ObjectId, bool Matches, IReadOnlyDictionary<string, string?> Values);
 
 /// <summary>An error answer: what is wrong and, for a filter text, where.</summary>
 public sealed record PlaygroundProblem(string Error, int? Line, int? Column);

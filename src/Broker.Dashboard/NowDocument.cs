@@ -1,5 +1,5 @@
 // The dashboard's "Now" document (GET /api/now, and each event of /api/live): typed, serialized through the dashboard's
-// source-generated JSON context (snake_case, as the page reads it). A member that has not reported (starting, dead)
+// source-generated JSON context (snake_case, as the page reads it), which also writes the map and the playground's answers. A member that has not reported (starting, dead)
 // has only its address, status and "not reporting"; its other fields are null.
 using System.Text.Json.Serialization;
 using Broker.Cluster.Nights;
@@ -48,4 +48,7 @@ public sealed record NowModels(string? Rb, string? Cnn, IReadOnlyDictionary<stri
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(NowDocument))]
 [JsonSerializable(typeof(MapDocument))]
+[JsonSerializable(typeof(PlaygroundResult))]
+[JsonSerializable(typeof(PlaygroundProblem))]
+[JsonSerializable(typeof(List<PlaygroundNight>))]
 public sealed partial class DashboardJson : JsonSerializerContext;
