@@ -14,12 +14,10 @@ namespace Broker.Dashboard;
 
 public static class DashboardEndpoints
 {
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-
-    /// <summary>Maps the dashboard at / on the silo's host.</summary>
     /// <summary>How long a night's built map is served before it is built again from the grain's sample.</summary>
     public const int MapRefreshMs = 5000;
 
+    /// <summary>Maps the dashboard at / on the silo's host.</summary>
     public static void Map(WebApplication app, SiloEndpointContext silo)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -48,8 +46,8 @@ public static class DashboardEndpoints
         });
         app.MapGet("/api/alerts/{survey}/{id:long}", async (string survey, long id) =>
             await silo.Grains.GetGrain<IAlertCardGrain>(AlertCardGrain.Key(survey, id)).Get().ConfigureAwait(false) is { } card
-                ? Results.Json(CardJson(card), Json)
-                : Results.NotFound(new { error = $"no card for {survey} alert {id} (cards are kept for alerts in a night's top novel list)" }));
+                ? Results.Json(CardDocument.Of(card), DashboardJson.Default.CardDocument)
+                : ApiProblem.Of(StatusCodes.Status404NotFound, "no such card", $"no card for {survey} alert {id} (cards are kept for alerts in a night's top novel list)"));
         app.MapGet("/api/alerts/{survey}/{id:long}/{kind}.png", async (string survey, long id, string kind) =>
         {
             var card = await silo.Grains.GetGrain<IAlertCardGrain>(AlertCardGrain.Key(survey, id)).Get().ConfigureAwait(false);
@@ -65,7 +63,7 @@ public static class DashboardEndpoints
         app.MapGet("/api/subscriptions/last-matches", () =>
         {
             // The latest matches of each filter among the alerts this silo published most recently.
-            var last = new Dictionary<string, List<Dictionary<string, object?>>>(StringComparer.Ordinal);
+            var last = new Dictionary<string, List<RecentMatch>>(StringComparer.Ordinal);
             foreach (var (alert, annotation) in silo.Recent.Latest(silo.Recent.Capacity))
             {
                 foreach (var name in annotation.Filters)
@@ -77,20 +75,13 @@ public static class DashboardEndpoints
 
                     if (list.Count < 5)
                     {
-                        list.Add(new Dictionary<string, object?>
-                        {
-                            ["survey"] = Broker.Engine.Annotation.AnnotationEncoder.SurveyName(alert.Survey),
-                            ["alert_id"] = alert.AlertId.ToString(CultureInfo.InvariantCulture),
-                            ["object_id"] = alert.ObjectId,
-                            ["band"] = alert.Band,
-                            ["mag"] = Math.Round(alert.Mag, 2),
-                            ["ingest_time_ms"] = annotation.IngestTimeMs,
-                        });
+                        list.Add(new RecentMatch(Broker.Engine.Annotation.AnnotationEncoder.SurveyName(alert.Survey), alert.AlertId.ToString(CultureInfo.InvariantCulture),
+                            alert.ObjectId, alert.Band, Math.Round(alert.Mag, 2), annotation.IngestTimeMs));
                     }
                 }
             }
 
-            return Results.Json(last, Json);
+            return Results.Json(last, DashboardJson.Default.DictionaryStringListRecentMatch);
         });
         // The map's projection costs tens of milliseconds over 2,000 points, and once a night's sample is full it
         // changes slowly: a map is built again when its sample grew, else at most every few seconds, whatever the
@@ -136,7 +127,7 @@ public static class DashboardEndpoints
         app.MapGet("/api/objects/{survey}/{objectId}", async (string survey, string objectId) =>
         {
             var detections = await silo.Grains.GetGrain<IObjectGrain>(ObjectGrain.Key(survey, objectId)).Detections().ConfigureAwait(false);
-            return Results.Json(detections.Select(d => new { mjd = d.Mjd, band = d.Band, mag = d.Mag, magerr = d.MagErr }), Json);
+            return Results.Json([.. detections.Select(d => new LightCurvePoint(d.Mjd, d.Band, d.Mag, d.MagErr))], DashboardJson.Default.ListLightCurvePoint);
         });
     }
 
@@ -158,35 +149,6 @@ public static class DashboardEndpoints
         {
             return false;
         }
-    }
-
-    private static Dictionary<string, object?> CardJson(AlertCard c)
-    {
-        var id = c.AlertId.ToString(CultureInfo.InvariantCulture);
-        string? Png(byte[]? bytes, string kind) => bytes is null ? null : $"/api/alerts/{c.Survey}/{id}/{kind}.png";
-        return new Dictionary<string, object?>
-        {
-            ["survey"] = c.Survey,
-            ["alert_id"] = id,
-            ["object_id"] = c.ObjectId,
-            ["mjd"] = c.Mjd,
-            ["ra"] = c.Ra,
-            ["dec"] = c.Dec,
-            ["band"] = c.Band,
-            ["mag"] = c.Mag,
-            ["rb"] = c.Rb,
-            ["cnn"] = c.Cnn,
-            ["rb_combined"] = c.RbCombined,
-            ["novelty"] = c.Novelty,
-            ["subspace"] = c.Subspace,
-            ["subspace_scores"] = c.SubspaceScores,
-            ["top_features"] = c.TopFeatures.Select(f => new { name = f.Key, share = f.Value }),
-            ["snapshot_id"] = c.SnapshotId,
-            ["filters"] = c.Filters,
-            ["science_png"] = Png(c.Science, "science"),
-            ["template_png"] = Png(c.Template, "template"),
-            ["difference_png"] = Png(c.Difference, "difference"),
-        };
     }
 
     private static IResult Asset(string name, string contentType)

@@ -44,4 +44,19 @@ public sealed class NowDocumentTests
         Assert.Equal(301.5, root.GetProperty("topics_in")[0].GetProperty("per_s").GetDouble());
         Assert.Equal("nov-1", root.GetProperty("models").GetProperty("novelty").GetProperty("ztf").GetString());
     }
+
+    [Fact]
+    public void A_card_names_its_cutout_pngs_and_its_explanation_as_the_page_reads_them()
+    {
+        var card = new Broker.Cluster.Cards.AlertCard("ztf", 2475433850015010009, "ZTF23abc", 60229.2, 10.5, 20.25, "g", 18.5, 0.9f, 0.8f, 0.95f, 0.7f, "history",
+            new Dictionary<string, float> { ["history"] = 0.7f }, [new("lc_color", 0.4f)], "nov-1", ["bright"], [1, 2, 3], null, [4]);
+
+        using var json = JsonDocument.Parse(JsonSerializer.Serialize(CardDocument.Of(card), DashboardJson.Default.CardDocument));
+        var root = json.RootElement;
+        Assert.Equal("2475433850015010009", root.GetProperty("alert_id").GetString());
+        Assert.Equal("/api/alerts/ztf/2475433850015010009/science.png", root.GetProperty("science_png").GetString());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("template_png").ValueKind);
+        Assert.Equal("lc_color", root.GetProperty("top_features")[0].GetProperty("name").GetString());
+        Assert.Equal(0.95f, root.GetProperty("rb_combined").GetSingle());
+    }
 }
