@@ -43,7 +43,7 @@ public static class NightMap
             sample.Count,
             Alerts: [.. sample.Select(p => new MapAlert(p.AlertId.ToString(CultureInfo.InvariantCulture), p.ObjectId, p.Band, Math.Round(p.Rb, 3), p.Novelty is { } n ? Math.Round(n, 3) : null))],
             Subspaces: [.. first.Subspaces.Select(s => new MapSubspace(s.Name, Project(ranks, s)))],
-            Anomalies: new MapAnomalies(anomalies.K, anomalies.Overlap, anomalies.Estimate));
+            Anomalies: anomalies);
     }
 
     // The subspace's ranks (missing at 0.5), centred, onto their two leading principal axes (power iteration with
@@ -143,13 +143,10 @@ public sealed record MapDocument(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<MapAlert>? Alerts = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<MapSubspace>? Subspaces = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] MapAnomalies? Anomalies = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DistinctAnomalies? Anomalies = null);
 
 /// <summary>One sampled alert (its id as text: ZTF and Rubin ids exceed JavaScript's 53 bits).</summary>
 public sealed record MapAlert(string AlertId, string ObjectId, string Band, double Rb, double? Novelty);
 
 /// <summary>A subspace and every alert's position in its two-dimensional projection, in sample order.</summary>
 public sealed record MapSubspace(string Name, IReadOnlyList<float[]> Xy);
-
-/// <summary>How many distinct anomalies the two forests agree on (k, their overlap, the estimate).</summary>
-public sealed record MapAnomalies(int K, int Overlap, double Estimate);

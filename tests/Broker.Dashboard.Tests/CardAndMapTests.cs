@@ -66,7 +66,7 @@ public sealed class CardAndMapTests
             Assert.Equal(400, s.Xy.Count);
         }
 
-        var anomalies = map.Anomalies!;
+        var anomalies = map.Anomalies!.Value;
         Assert.Equal(8, anomalies.K);
         Assert.True(anomalies.Overlap >= 5, "both forests should rank the five planted outliers in their top k");
         Assert.Equal(Math.Round(anomalies.Overlap * anomalies.Overlap / 8.0, 1), anomalies.Estimate);
@@ -75,6 +75,7 @@ public sealed class CardAndMapTests
         var json = System.Text.Json.JsonSerializer.Serialize(map, DashboardJson.Default.MapDocument);
         Assert.DoesNotContain("\"error\"", json, StringComparison.Ordinal);
         Assert.Contains("\"alert_id\":\"0\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"anomalies\":{\"k\":8,\"overlap\":", json, StringComparison.Ordinal);
         var small = NightMap.Build(sample.Take(10).ToList());
         Assert.NotNull(small.Error);
         Assert.Equal("{\"points\":10,\"error\":\"the night has 10 sampled alerts; the map needs " + NightMap.MinimumPoints + "\"}",

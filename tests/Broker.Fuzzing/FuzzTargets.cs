@@ -29,6 +29,15 @@ public static class FuzzTargets
 {
     private static readonly Lazy<AvroSchema> LsstSchema = new(() => SchemaParser.Parse(ResourceBytes("lsst-v9.avsc")));
     private static readonly Lazy<Alert> FilterAlert = new(() => new AlertDecoder().Decode(ResourceBytes("filter-alert.avro"))[0]);
+    private static readonly AlertAnnotation FilterAnnotation = new()
+    {
+        Source = new SourcePosition("fuzz", 0, 0),
+        Features = new float[Broker.Features.Catalog.FeatureCatalog.Count],
+        Rb = 0.5f,
+        RbModel = "fuzz",
+        IngestTimeMs = 0,
+    };
+
     private static readonly Lazy<string> Scratch = new(() =>
     {
         var folder = Path.Combine(Path.GetTempPath(), $"broker-fuzz-{Environment.ProcessId}");
@@ -147,15 +156,7 @@ public static class FuzzTargets
             return;
         }
 
-        var annotation = new AlertAnnotation
-        {
-            Source = new SourcePosition("fuzz", 0, 0),
-            Features = new float[Broker.Features.Catalog.FeatureCatalog.Count],
-            Rb = 0.5f,
-            RbModel = "fuzz",
-            IngestTimeMs = 0,
-        };
-        _ = filter.Compiled.Evaluate(FilterAlert.Value, annotation);
+        _ = filter.Compiled.Evaluate(FilterAlert.Value, FilterAnnotation);
     }
 
     private static void Config(byte[] input)

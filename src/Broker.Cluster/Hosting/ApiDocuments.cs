@@ -24,13 +24,13 @@ public sealed record NightDocument(
     long[] Cnn,
     long[] Novelty,
     IReadOnlyList<NovelAlertDocument> TopNovel,
-    IReadOnlyList<DeadLetterDocument> RecentDeadLetters)
+    IReadOnlyList<DeadLetterExample> RecentDeadLetters)
 {
     public static NightDocument Of(NightSummary n)
     {
         ArgumentNullException.ThrowIfNull(n);
         return new(n.Survey, n.Night, n.Alerts, n.Redelivered, n.Topics, n.Filters, n.DeadLetters, n.Rb, n.Cnn, n.Novelty,
-            [.. n.TopNovel.Select(NovelAlertDocument.Of)], [.. n.RecentDeadLetters.Select(e => new DeadLetterDocument(e.Stage, e.Error, e.Source, e.TimeMs))]);
+            [.. n.TopNovel.Select(NovelAlertDocument.Of)], n.RecentDeadLetters);
     }
 }
 
@@ -54,9 +54,6 @@ public sealed record NovelAlertDocument(
         return new(a.AlertId.ToString(System.Globalization.CultureInfo.InvariantCulture), a.ObjectId, a.Mjd, a.Band, a.Mag, a.Novelty, a.Subspace, a.Explanation, a.Rb, a.Cnn, a.SnapshotId);
     }
 }
-
-/// <summary>One recent dead letter of a night.</summary>
-public sealed record DeadLetterDocument(string Stage, string Error, string Source, long TimeMs);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(CatalogVersion))]

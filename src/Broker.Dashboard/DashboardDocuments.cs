@@ -1,6 +1,7 @@
-// The dashboard's "Now" document (GET /api/now, and each event of /api/live): typed, serialized through the dashboard's
-// source-generated JSON context (snake_case, as the page reads it), which also writes the map and the playground's answers. A member that has not reported (starting, dead)
-// has only its address, status and "not reporting"; its other fields are null.
+// The documents the dashboard's endpoints answer with, and the one source-generated JSON context (snake_case, as the
+// page reads it) that writes them and the map's and playground's: "Now" (GET /api/now, and each event of /api/live),
+// where a member that has not reported (starting, dead) has only its address, status and "not reporting" and its other
+// fields null; an alert card; a filter's latest matches; an object's light curve.
 using System.Text.Json.Serialization;
 using Broker.Cluster.Nights;
 
