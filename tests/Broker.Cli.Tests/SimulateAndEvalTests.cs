@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Broker.Cli.Tests;
 
 public sealed class SimulateAndEvalTests
@@ -46,6 +48,12 @@ public sealed class SimulateAndEvalTests
         var last = output.TrimEnd().Split('\n')[^1];
         Assert.StartsWith("eval_cnn=1 model=cnn-onnx-", last, StringComparison.Ordinal);
         Assert.Matches(@"mdr_at_1pct_fpr=\d\.\d{4} auc=0\.9\d{3} rb_mdr_at_1pct_fpr=\d\.\d{4} rb_auc=0\.9\d{3} combined_mdr_at_1pct_fpr=\d\.\d{4} combined_auc=0\.9\d{3} n=300 ", last);
+
+        // What likely_real (combined >= 0.74 and positive) lets through of the same generated alerts: few artifacts, most reals.
+        Assert.Matches(@"likely_real on the held-out generated set .* \(score >= 0\.74 and positive\): bogus passing \d+ of \d+ ", output);
+        var kv = last.Split(' ').Select(p => p.Split('=')).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
+        Assert.InRange(double.Parse(kv["likely_real_bogus_pass"], CultureInfo.InvariantCulture), 0, 0.2);
+        Assert.InRange(double.Parse(kv["likely_real_reals_kept"], CultureInfo.InvariantCulture), 0.6, 1);
     }
 
     [Fact]

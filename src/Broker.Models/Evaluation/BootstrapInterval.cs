@@ -1,4 +1,4 @@
-// A 95% interval for an AUC by the cluster bootstrap: whole groups (objects, nights, origins) are drawn with
+// A 95% interval for an AUC (or a share) by the cluster bootstrap: whole groups (objects, nights, origins) are drawn with
 // replacement, not single alerts, because alerts of one object or night are not independent, and an interval over
 // alerts would claim more certainty than the data holds. Seeded, so a report is reproducible.
 using System.Runtime.InteropServices;
@@ -39,6 +39,21 @@ public static class BootstrapInterval
             var labels = Pick(l, drawn);
             return Metrics.RocAuc(Pick(x, drawn), labels) - Metrics.RocAuc(Pick(y, drawn), labels);
         });
+    }
+
+    /// <summary>
+    /// The 95% interval of the share of rows with <paramref name="hit"/> set, resampling groups (e.g. the scenes
+    /// generated alerts were drawn on, or objects): how many artifacts a threshold lets through, or how many reals it keeps.
+    /// </summary>
+    public static (double Low, double High) Share(ReadOnlySpan<bool> hit, ReadOnlySpan<int> groups, int repeats = 1000, int seed = 1)
+    {
+        if (hit.Length != groups.Length)
+        {
+            throw new ArgumentException("hits and groups differ in length");
+        }
+
+        var h = hit.ToArray();
+        return Resample(groups, repeats, seed, drawn => drawn.Count == 0 ? double.NaN : drawn.Count(i => h[i]) / (double)drawn.Count);
     }
 
     // Draws the groups with replacement `repeats` times and returns the 2.5th and 97.5th percentiles of the statistic

@@ -184,9 +184,10 @@ internal static class CnnCommands
         var testCount = new Option<int?>("--test") { Description = "Generated held-out alerts (default: as recorded in the model card)." };
         var seed = new Option<int?>("--seed") { Description = "Held-out generator seed (default: as recorded in the model card)." };
         var real = RealBogusCommands.RealOption();
+        var likelyReal = new Option<double>("--likely-real") { Description = "The likely_real threshold whose pass rates are reported (combined >= T and positive).", DefaultValueFactory = _ => SurveyStackCommand.ServedLikelyReal };
         var command = new Command("cnn", "Measure the CNN, the boosted trees and their combination on the same held-out generated set and real alerts.")
         {
-            modelDir, rbModel, scenes, schemaDir, testCount, seed, real,
+            modelDir, rbModel, scenes, schemaDir, testCount, seed, real, likelyReal,
         };
         command.SetAction(parse =>
         {
@@ -199,7 +200,7 @@ internal static class CnnCommands
             var inputs = HeldOutInputs.FromCard(training, parse.GetValue(schemaDir), parse.GetValue(scenes), parse.GetValue(seed), parse.GetValue(testCount), parse.GetValue(real));
             var (library, scenePaths, s) = (inputs.Library, inputs.ScenePaths, inputs.Seed);
             var test = LabeledFeatures.Generate(new LabeledSetGenerator(library.HeldOut, s), inputs.Count, withTensors: true);
-            var results = Evaluation.Run(cnn, rb, combined, test, RealAlertScores.Load(inputs.RealPaths, inputs.Decoder));
+            var results = Evaluation.Run(cnn, rb, combined, test, RealAlertScores.Load(inputs.RealPaths, inputs.Decoder), parse.GetValue(likelyReal));
             Console.Out.WriteLine($"models {cnn.Id} + {rb.Id}; held-out scenes {library.HeldOut.Count} from {string.Join(", ", scenePaths)}; seed {s}");
             Console.Out.Write(results.ToText());
             Console.Out.WriteLine(results.KeyValues("eval_cnn", cnn.Id, clock.Elapsed.TotalSeconds));

@@ -12,6 +12,9 @@ namespace Broker.Cli.Commands.RealBogus;
 
 internal sealed record LabeledFeatures(float[] Vectors, LabeledAlert[] Alerts, float[]? Tensors = null)
 {
+    /// <summary>Whether each decoded alert's difference is positive (what likely_real's `positive` reads).</summary>
+    public bool[] Positive { get; private init; } = new bool[Alerts.Length];
+
     public int Count => Alerts.Length;
 
     public float[] Labels => [.. Alerts.Select(a => a.IsReal ? 1f : 0f)];
@@ -22,11 +25,13 @@ internal sealed record LabeledFeatures(float[] Vectors, LabeledAlert[] Alerts, f
         var vectors = new float[count * width];
         var tensors = withTensors ? new float[(long)count * CutoutTensor.Length] : null;
         var alerts = new LabeledAlert[count];
+        var positive = new bool[count];
         using var decoders = new ThreadLocal<AlertDecoder>(() => new AlertDecoder());
         Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
             var labeled = generator.Generate(i);
             var alert = decoders.Value!.Decode(labeled.Message)[0];
+            positive[i] = alert.IsPositive;
             AlertFeatures.Extract(alert, vectors.AsSpan(i * width, width));
             if (tensors is not null)
             {
@@ -35,7 +40,19 @@ internal sealed record LabeledFeatures(float[] Vectors, LabeledAlert[] Alerts, f
 
             alerts[i] = labeled with { Message = [] }; // keep the truth, drop the bytes
         });
-        return new LabeledFeatures(vectors, alerts, tensors);
+        return new LabeledFeatures(vectors, alerts, tensors) { Positive = positive };
+    }
+
+    /// <summary>The scores as likely_real sees them, grouped by host scene (for <see cref="ThresholdPass"/>).</summary>
+    public IReadOnlyList<GatedScore> Gated(ReadOnlySpan<float> scores)
+    {
+        var list = new List<GatedScore>(Count);
+        for (var i = 0; i < Count; i++)
+        {
+            list.Add(new GatedScore(scores[i], Alerts[i].IsReal, Alerts[i].Family.Name(), Positive[i], Alerts[i].SceneAlertId.GetHashCode()));
+        }
+
+        return list;
     }
 
     public IReadOnlyList<LabeledScore> Scored(ReadOnlySpan<float> scores)

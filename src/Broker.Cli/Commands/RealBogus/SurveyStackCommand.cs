@@ -26,6 +26,9 @@ internal static class SurveyStackCommand
     /// <summary>The inputs of ZTF's served stack: the broker's two scores and the packet's rb (never drb, the judge).</summary>
     public static readonly string[] ZtfInputs = ["trees", "cnn", "ztf_rb"];
 
+    /// <summary>The threshold deploy/broker.json's likely_real uses (`rb_combined >= 0.74 and positive`).</summary>
+    public const double ServedLikelyReal = 0.74;
+
     public static Command Create()
     {
         var paths = RealEvaluationSet.PathsArgument();
@@ -33,7 +36,7 @@ internal static class SurveyStackCommand
         var cnns = new Option<string[]>("--cnn") { Description = "CNN model directories whose cards get the stack (default models/cnn-int8 and models/cnn).", AllowMultipleArgumentsPerToken = true };
         var write = new Option<bool>("--write") { Description = "Store the stack fitted on every group in the CNN cards (else only report)." };
         var keep = new Option<double>("--keep") { Description = "The share of confidently real positive alerts likely_real must keep.", DefaultValueFactory = _ => 0.98 };
-        var servedThreshold = new Option<double>("--served-threshold") { Description = "The threshold deploy/broker.json's likely_real uses (reported as it is, not chosen here).", DefaultValueFactory = _ => 0.74 };
+        var servedThreshold = new Option<double>("--served-threshold") { Description = "The threshold deploy/broker.json's likely_real uses (reported as it is, not chosen here).", DefaultValueFactory = _ => ServedLikelyReal };
         var command = new Command("survey-stack", "Fit each survey's served rb_combined on real alerts (ZTF: trees, CNN, packet rb; judged by drb) and measure it leave-one-night-and-origin-out.")
         {
             paths, rb, cnns, write, keep, servedThreshold,
@@ -91,11 +94,8 @@ internal static class SurveyStackCommand
         var rows = ztf.Select((a, i) => ZtfInputs.Select(n => SurveyStack.Input(n, a, trees[i], cnn[i])).ToArray()).ToList();
         // Strict: a held-out group's fit sees no alert of its night, its origin or its objects, from any group.
         var sizes = new List<int>();
-        var logo = LeaveOneGroupOut.Predict(groups, [.. ztf.Select(set.SharedKeys)], training =>
-        {
-            var stack = SurveyStack.Fit(ZtfInputs, [.. training.Select(i => rows[i])], [.. training.Select(i => labels[i])]);
-            return i => stack.Score(rows[i]);
-        }, sizes);
+        var keys = ztf.Select(set.SharedKeys).ToList();
+        var logo = LeaveOneGroupOut.Predict(groups, keys, training => FitOn(training, rows, labels), sizes);
         sizes.Sort();
         var fitted = SurveyStack.Fit(ZtfInputs, rows, labels);
         var packetRb = ztf.Select(a => (float)a.SourceNumber("rb")).ToArray();
@@ -143,7 +143,50 @@ internal static class SurveyStackCommand
         json["likely_real_threshold"] = Math.Round(threshold, 4);
         json["likely_real_purity"] = Math.Round(purity, 4);
         json["likely_real_keep_at_0_9"] = confident.Count == 0 ? double.NaN : Math.Round(threshold09 / (double)confident.Count, 4);
+
+        // The threshold as a new night gets it: for each held-out group, chosen the same way (keeping `keep` of the
+        // confident positives) on the inner leave-one-group-out scores of its training groups alone, then applied to
+        // the group's own outer score. The threshold above is chosen on the very alerts it is reported on; this is not.
+        var isConfident = ztf.Select(a => a.IsPositive && a.SourceNumber("drb") >= 0.9).ToArray();
+        var nested = LeaveOneGroupOut.Predict(groups, keys, training =>
+        {
+            var outer = FitOn(training, rows, labels);
+            var inner = LeaveOneGroupOut.Predict([.. training.Select(i => groups[i])], [.. training.Select(i => keys[i])],
+                sub =>
+                {
+                    var fit = FitOn([.. sub.Select(j => training[j])], rows, labels);
+                    return j => fit(training[j]);
+                });
+            var chosen = Enumerable.Range(0, training.Count).Where(j => isConfident[training[j]] && !float.IsNaN(inner[j])).Select(j => inner[j]).Order().ToList();
+            var t = chosen.Count > 0 ? chosen[(int)Math.Floor((1 - keep) * chosen.Count)] : float.NaN;
+            return i => outer(i) >= t ? 1f : 0f;
+        });
+        var nestedKept = Enumerable.Range(0, ztf.Count).Count(i => isConfident[i] && nested[i] > 0);
+        var nestedPassing = Enumerable.Range(0, ztf.Count).Where(i => ztf[i].IsPositive && nested[i] > 0).ToList();
+        var nestedPurity = nestedPassing.Count == 0 ? double.NaN : nestedPassing.Count(i => labels[i]) / (double)nestedPassing.Count;
+        // Resampling objects, not groups: the alerts a threshold misses tend to be one object's, night after night.
+        var confidentRows = Enumerable.Range(0, ztf.Count).Where(i => isConfident[i]).ToList();
+        var (nLow, nHigh) = BootstrapInterval.Share([.. confidentRows.Select(i => nested[i] > 0)], [.. confidentRows.Select(i => RealAlertSplit.ObjectHash(ztf[i]).GetHashCode())]);
+        var missedObjects = confidentRows.Where(i => nested[i] == 0).Select(i => ztf[i].ObjectId).Distinct().Order(StringComparer.Ordinal).ToList();
+        text.AppendLine(string.Create(Inv, $"  likely_real with the threshold chosen without the held-out group (nested): keeps {nestedKept} of {confident.Count} ({nestedKept / (double)confident.Count:P1} [{nLow:P1}, {nHigh:P1}] resampling objects); passes {nestedPassing.Count} positive alerts, {nestedPurity:P1} of them drb >= 0.5; the missed are of {missedObjects.Count} object(s): {string.Join(", ", missedObjects.Take(5))}"));
+        json["likely_real_nested_keep"] = confident.Count == 0 ? double.NaN : Math.Round(nestedKept / (double)confident.Count, 4);
+        json["likely_real_nested_keep_low"] = Math.Round(nLow, 4);
+        json["likely_real_nested_keep_high"] = Math.Round(nHigh, 4);
+        json["likely_real_nested_purity"] = Math.Round(nestedPurity, 4);
+        json["likely_real_nested_missed_objects"] = missedObjects.Count;
         return new Report(text.ToString(), fitted, json);
+    }
+
+    // A stack fitted on the given rows, or NaN scores where they hold one class only (a strict fold can be that small).
+    private static Func<int, float> FitOn(IReadOnlyList<int> training, List<float[]> rows, bool[] labels)
+    {
+        if (!training.Any(i => labels[i]) || training.All(i => labels[i]))
+        {
+            return _ => float.NaN;
+        }
+
+        var stack = SurveyStack.Fit(ZtfInputs, [.. training.Select(i => rows[i])], [.. training.Select(i => labels[i])]);
+        return i => stack.Score(rows[i]);
     }
 
     // LSSTCam has no negatives to fit on (brokers forward what Rubin already judged real: reliability >= 0.5), so its
