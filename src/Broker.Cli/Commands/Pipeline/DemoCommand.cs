@@ -61,7 +61,7 @@ internal static class DemoCommand
 
             var observer = new DemoObserver();
             using var logs = PipelineHost.Logging(false, parse.GetValue(verbose) ? LogLevel.Information : LogLevel.Error);
-            await using var silo = await SiloHost.StartAsync(options, logs, observer, Broker.Dashboard.DashboardEndpoints.Map);
+            await using var silo = await BrokerHost.StartAsync(options, logs, BrokerMode.Silo, observer, Broker.Dashboard.DashboardEndpoints.Map);
             var pipeline = silo.Pipeline;
             using var stopPipeline = CancellationTokenSource.CreateLinkedTokenSource(shutdown.Token);
             var metrics = silo.Address;
@@ -158,7 +158,7 @@ internal static class DemoCommand
     }.Validate("demo");
 
     // The cluster's view of the nights the demo touched, read from their night grains (what the dashboard will show).
-    private static async Task NightsAsync(SiloHost silo, DemoObserver observer)
+    private static async Task NightsAsync(BrokerHost silo, DemoObserver observer)
     {
         await silo.FlushNightsAsync();
         var nights = new List<NightSummary>();

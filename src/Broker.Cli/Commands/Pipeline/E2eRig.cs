@@ -25,26 +25,24 @@ internal sealed class E2eRig : IAsyncDisposable
     private readonly EmbeddedKafkaCluster _cluster;
     private readonly DirectoryInfo _state;
     private readonly ILoggerFactory _logs;
-    private readonly SiloHost? _silo;
-    private readonly NightArchive? _alongside;
-    private readonly BrokerPipeline? _single;
+    private readonly BrokerHost _broker;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _running;
 
-    private E2eRig(EmbeddedKafkaCluster cluster, DirectoryInfo state, ILoggerFactory logs, SiloHost? silo, NightArchive? alongside, BrokerPipeline? single, IReadOnlyList<byte[]> night, string? archiveRoot)
+    private E2eRig(EmbeddedKafkaCluster cluster, DirectoryInfo state, ILoggerFactory logs, BrokerHost broker, IReadOnlyList<byte[]> night, string? archiveRoot)
     {
-        (_cluster, _state, _logs, _silo, _alongside, _single) = (cluster, state, logs, silo, alongside, single);
+        (_cluster, _state, _logs, _broker) = (cluster, state, logs, broker);
         Night = night;
         ArchiveRoot = archiveRoot;
         Producer = KafkaClients.Producer<byte[]?, byte[]>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 1 });
         _running = Pipeline.RunAsync(_stop.Token);
     }
 
-    public BrokerPipeline Pipeline => _silo?.Pipeline ?? _single!;
+    public BrokerPipeline Pipeline => _broker.Pipeline;
 
-    public bool InSilo => _silo is not null;
+    public bool InSilo => _broker.IsSilo;
 
-    public NightArchive? Archive => _silo?.Archive ?? _alongside;
+    public NightArchive? Archive => _broker.Archive;
 
     public string? ArchiveRoot { get; }
 
@@ -71,16 +69,9 @@ internal sealed class E2eRig : IAsyncDisposable
         }
 
         var logs = PipelineHost.Logging(false, LogLevel.Warning);
-#pragma warning disable CA2000 // each is owned by the rig from here, which disposes it
-        var silo = alone ? null : await SiloHost.StartAsync(options with { Cluster = options.Cluster with { Dashboard = false } }, logs);
-        var alongside = silo is null && archiveRoot is not null ? new NightArchive(options.Archive, logs.CreateLogger("archive")) : null;
-        var single = silo is null ? BrokerPipeline.Create(options, logs.CreateLogger("broker"), services: new PipelineServices { Archive = alongside }) : null;
-        if (alongside is not null)
-        {
-            alongside.Filters = single!.Filters;
-        }
-
-        return new E2eRig(cluster, state, logs, silo, alongside, single, night, archiveRoot);
+#pragma warning disable CA2000 // owned by the rig from here, which disposes it
+        var broker = await BrokerHost.StartAsync(options with { Cluster = options.Cluster with { Dashboard = false } }, logs, alone ? BrokerMode.Alone : BrokerMode.Silo);
+        return new E2eRig(cluster, state, logs, broker, night, archiveRoot);
 #pragma warning restore CA2000
     }
 
@@ -113,21 +104,7 @@ internal sealed class E2eRig : IAsyncDisposable
         await _stop.CancelAsync();
         await _running;
         Producer.Dispose();
-        if (_single is not null)
-        {
-            await _single.DisposeAsync();
-        }
-
-        if (_alongside is not null)
-        {
-            await _alongside.DisposeAsync();
-        }
-
-        if (_silo is not null)
-        {
-            await _silo.DisposeAsync();
-        }
-
+        await _broker.DisposeAsync();
         _logs.Dispose();
         _cluster.Dispose();
         _state.Delete(recursive: true);

@@ -6,6 +6,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Broker.Archive;
 using Broker.Archive.Replay;
+using Broker.Cluster.Hosting;
 using Broker.Engine.Shared;
 using Broker.Kafka;
 using Broker.Pipeline;
@@ -33,13 +34,8 @@ internal static class ReplayThroughKafka
         await CreateTopicsAsync(bootstrap, [input, options.AnnotatedTopic, options.DeadLetterTopic]);
 
         using var logs = PipelineHost.Logging(json: false, LogLevel.Warning);
-        var log = logs.CreateLogger("replay");
-        await using var archive = outDir is null ? null : new NightArchive(options.Archive, log);
-        await using var pipeline = BrokerPipeline.Create(options, log, services: new PipelineServices { Archive = archive });
-        if (archive is not null)
-        {
-            archive.Filters = pipeline.Filters;
-        }
+        await using var broker = await BrokerHost.StartAsync(options, logs, BrokerMode.Alone);
+        var pipeline = broker.Pipeline;
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         var running = Task.Run(() => pipeline.RunAsync(stop.Token), CancellationToken.None);
@@ -108,7 +104,7 @@ internal static class ReplayThroughKafka
 
         var seconds = clock.Elapsed.TotalSeconds;
         Console.Out.WriteLine(string.Create(Inv,
-            $"replay=done in={produced} annotated={pipeline.Status.Published} dead_lettered={pipeline.Status.DeadLettered} produce_failed={failed} archived={archive?.Stored ?? 0} seconds={seconds:F1} rate_per_s={pipeline.Status.Published / Math.Max(seconds, 1e-3):F0} topic={options.AnnotatedTopic}"));
+            $"replay=done in={produced} annotated={pipeline.Status.Published} dead_lettered={pipeline.Status.DeadLettered} produce_failed={failed} archived={broker.Archive?.Stored ?? 0} seconds={seconds:F1} rate_per_s={pipeline.Status.Published / Math.Max(seconds, 1e-3):F0} topic={options.AnnotatedTopic}"));
         return pipeline.Status.Published == 0 || failed > 0 ? 1 : 0;
     }
 

@@ -42,29 +42,13 @@ internal static class RunCommand
             }
 
             using var logs = PipelineHost.Logging(parse.GetValue(json));
-            var log = logs.CreateLogger("broker");
             using var shutdown = new ShutdownSignal(cancel);
             try
             {
-                if (parse.GetValue(alone))
-                {
-                    await using var archive = options.Archive.Directory is null ? null : new Broker.Archive.NightArchive(options.Archive, log);
-                    await using (var pipeline = BrokerPipeline.Create(options, log, services: new PipelineServices { Archive = archive }))
-                    {
-                        if (archive is not null)
-                        {
-                            archive.Filters = pipeline.Filters;
-                        }
-
-                        await PipelineHost.RunAsync(pipeline, shutdown.Token, address => Announce(address, null));
-                    }
-
-                    return 0;
-                }
-
-                await using var silo = await SiloHost.StartAsync(options, logs, endpoints: Broker.Dashboard.DashboardEndpoints.Map);
-                Announce(silo.Address, silo.SiloAddress);
-                await silo.RunAsync(shutdown.Token);
+                var mode = parse.GetValue(alone) ? BrokerMode.Alone : BrokerMode.Silo;
+                await using var broker = await BrokerHost.StartAsync(options, logs, mode, endpoints: Broker.Dashboard.DashboardEndpoints.Map);
+                Announce(broker.Address, broker.SiloAddress);
+                await broker.RunAsync(shutdown.Token);
                 return 0;
             }
             catch (PipelineFailedException e)
