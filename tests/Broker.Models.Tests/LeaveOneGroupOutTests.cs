@@ -76,4 +76,18 @@ public sealed class LeaveOneGroupOutTests
         Assert.Equal(10, LeaveOneGroupOut.GroupAucs(predictions, labels, groups).Count);
         Assert.Empty(LeaveOneGroupOut.GroupAucs(predictions, [.. labels.Select(_ => true)], groups));
     }
+
+    [Fact]
+    public void A_nested_threshold_is_chosen_without_the_held_out_group()
+    {
+        // Five nights of ten confident reals; night 4 scores 0.3, the others 0.8-0.9. Chosen on every row, a threshold
+        // keeping 98% would be 0.3 and keep night 4; chosen without it (as a new night gets it), it is 0.8 and night 4
+        // is lost, while every other night, whose threshold was chosen with night 4 among its training rows, is kept.
+        var groups = Enumerable.Range(0, 50).Select(i => i / 10).ToArray();
+        var keys = groups.Select(g => (IReadOnlyList<string>)[$"night:{g}"]).ToArray();
+        var scores = Enumerable.Range(0, 50).Select(i => groups[i] == 4 ? 0.3f : 0.8f + (0.01f * (i % 10))).ToArray();
+        var passes = LeaveOneGroupOut.PassesNestedThreshold(groups, keys, _ => i => scores[i], [.. groups.Select(_ => true)], keep: 0.98);
+        Assert.All(Enumerable.Range(0, 40), i => Assert.True(passes[i], $"row {i}"));
+        Assert.All(Enumerable.Range(40, 10), i => Assert.False(passes[i], $"row {i}"));
+    }
 }

@@ -76,6 +76,35 @@ public static class LeaveOneGroupOut
         return predictions;
     }
 
+    /// <summary>
+    /// Whether each row passes a threshold chosen as a new night would get it: for each held-out group (strict form),
+    /// the threshold keeps <paramref name="keep"/> of the <paramref name="chosenOn"/> rows among the inner strict
+    /// leave-one-group-out scores of its training rows alone, and is applied to the row's own outer score (a fit on
+    /// those training rows). A threshold chosen on the very rows it is reported on looks better than it is.
+    /// </summary>
+    /// <param name="fit">Fits on the given rows and returns a scorer (NaN where it cannot score).</param>
+    /// <param name="chosenOn">Per row, whether the threshold must keep it (e.g. the survey's confident reals).</param>
+    public static bool[] PassesNestedThreshold(IReadOnlyList<int> groups, IReadOnlyList<IReadOnlyList<string>> keys, Func<IReadOnlyList<int>, Func<int, float>> fit, IReadOnlyList<bool> chosenOn, double keep)
+    {
+        ArgumentNullException.ThrowIfNull(groups);
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(fit);
+        ArgumentNullException.ThrowIfNull(chosenOn);
+        var passes = Predict(groups, keys, training =>
+        {
+            var outer = fit(training);
+            var inner = Predict([.. training.Select(i => groups[i])], [.. training.Select(i => keys[i])], sub =>
+            {
+                var f = fit([.. sub.Select(j => training[j])]);
+                return j => f(training[j]);
+            });
+            var kept = Enumerable.Range(0, training.Count).Where(j => chosenOn[training[j]] && !float.IsNaN(inner[j])).Select(j => inner[j]).Order().ToList();
+            var threshold = kept.Count > 0 ? kept[(int)Math.Floor((1 - keep) * kept.Count)] : float.NaN;
+            return i => outer(i) >= threshold ? 1f : 0f;
+        });
+        return [.. passes.Select(p => p > 0)];
+    }
+
     /// <summary>The AUC within each group that has both classes (the spread a new night can expect).</summary>
     public static IReadOnlyList<double> GroupAucs(ReadOnlySpan<float> scores, ReadOnlySpan<bool> labels, IReadOnlyList<int> groups)
     {

@@ -148,26 +148,14 @@ internal static class SurveyStackCommand
         // confident positives) on the inner leave-one-group-out scores of its training groups alone, then applied to
         // the group's own outer score. The threshold above is chosen on the very alerts it is reported on; this is not.
         var isConfident = ztf.Select(a => a.IsPositive && a.SourceNumber("drb") >= 0.9).ToArray();
-        var nested = LeaveOneGroupOut.Predict(groups, keys, training =>
-        {
-            var outer = FitOn(training, rows, labels);
-            var inner = LeaveOneGroupOut.Predict([.. training.Select(i => groups[i])], [.. training.Select(i => keys[i])],
-                sub =>
-                {
-                    var fit = FitOn([.. sub.Select(j => training[j])], rows, labels);
-                    return j => fit(training[j]);
-                });
-            var chosen = Enumerable.Range(0, training.Count).Where(j => isConfident[training[j]] && !float.IsNaN(inner[j])).Select(j => inner[j]).Order().ToList();
-            var t = chosen.Count > 0 ? chosen[(int)Math.Floor((1 - keep) * chosen.Count)] : float.NaN;
-            return i => outer(i) >= t ? 1f : 0f;
-        });
-        var nestedKept = Enumerable.Range(0, ztf.Count).Count(i => isConfident[i] && nested[i] > 0);
-        var nestedPassing = Enumerable.Range(0, ztf.Count).Where(i => ztf[i].IsPositive && nested[i] > 0).ToList();
+        var nested = LeaveOneGroupOut.PassesNestedThreshold(groups, keys, training => FitOn(training, rows, labels), isConfident, keep);
+        var nestedKept = Enumerable.Range(0, ztf.Count).Count(i => isConfident[i] && nested[i]);
+        var nestedPassing = Enumerable.Range(0, ztf.Count).Where(i => ztf[i].IsPositive && nested[i]).ToList();
         var nestedPurity = nestedPassing.Count == 0 ? double.NaN : nestedPassing.Count(i => labels[i]) / (double)nestedPassing.Count;
         // Resampling objects, not groups: the alerts a threshold misses tend to be one object's, night after night.
         var confidentRows = Enumerable.Range(0, ztf.Count).Where(i => isConfident[i]).ToList();
-        var (nLow, nHigh) = BootstrapInterval.Share([.. confidentRows.Select(i => nested[i] > 0)], [.. confidentRows.Select(i => RealAlertSplit.ObjectHash(ztf[i]).GetHashCode())]);
-        var missedObjects = confidentRows.Where(i => nested[i] == 0).Select(i => ztf[i].ObjectId).Distinct().Order(StringComparer.Ordinal).ToList();
+        var (nLow, nHigh) = BootstrapInterval.Share([.. confidentRows.Select(i => nested[i])], [.. confidentRows.Select(i => RealAlertSplit.ObjectHash(ztf[i]).GetHashCode())]);
+        var missedObjects = confidentRows.Where(i => !nested[i]).Select(i => ztf[i].ObjectId).Distinct().Order(StringComparer.Ordinal).ToList();
         text.AppendLine(string.Create(Inv, $"  likely_real with the threshold chosen without the held-out group (nested): keeps {nestedKept} of {confident.Count} ({nestedKept / (double)confident.Count:P1} [{nLow:P1}, {nHigh:P1}] resampling objects); passes {nestedPassing.Count} positive alerts, {nestedPurity:P1} of them drb >= 0.5; the missed are of {missedObjects.Count} object(s): {string.Join(", ", missedObjects.Take(5))}"));
         json["likely_real_nested_keep"] = confident.Count == 0 ? double.NaN : Math.Round(nestedKept / (double)confident.Count, 4);
         json["likely_real_nested_keep_low"] = Math.Round(nLow, 4);
