@@ -12,7 +12,6 @@ using Broker.Avro.Generic;
 using Broker.Avro.Schema;
 using Broker.Engine.Annotation;
 using Broker.Filters;
-using Broker.Pipeline.Configuration;
 
 namespace Broker.Archive;
 
@@ -62,7 +61,7 @@ public static class ArchiveReader
         {
             try
             {
-                filters = JsonSerializer.Deserialize<List<FilterDefinition>>(filterJson, PipelineOptions.Json);
+                filters = JsonSerializer.Deserialize<List<FilterDefinition>>(filterJson, FilterDefinition.Json);
             }
             catch (JsonException e)
             {

@@ -18,7 +18,6 @@ using Broker.Engine.Shared;
 using Broker.Features.Catalog;
 using Broker.Filters;
 using Broker.Novelty.Snapshots;
-using Broker.Pipeline.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace Broker.Archive;
@@ -404,7 +403,7 @@ public sealed partial class NightArchive : IAlertArchive, IAsyncDisposable
     public static string FilterSetJson(IReadOnlyList<IAlertFilter> filters)
     {
         ArgumentNullException.ThrowIfNull(filters);
-        return JsonSerializer.Serialize(filters.OfType<ExpressionFilter>().Select(f => f.Definition).ToList(), PipelineOptions.Json);
+        return JsonSerializer.Serialize(filters.OfType<ExpressionFilter>().Select(f => f.Definition).ToList(), FilterDefinition.Json);
     }
 
     private void KeepSnapshot(Survey survey, NoveltySnapshot? snapshot)

@@ -1,5 +1,6 @@
 // One subscription filter as its author writes it: in a file of its own (name.filter, read by FilterFile) or
 // inline in the pipeline configuration. Compiling it gives the ExpressionFilter the pipeline routes with.
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using Broker.Alerts.Model;
 using Broker.Engine.Annotation;
@@ -10,6 +11,20 @@ namespace Broker.Filters;
 
 public sealed record FilterDefinition
 {
+    /// <summary>
+    /// The JSON form of definitions, as in the broker's configuration file and the archive's records of the filters in
+    /// force: snake_case keys and values, unknown keys an error, comments and trailing commas allowed.
+    /// </summary>
+    public static JsonSerializerOptions Json { get; } = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+
     /// <summary>Unique; names the default output topic, &lt;prefix&gt;.filtered.&lt;name&gt;.</summary>
     public required string Name { get; init; }
 

@@ -86,7 +86,7 @@ public sealed class DiskRefusalTests : IDisposable
     public async Task A_batch_tool_that_does_not_wait_for_space_fails_at_once_with_the_reason()
     {
         var alerts = await AnnotatedAsync(2);
-        await using var archive = new NightArchive(new Broker.Pipeline.Configuration.ArchiveOptions { Directory = Root, Writer = "replay", WaitForSpace = false }, NullLogger.Instance)
+        await using var archive = new NightArchive(new ArchiveOptions { Directory = Root, Writer = "replay", WaitForSpace = false }, NullLogger.Instance)
         {
             FreeBytes = _ => 0,
         };
@@ -149,7 +149,7 @@ public sealed class DiskRefusalTests : IDisposable
         File.WriteAllBytes(Path.Combine(snapshots, "nov-1.snapshot.999999999.tmp"), []);
         File.WriteAllBytes(Path.Combine(snapshots, $"nov-2.snapshot.{Environment.ProcessId}.tmp"), []);
 
-        await using var archive = new NightArchive(new Broker.Pipeline.Configuration.ArchiveOptions { Directory = Root, Writer = "test" }, NullLogger.Instance);
+        await using var archive = new NightArchive(new ArchiveOptions { Directory = Root, Writer = "test" }, NullLogger.Instance);
         Assert.Equal(2, archive.Recovered.TemporariesRemoved);
         Assert.Equal(["other-000001.parquet.tmp"], Directory.GetFiles(night).Select(Path.GetFileName));
         Assert.Equal([$"nov-2.snapshot.{Environment.ProcessId}.tmp"], Directory.GetFiles(snapshots).Select(Path.GetFileName));

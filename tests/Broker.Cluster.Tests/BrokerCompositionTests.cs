@@ -1,6 +1,7 @@
 // The one composition root (BrokerHost.AddBroker): in a silo the syncers are a hosted service registered after
 // Orleans' own, so the host stops them first (they flush to grains the silo still serves); the pipeline alone gets
 // no silo and no syncers; either way the archive is wired to the pipeline's filters where the parts are made.
+using Broker.Archive;
 using Broker.Cluster.Hosting;
 using Broker.Pipeline.Configuration;
 using Microsoft.AspNetCore.Builder;

@@ -3,6 +3,7 @@
 // never silently falls back to a default.
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Broker.Archive;
 using Broker.Avro.Framing;
 using Broker.Engine;
 using Broker.Engine.Routing;
@@ -155,50 +156,6 @@ public sealed record ClusterOptions
     public bool Dashboard { get; init; } = true;
 }
 
-/// <summary>
-/// The night archive (docs/operations.md, "Archive"): every published alert as Avro container files per survey and
-/// observing night, with a Parquet index per file. Part of "outputs stored": an offset is committed only after its
-/// alerts are on disk here.
-/// </summary>
-public sealed record ArchiveOptions
-{
-    /// <summary>The archive's root folder; null: nothing is archived.</summary>
-    public string? Directory { get; init; }
-
-    /// <summary>This process's name in file names (each writer appends only its own files); null: the host name.</summary>
-    public string? Writer { get; init; }
-
-    /// <summary>A file is closed (and its index written) at this size; the next alert of its night opens another.</summary>
-    public int PartMib { get; init; } = 256;
-
-    /// <summary>
-    /// Group commit: what arrives while a write and fsync are under way shares the next one; this adds a wait to
-    /// gather more per fsync (0: none, the commit starts as soon as the previous one is done).
-    /// </summary>
-    public double FlushMs { get; init; }
-
-    /// <summary>
-    /// Avro block codec: null (default), deflate or snappy. Deflate made ZTF alerts 27% smaller (their cutouts are
-    /// gzipped already) but cost ~0.5 core at 600 alerts/s on the reference machine (docs/performance.md).
-    /// </summary>
-    public string Codec { get; init; } = "null";
-
-    /// <summary>A file nothing was written to for this long is closed and indexed (a night that has ended).</summary>
-    public double IdleCloseMinutes { get; init; } = 30;
-
-    /// <summary>
-    /// Below this much free space on the archive's disk nothing more is written: the silo stays up, degraded, holds
-    /// its commits, and resumes when space returns (what an exhausted disk would do, before the last byte is gone).
-    /// </summary>
-    public double MinFreeMib { get; init; } = 256;
-
-    /// <summary>
-    /// Wait for space when the disk refuses writes (a silo: hold and resume). False: fail at once, as a batch tool
-    /// should (a replay into a run folder says the disk is full and stops).
-    /// </summary>
-    public bool WaitForSpace { get; init; } = true;
-}
-
 public sealed record PipelineOptions
 {
     public KafkaOptions Kafka { get; init; } = new();
@@ -262,15 +219,8 @@ public sealed record PipelineOptions
 
     private string TopicOf(string name, string? topic) => topic ?? FilteredTopic(name);
 
-    public static JsonSerializerOptions Json { get; } = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
+    /// <summary>The configuration file's JSON conventions: snake_case keys, unknown keys an error, comments allowed (those of filter definitions).</summary>
+    public static JsonSerializerOptions Json => FilterDefinition.Json;
 
     /// <summary>Reads a config file; relative paths in it are taken from the file's folder.</summary>
     public static PipelineOptions Load(string path)
@@ -302,7 +252,7 @@ public sealed record PipelineOptions
             },
             Models = Models with { Rb = Abs(Models.Rb), Cnn = Models.Cnn is { } c ? Abs(c) : null },
             FilterDirectory = FilterDirectory is { } f ? Abs(f) : null,
-            Archive = Archive with { Directory = Archive.Directory is { } a ? Abs(a) : null },
+            Archive = Archive.ResolvePaths(folder),
         };
     }
 
@@ -327,7 +277,6 @@ public sealed record PipelineOptions
         Check(Processing.DrainSeconds > 0, "processing.drain_seconds must be positive.");
         Check(Processing.StallSeconds > 0, "processing.stall_seconds must be positive.");
         Check(Cluster.MaxFilters > 0, "cluster.max_filters must be positive.");
-        Check(Archive.MinFreeMib >= 0, "archive.min_free_mib must be 0 or more.");
         Check(Processing.NoveltyLearnMinReal is >= 0 and <= 1, "processing.novelty_learn_min_real is 0..1.");
         Check(Cluster.Clustering is "localhost" or "redis", "cluster.clustering is localhost or redis.");
         Check(Cluster.Storage is "memory" or "redis", "cluster.storage is memory or redis.");
@@ -336,9 +285,7 @@ public sealed record PipelineOptions
         Check(Cluster.DigestSeconds > 0, "cluster.digest_seconds must be positive.");
         Check(Cluster.ObjectIdleMinutes > 0 && Cluster.NoveltySyncMs > 0 && Cluster.ProbeTimeoutSeconds > 0 && Cluster.MissedProbesLimit >= 1,
             "cluster.object_idle_minutes, novelty_sync_ms and probe_timeout_seconds must be positive, missed_probes_limit at least 1.");
-        Check(Archive.PartMib is >= 1 and <= 4096 && Archive.FlushMs is >= 0 and <= 10_000 && Archive.IdleCloseMinutes > 0, "archive.part_mib is 1..4096, archive.flush_ms 0..10000, archive.idle_close_minutes positive.");
-        Check(Archive.Codec is "deflate" or "snappy" or "null", "archive.codec is deflate, snappy or null.");
-        Check(Archive.Writer is null || (Archive.Writer.Length > 0 && Archive.Writer.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')), "archive.writer is letters, digits, '-', '_' and '.'.");
+        Check(Archive.Problem() is null, Archive.Problem()!);
         Check(Filters.Select(f => f.Name).Distinct(StringComparer.Ordinal).Count() == Filters.Count, "two filters have the same name.");
         foreach (var filter in Filters)
         {

@@ -5,6 +5,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using Broker.Archive;
 using Broker.Cli.Commands.Cnn;
 using Broker.Cli.Hosting;
 using Broker.Cluster.Hosting;

@@ -62,7 +62,7 @@ internal sealed class E2eRig : IAsyncDisposable
         var options = DemoCommand.Options(cluster.BootstrapServers, state.FullName) with { Metrics = new() { Listen = null } };
         options = options with { Models = options.Models with { Cnn = CnnCommands.ModelDirOrNone(cnn) } };
         var archiveRoot = archive is { } a ? Path.Combine(Path.GetFullPath(a), "bench-" + Environment.ProcessId.ToString(inv)) : null;
-        options = options with { Archive = new Broker.Pipeline.Configuration.ArchiveOptions { Directory = archiveRoot, Writer = "bench", Codec = archiveCodec, FlushMs = archiveFlushMs } };
+        options = options with { Archive = new Broker.Archive.ArchiveOptions { Directory = archiveRoot, Writer = "bench", Codec = archiveCodec, FlushMs = archiveFlushMs } };
         foreach (var topic in options.OutputTopics)
         {
             cluster.CreateTopic(topic, 4);
