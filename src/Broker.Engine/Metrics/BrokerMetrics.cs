@@ -111,6 +111,25 @@ public sealed class LatencySamples(int capacity)
         return [.. quantiles.Select(q => copy.Length == 0 ? double.NaN : copy[Math.Clamp((int)Math.Ceiling(q * copy.Length) - 1, 0, copy.Length - 1)])];
     }
 
+    /// <summary>The <paramref name="quantiles"/> of the samples of several sets together (several silos' pipelines).</summary>
+    public static double[] Percentiles(IEnumerable<LatencySamples> sets, params double[] quantiles)
+    {
+        ArgumentNullException.ThrowIfNull(sets);
+        var merged = new LatencySamples(sets.Sum(s => s._ring.Length));
+        foreach (var set in sets)
+        {
+            lock (set._gate)
+            {
+                foreach (var value in set._ring.AsSpan(0, (int)Math.Min(set._count, set._ring.Length)))
+                {
+                    merged.Add(value);
+                }
+            }
+        }
+
+        return merged.Percentiles(quantiles);
+    }
+
     /// <summary>Forgets every sample (a benchmark step starts clean).</summary>
     public void Clear()
     {

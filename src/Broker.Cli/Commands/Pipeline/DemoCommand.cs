@@ -224,9 +224,12 @@ internal static class DemoCommand
     /// what the mock retains. Unread by the pipeline includes what librdkafka has already fetched into its queue,
     /// so what the mock could drop (stored and not yet fetched) is smaller still.
     /// </summary>
-    internal static ReplayOptions EmbeddedReplay(BrokerPipeline pipeline, IReadOnlyList<byte[]> night) => new()
+    internal static ReplayOptions EmbeddedReplay(BrokerPipeline pipeline, IReadOnlyList<byte[]> night) => EmbeddedReplay([pipeline], night);
+
+    /// <summary>The same for several pipelines of one consumer group: a partition's read position is its reader's (the furthest).</summary>
+    internal static ReplayOptions EmbeddedReplay(IReadOnlyList<BrokerPipeline> pipelines, IReadOnlyList<byte[]> night) => new()
     {
-        ReadPosition = p => pipeline.Status.ReadPosition(InputTopic, p),
+        ReadPosition = p => pipelines.Max(x => x.Status.ReadPosition(InputTopic, p)),
         MaxUnreadPerPartition = (int)Math.Max(1, EmbeddedKafkaCluster.RetainedBytesPerPartition * 0.8 / night.Average(m => (double)m.Length)),
     };
 

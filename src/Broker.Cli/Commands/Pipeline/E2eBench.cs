@@ -2,7 +2,8 @@
 // embedded Kafka, at fixed offered rates (0 = as fast as it goes). One cluster and one pipeline for all steps;
 // each step replays the generated night (cycled) for a fixed time and measures what was finished in it. By default
 // the pipeline runs in a one-silo cluster, as `broker run` does (grain calls for objects, novelty sync, night
-// reports); `--alone` runs it without a silo, for the paired comparison in docs/performance.md.
+// reports); `--alone` runs it without a silo, for the paired comparison in docs/performance.md; `--silos N --redis
+// HOST:PORT` runs N silos of one Redis-backed cluster in this process (what a cluster costs on one machine).
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -27,12 +28,20 @@ internal static class E2eBench
         var archive = new Option<string?>("--archive") { Description = "Also keep every published alert in a night archive here (what archiving costs); left there afterwards." };
         var archiveCodec = new Option<string>("--archive-codec") { Description = "The archive's block codec (null, deflate, snappy).", DefaultValueFactory = _ => "null" };
         var archiveFlush = new Option<double>("--archive-flush-ms") { Description = "archive.flush_ms: extra wait to gather more records per fsync.", DefaultValueFactory = _ => 0 };
-        var command = new Command("e2e", "Whole-pipeline throughput and ingest-to-publish latency through the embedded Kafka.") { rates, seconds, generated, warmup, cnn, alone, archive, archiveCodec, archiveFlush };
+        var silos = new Option<int>("--silos") { Description = "Silos of one cluster in this process, each a consumer-group member (above 1 needs --redis).", DefaultValueFactory = _ => 1 };
+        var redis = new Option<string?>("--redis") { Description = "Redis (host:port) for the cluster's membership and grain state (needed with --silos above 1; with one silo it replaces the in-memory defaults)." };
+        var command = new Command("e2e", "Whole-pipeline throughput and ingest-to-publish latency through the embedded Kafka.") { rates, seconds, generated, warmup, cnn, alone, archive, archiveCodec, archiveFlush, silos, redis };
         command.SetAction(async (parse, cancel) =>
         {
             var inv = CultureInfo.InvariantCulture;
             var steps = parse.GetValue(rates)!.Split(',').Select(r => double.Parse(r, inv)).ToList();
-            await using var rig = await E2eRig.StartAsync(parse.GetValue(generated), parse.GetValue(cnn), parse.GetValue(alone), parse.GetValue(archive), parse.GetValue(archiveCodec)!, parse.GetValue(archiveFlush));
+            if (parse.GetValue(silos) is < 1 or > 8 || (parse.GetValue(silos) > 1 && (parse.GetValue(redis) is null || parse.GetValue(alone))))
+            {
+                Console.Error.WriteLine("error: --silos is 1..8; above 1 it needs --redis HOST:PORT (a running Redis) and no --alone.");
+                return 2;
+            }
+
+            await using var rig = await E2eRig.StartAsync(parse.GetValue(generated), parse.GetValue(cnn), parse.GetValue(alone), parse.GetValue(archive), parse.GetValue(archiveCodec)!, parse.GetValue(archiveFlush), parse.GetValue(silos), parse.GetValue(redis));
             var pipeline = rig.Pipeline;
             await rig.WarmUpAsync(parse.GetValue(warmup), cancel);
             var results = new List<string>();
@@ -46,7 +55,11 @@ internal static class E2eBench
                 var limit = TimeSpan.FromSeconds(parse.GetValue(seconds));
                 var count = rate > 0 ? (int)(rate * limit.TotalSeconds) : 1_000_000;
                 var before = rig.Done();
-                pipeline.Metrics.IngestToPublishSamples.Clear();
+                foreach (var each in rig.Pipelines)
+                {
+                    each.Metrics.IngestToPublishSamples.Clear();
+                }
+
                 var cpu = E2eRig.Cpu();
                 var mock = NamedThreadsCpu.Of(MockClusterThread);
                 var clock = Stopwatch.StartNew();
@@ -61,7 +74,7 @@ internal static class E2eBench
                 var elapsed = clock.Elapsed.TotalSeconds;
                 var cores = (E2eRig.Cpu() - cpu).TotalSeconds / elapsed;
                 var finished = rig.Done() - before;
-                var p = pipeline.Metrics.IngestToPublishSamples.Percentiles(0.5, 0.9, 0.99);
+                var p = Broker.Engine.Metrics.LatencySamples.Percentiles(rig.Pipelines.Select(x => x.Metrics.IngestToPublishSamples), 0.5, 0.9, 0.99);
                 var label = rate > 0 ? rate.ToString("F0", inv) : "max";
                 var cpuPerAlert = (E2eRig.Cpu() - cpu).TotalMicroseconds / Math.Max(1, finished);
                 var brokerPerAlert = cpuPerAlert - ((NamedThreadsCpu.Of(MockClusterThread) - mock).TotalMicroseconds / Math.Max(1, finished));
@@ -70,12 +83,18 @@ internal static class E2eBench
                 results.Add(string.Create(inv, $"rate_{label}_per_s={finished / elapsed:F0} rate_{label}_p50_ms={p[0]:F1} rate_{label}_p99_ms={p[2]:F1} rate_{label}_cores={cores:F2} rate_{label}_cpu_us={cpuPerAlert:F0} rate_{label}_cpu_over_stages={cpuPerAlert / stages.Sum:F2} rate_{label}_broker_cpu_us={brokerPerAlert:F0} rate_{label}_broker_cpu_over_stages={brokerPerAlert / stages.Sum:F2}"));
             }
 
+            if (rig.Silos > 1)
+            {
+                // Each silo is a consumer-group member: the partitions are shared, so each publishes its part.
+                Console.Out.WriteLine("published per silo: " + string.Join(" / ", rig.Pipelines.Select(x => x.Status.Published.ToString(inv))));
+            }
+
             Console.Out.WriteLine(string.Create(inv, $"stages_us={stages.Sum:F0} decode_us={stages.Decode:F0} features_us={stages.Features:F0} trees_us={stages.Trees:F0} cnn_us={stages.Cnn:F0} novelty_us={stages.Novelty:F0} encode_us={stages.Encode:F0}"));
-            Console.Out.WriteLine($"bench=e2e mode={(rig.InSilo ? "silo" : "alone")}{(rig.ArchiveRoot is null ? string.Empty : "+archive")} {string.Join(' ', results)} cores={Environment.ProcessorCount}");
+            Console.Out.WriteLine($"bench=e2e mode={(!rig.InSilo ? "alone" : rig.Silos == 1 ? "silo" : $"silos{rig.Silos}")}{(parse.GetValue(redis) is null || !rig.InSilo ? string.Empty : "+redis")}{(rig.ArchiveRoot is null ? string.Empty : "+archive")} {string.Join(' ', results)} cores={Environment.ProcessorCount}");
             if (rig.ArchiveRoot is { } root && Directory.Exists(root))
             {
                 var bytes = Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
-                Console.Out.WriteLine(string.Create(inv, $"archive: {rig.Archive!.Stored} records, {bytes / 1e6:F0} MB written in {root} (not deleted: remove it when done)"));
+                Console.Out.WriteLine(string.Create(inv, $"archive: {rig.Archived} records, {bytes / 1e6:F0} MB written in {root} (not deleted: remove it when done)"));
             }
 
             return 0;

@@ -1,6 +1,7 @@
 // What `bench e2e` and `bench soak` share: the embedded Kafka (12 input partitions), the demo's configuration, the
-// pipeline in a one-silo cluster (or alone, as `run --no-cluster`), optionally with a night archive, a producer, the
-// generated night to cycle through, and a warm-up. One rig per process run; each measurement replays through it.
+// pipeline in a one-silo cluster (or alone, as `run --no-cluster`; or N silos of one Redis-backed cluster in this
+// process, one consumer-group member each), optionally with a night archive, a producer, the generated night to
+// cycle through, and a warm-up. One rig per process run; each measurement replays through it.
 using System.Diagnostics;
 using System.Globalization;
 using Broker.Archive;
@@ -25,24 +26,33 @@ internal sealed class E2eRig : IAsyncDisposable
     private readonly EmbeddedKafkaCluster _cluster;
     private readonly DirectoryInfo _state;
     private readonly ILoggerFactory _logs;
-    private readonly BrokerHost _broker;
+    private readonly IReadOnlyList<BrokerHost> _brokers;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _running;
 
-    private E2eRig(EmbeddedKafkaCluster cluster, DirectoryInfo state, ILoggerFactory logs, BrokerHost broker, IReadOnlyList<byte[]> night, string? archiveRoot)
+    private E2eRig(EmbeddedKafkaCluster cluster, DirectoryInfo state, ILoggerFactory logs, IReadOnlyList<BrokerHost> brokers, IReadOnlyList<byte[]> night, string? archiveRoot)
     {
-        (_cluster, _state, _logs, _broker) = (cluster, state, logs, broker);
+        (_cluster, _state, _logs, _brokers) = (cluster, state, logs, brokers);
         Night = night;
         ArchiveRoot = archiveRoot;
         Producer = KafkaClients.Producer<byte[]?, byte[]>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 1 });
-        _running = Pipeline.RunAsync(_stop.Token);
+        _running = Task.WhenAll(brokers.Select(b => b.RunAsync(_stop.Token)));
     }
 
-    public BrokerPipeline Pipeline => _broker.Pipeline;
+    /// <summary>The first silo's pipeline (the only one unless --silos).</summary>
+    public BrokerPipeline Pipeline => _brokers[0].Pipeline;
 
-    public bool InSilo => _broker.IsSilo;
+    public IReadOnlyList<BrokerPipeline> Pipelines => [.. _brokers.Select(b => b.Pipeline)];
 
-    public NightArchive? Archive => _broker.Archive;
+    public bool InSilo => _brokers[0].IsSilo;
+
+    public int Silos => InSilo ? _brokers.Count : 0;
+
+    /// <summary>The first silo's archive.</summary>
+    public NightArchive? Archive => _brokers[0].Archive;
+
+    /// <summary>Records archived by every silo.</summary>
+    public long Archived => _brokers.Sum(b => b.Archive?.Stored ?? 0);
 
     public string? ArchiveRoot { get; }
 
@@ -51,10 +61,16 @@ internal sealed class E2eRig : IAsyncDisposable
     public IProducer<byte[]?, byte[]> Producer { get; }
 
     /// <summary>Input messages finished: published or dead-lettered.</summary>
-    public long Done() => Pipeline.Status.Published + Pipeline.Status.DeadLettered;
+    public long Done() => _brokers.Sum(b => b.Pipeline.Status.Published + b.Pipeline.Status.DeadLettered);
 
-    public static async Task<E2eRig> StartAsync(int generated, string? cnn, bool alone, string? archive, string archiveCodec, double archiveFlushMs)
+    /// <param name="silos">Silos of one cluster in this process (more than one needs <paramref name="redis"/>: membership and grain state there).</param>
+    public static async Task<E2eRig> StartAsync(int generated, string? cnn, bool alone, string? archive, string archiveCodec, double archiveFlushMs, int silos = 1, string? redis = null)
     {
+        if (silos > 1 && (alone || redis is null))
+        {
+            throw new ArgumentException("--silos above 1 needs --redis HOST:PORT (a running Redis for the cluster's membership and grain state) and no --alone.");
+        }
+
         var inv = CultureInfo.InvariantCulture;
         var night = DemoNight.Generated(generated, 3);
         var cluster = EmbeddedKafkaCluster.Start(3, [new TopicSpec(DemoCommand.InputTopic, InputPartitions)]);
@@ -69,9 +85,24 @@ internal sealed class E2eRig : IAsyncDisposable
         }
 
         var logs = PipelineHost.Logging(false, LogLevel.Warning);
-#pragma warning disable CA2000 // owned by the rig from here, which disposes it
-        var broker = await BrokerHost.StartAsync(options with { Cluster = options.Cluster with { Dashboard = false } }, logs, alone ? BrokerMode.Alone : BrokerMode.Silo);
-        return new E2eRig(cluster, state, logs, broker, night, archiveRoot);
+#pragma warning disable CA2000 // owned by the rig from here, which disposes them
+        options = options with { Cluster = options.Cluster with { Dashboard = false } };
+        if (redis is not null && !alone)
+        {
+            // One Redis-backed cluster of its own per run (also for one silo, to compare like with like); free ports,
+            // as silos of one machine need.
+            var id = "bench-" + Environment.ProcessId.ToString(inv) + "-" + DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(inv);
+            options = options with { Cluster = options.Cluster with { Clustering = "redis", Storage = "redis", Redis = redis, ClusterId = id, ServiceId = id, SiloPort = 0, GatewayPort = 0 } };
+        }
+
+        var brokers = new List<BrokerHost>();
+        for (var i = 0; i < Math.Max(1, silos); i++)
+        {
+            var own = options with { Archive = options.Archive with { Writer = silos > 1 ? "bench-" + i.ToString(inv) : "bench" } };
+            brokers.Add(await BrokerHost.StartAsync(own, logs, alone ? BrokerMode.Alone : BrokerMode.Silo));
+        }
+
+        return new E2eRig(cluster, state, logs, brokers, night, archiveRoot);
 #pragma warning restore CA2000
     }
 
@@ -90,21 +121,24 @@ internal sealed class E2eRig : IAsyncDisposable
     public async Task<long> ReplayAsync(int count, double rate, TimeSpan limit, CancellationToken cancel)
     {
         var messages = Enumerable.Range(0, count).Select(i => Night[i % Night.Count]).ToList();
-        return await AlertReplayer.ReplayAsync(Producer, DemoCommand.InputTopic, messages, Done, DemoCommand.EmbeddedReplay(Pipeline, Night) with { Rate = rate, TimeLimit = limit, MaxInFlight = MaxInFlight }, cancel);
+        return await AlertReplayer.ReplayAsync(Producer, DemoCommand.InputTopic, messages, Done, DemoCommand.EmbeddedReplay(Pipelines, Night) with { Rate = rate, TimeLimit = limit, MaxInFlight = MaxInFlight }, cancel);
     }
 
     /// <summary>The process's CPU time so far.</summary>
     public static TimeSpan Cpu() => Process.GetCurrentProcess().TotalProcessorTime;
 
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"{Environment.ProcessorCount} cores; {(InSilo ? "one-silo cluster" : "pipeline alone")}; rb {Pipeline.Engine.RbModelId}, cnn {Pipeline.Engine.CnnModelId}; {Night.Count} distinct messages ({Night.Average(m => m.Length) / 1024:F0} KiB avg); {InputPartitions} input partitions, at most {MaxInFlight} in flight");
+        $"{Environment.ProcessorCount} cores; {(!InSilo ? "pipeline alone" : Silos == 1 ? "one-silo cluster" : $"{Silos}-silo cluster (Redis)")}; rb {Pipeline.Engine.RbModelId}, cnn {Pipeline.Engine.CnnModelId}; {Night.Count} distinct messages ({Night.Average(m => m.Length) / 1024:F0} KiB avg); {InputPartitions} input partitions, at most {MaxInFlight} in flight");
 
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
         await _running;
         Producer.Dispose();
-        await _broker.DisposeAsync();
+        foreach (var broker in _brokers.Reverse())
+        {
+            await broker.DisposeAsync();
+        }
         _logs.Dispose();
         _cluster.Dispose();
         _state.Delete(recursive: true);
