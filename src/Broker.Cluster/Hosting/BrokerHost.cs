@@ -22,7 +22,7 @@ using Orleans.Runtime;
 
 namespace Broker.Cluster.Hosting;
 
-public sealed partial class BrokerHost : IAsyncDisposable
+public sealed class BrokerHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly BrokerParts _parts;
@@ -216,24 +216,12 @@ public sealed partial class BrokerHost : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            LogStopBudget(_log, IsSilo ? "the Orleans silo" : "the host", Pipeline.Options.Processing.DrainSeconds);
+            StopBudget.GaveUp(_log, IsSilo ? "the Orleans silo" : "the host", Pipeline.Options.Processing.DrainSeconds);
         }
     }
 
-    private async Task Bounded(ValueTask stopping, string what, CancellationToken budget)
-    {
-        try
-        {
-            await stopping.AsTask().WaitAsync(budget).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            LogStopBudget(_log, what, Pipeline.Options.Processing.DrainSeconds);
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Stop: gave up waiting for {What} after processing.drain_seconds ({DrainSeconds} s); leaving without it")]
-    private static partial void LogStopBudget(ILogger log, string what, double drainSeconds);
+    private Task Bounded(ValueTask stopping, string what, CancellationToken budget) =>
+        StopBudget.WaitAsync(stopping, what, budget, _log, Pipeline.Options.Processing.DrainSeconds);
 }
 
 /// <summary>What endpoints mapped on a silo's host can use: the grains, this silo's pipeline, the membership view.</summary>

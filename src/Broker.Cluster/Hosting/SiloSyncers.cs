@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Broker.Cluster.Hosting;
 
-public sealed partial class SiloSyncers(BrokerParts parts, ILoggerFactory logs) : IHostedService
+public sealed class SiloSyncers(BrokerParts parts, ILoggerFactory logs) : IHostedService
 {
     private readonly SiloParts _silo = parts.Silo ?? throw new InvalidOperationException("SiloSyncers needs a silo's parts (BrokerMode.Silo).");
     private readonly ILogger _log = logs.CreateLogger("broker");
@@ -40,18 +40,6 @@ public sealed partial class SiloSyncers(BrokerParts parts, ILoggerFactory logs) 
         await Bounded(_silo.Novelty.DisposeAsync(), "the novelty models", budget).ConfigureAwait(false);
     }
 
-    private async Task Bounded(ValueTask stopping, string what, CancellationToken budget)
-    {
-        try
-        {
-            await stopping.AsTask().WaitAsync(budget).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            LogStopBudget(_log, what, parts.Options.Processing.DrainSeconds);
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Stop: gave up waiting for {What} after processing.drain_seconds ({DrainSeconds} s); leaving without it")]
-    private static partial void LogStopBudget(ILogger log, string what, double drainSeconds);
+    private Task Bounded(ValueTask stopping, string what, CancellationToken budget) =>
+        StopBudget.WaitAsync(stopping, what, budget, _log, parts.Options.Processing.DrainSeconds);
 }
