@@ -135,6 +135,34 @@ public sealed class AlertEngine : IAsyncDisposable
     }
 
     /// <summary>Tells the object ledger that every output of <paramref name="alert"/> is stored (a re-delivery is then recognised).</summary>
+    /// <summary>
+    /// Scores and encodes <paramref name="messages"/> <paramref name="repeats"/> times with the models in force, so the
+    /// first live alerts do not wait for the JIT (tiered compilation is off: each method is compiled optimised on its
+    /// first call), ONNX Runtime's first runs and the encoders' first schemas. Learns nothing (novelty's current
+    /// snapshot only), asks no object ledger, routes and publishes nothing; the stage latencies are recorded as any
+    /// scoring's. Returns the alerts scored.
+    /// </summary>
+    public async Task<int> WarmUpAsync(IEnumerable<byte[]> messages, int repeats, CancellationToken cancel)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var scored = 0;
+        foreach (var message in messages)
+        {
+            foreach (var alert in Decode(message))
+            {
+                for (var i = 0; i < repeats; i++)
+                {
+                    var annotation = await _scorer.ScoreAsync(alert, new SourcePosition("warm-up", 0, 0), 0, NoveltyUse.CurrentOnly, cancel).ConfigureAwait(false);
+                    _ = Encode(Payload.Full, alert, annotation, 0);
+                    _ = Encode(Payload.Light, alert, annotation, 0);
+                    scored++;
+                }
+            }
+        }
+
+        return scored;
+    }
+
     public ValueTask PublishedAsync(Alert alert, CancellationToken cancel) =>
         _objects is { } objects ? objects.PublishedAsync(alert, cancel) : ValueTask.CompletedTask;
 

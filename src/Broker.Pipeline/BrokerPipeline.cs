@@ -192,6 +192,17 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stop, _failed.Token);
         var lanes = Enumerable.Range(0, _options.Processing.Lanes).Select(_ => Task.Run(() => LaneAsync(_failed.Token))).ToArray();
         var consumeLoop = new Thread(() => ConsumeLoop(consumer, linked.Token)) { Name = "broker-consume", IsBackground = true };
+        try
+        {
+            var warm = Stopwatch.StartNew();
+            var warmed = await _engine.WarmUpAsync(PipelineWarmup.Messages, PipelineWarmup.Repeats, stop).ConfigureAwait(false);
+            LogWarmedUp(_log, warmed, warm.Elapsed.TotalMilliseconds);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // stopped while warming up: the consume loop below sees the stop at once and the run ends as any stop does
+        }
+
         consumer.Subscribe(_options.Kafka.InputTopics);
         Status.State = PipelineState.Running;
         LogStarted(_log, string.Join(",", _options.Kafka.InputTopics), _options.Kafka.GroupId, _engine.RbModelId, _engine.CnnModelId ?? "none", Filters.Filters.Count);
@@ -739,6 +750,9 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline running: input {Topics}, group {Group}, rb {RbModel}, cnn {CnnModel}, {Filters} filters")]
     private static partial void LogStarted(ILogger log, string topics, string group, string rbModel, string cnnModel, int filters);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Warmed up: scored {Alerts} sample alerts in {Milliseconds:F0} ms before consuming")]
+    private static partial void LogWarmedUp(ILogger log, int alerts, double milliseconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline stopped: {Consumed} consumed, {Published} published, {DeadLettered} dead-lettered")]
     private static partial void LogStopped(ILogger log, long consumed, long published, long deadLettered);

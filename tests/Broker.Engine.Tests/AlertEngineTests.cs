@@ -83,6 +83,37 @@ public sealed class AlertEngineTests
         Assert.Equal(5678, recorded.PublishTimeMs);
     }
 
+    [Fact]
+    public async Task Warming_up_scores_and_encodes_but_asks_no_ledger_and_teaches_no_novelty_model()
+    {
+        var ledger = new FlakyLedger(failures: 0);
+        var novelty = new CountingNovelty();
+        await using var engine = AlertEngine.Create(
+            new EngineOptions { RbModel = TestData.RbModel, CnnModel = TestData.CnnModel, OutputSchemaDirectory = Path.GetTempPath(), NoveltyLearnMinReal = 0 },
+            new EngineServices { Objects = ledger, Novelty = novelty });
+        var messages = TestData.Generated(2);
+
+        Assert.Equal(6, await engine.WarmUpAsync(messages, repeats: 3, CancellationToken.None));
+        Assert.Equal(0, ledger.Visits);
+        Assert.Equal(0, novelty.Learned);
+
+        // The same alert scored live does both: the warm-up is what differs, not the engine.
+        await engine.ProcessAsync(engine.Decode(messages[0])[0], new SourcePosition("t", 0, 0), 0, CancellationToken.None);
+        Assert.Equal(1, ledger.Visits);
+        Assert.Equal(1, novelty.Learned);
+    }
+
+    private sealed class CountingNovelty : INoveltyModels
+    {
+        private int _learned;
+
+        public int Learned => _learned;
+
+        public Broker.Novelty.Snapshots.NoveltySnapshot? Current(Survey survey) => null;
+
+        public void Learn(Survey survey, float[] features) => Interlocked.Increment(ref _learned);
+    }
+
     private sealed class FlakyLedger(int failures) : IObjectLedger
     {
         private int _failures = failures;
