@@ -48,7 +48,7 @@ public static partial class ArchiveRecovery
     }
 
     // The writer's index temporaries (<writer>-<seq>.parquet.tmp, left when the disk refused the index or the process
-    // died writing it; the index is rebuilt above) and snapshot temporaries (<id>.snapshot.<pid>.tmp) of processes
+    // died writing it; the index is rebuilt above) and snapshot temporaries (<id>.snapshot[.<unique>].<pid>.tmp) of processes
     // that no longer run. Never another live writer's.
     private static int RemoveTemporaries(string root, string? writer, ILogger log)
     {

@@ -427,7 +427,9 @@ public sealed partial class NightArchive : IAlertArchive, IAsyncDisposable
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temp = path + "." + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".tmp";
+        // <id>.snapshot.<unique>.<pid>.tmp: unique per writer (two silos of one process may keep the same snapshot at
+        // once), the pid last, where recovery reads it to leave a live process's temporaries alone.
+        var temp = path + "." + Guid.NewGuid().ToString("N")[..12] + "." + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".tmp";
         using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write))
         {
             SnapshotFile.Write(snapshot, file, FeatureCatalog.Names);

@@ -148,10 +148,12 @@ public sealed class DiskRefusalTests : IDisposable
         File.WriteAllBytes(Path.Combine(night, "other-000001.parquet.tmp"), []);
         File.WriteAllBytes(Path.Combine(snapshots, "nov-1.snapshot.999999999.tmp"), []);
         File.WriteAllBytes(Path.Combine(snapshots, $"nov-2.snapshot.{Environment.ProcessId}.tmp"), []);
+        File.WriteAllBytes(Path.Combine(snapshots, "nov-3.snapshot.0123456789ab.999999999.tmp"), []); // today's form: <unique>.<pid>
+        File.WriteAllBytes(Path.Combine(snapshots, $"nov-4.snapshot.0123456789ab.{Environment.ProcessId}.tmp"), []);
 
         await using var archive = new NightArchive(new ArchiveOptions { Directory = Root, Writer = "test" }, NullLogger.Instance);
-        Assert.Equal(2, archive.Recovered.TemporariesRemoved);
+        Assert.Equal(3, archive.Recovered.TemporariesRemoved);
         Assert.Equal(["other-000001.parquet.tmp"], Directory.GetFiles(night).Select(Path.GetFileName));
-        Assert.Equal([$"nov-2.snapshot.{Environment.ProcessId}.tmp"], Directory.GetFiles(snapshots).Select(Path.GetFileName));
+        Assert.Equal([$"nov-2.snapshot.{Environment.ProcessId}.tmp", $"nov-4.snapshot.0123456789ab.{Environment.ProcessId}.tmp"], Directory.GetFiles(snapshots).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 }

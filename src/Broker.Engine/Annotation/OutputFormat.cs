@@ -166,7 +166,9 @@ public sealed class OutputFormat
             return;
         }
 
-        var temp = path + "." + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".tmp";
+        // Unique per writer, not only per process: two pipelines of one process (silos of `bench e2e --silos`) write the
+        // same schema at the same moment, and a shared temporary name let one move the other's file away.
+        var temp = path + "." + Guid.NewGuid().ToString("N")[..12] + "." + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".tmp";
         File.WriteAllText(temp, json);
         File.Move(temp, path, overwrite: true);
     }
