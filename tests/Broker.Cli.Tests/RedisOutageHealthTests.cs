@@ -68,29 +68,32 @@ public sealed class RedisOutageHealthTests
                     producer.Flush(TimeSpan.FromSeconds(30));
                 }
 
+                // Polls /health until it answers `wanted` (60 s at most); the last body read goes in the failure message.
+                (bool Reached, string? Body) HealthBecomes(HttpStatusCode wanted)
+                {
+                    string? body = null;
+                    var reached = SpinWait.SpinUntil(() =>
+                    {
+                        using var response = http.GetAsync(health).GetAwaiter().GetResult();
+                        body = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+                        return response.StatusCode == wanted;
+                    }, TimeSpan.FromSeconds(60));
+                    return (reached, body);
+                }
+
                 Produce(stream.Take(20));
                 Assert.True(SpinWait.SpinUntil(() => seen.Count >= 20, Limit), $"published {seen.Count} of 20: {silo.StandardError}");
                 // Healthy before the outage. Polled, not read once: on a loaded 2-core machine (a CI run failed so once,
                 // with the suite's AFL run busy beside it) a cold silo can be transiently degraded as its 20th alert
                 // is published; the outage's degradation below must be one this baseline did not have.
-                string? baseline = null;
-                Assert.True(SpinWait.SpinUntil(() =>
-                {
-                    using var response = http.GetAsync(health).GetAwaiter().GetResult();
-                    baseline = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
-                    return response.StatusCode == HttpStatusCode.OK;
-                }, TimeSpan.FromSeconds(60)), $"/health not healthy before the outage: {baseline}");
+                var (healthy, baseline) = HealthBecomes(HttpStatusCode.OK);
+                Assert.True(healthy, $"/health not healthy before the outage: {baseline}");
 
                 // Redis hangs; alerts keep coming (new objects: their grains must be activated from storage).
                 redis.Pause();
                 Produce(stream.Skip(20));
-                string? body = null;
-                Assert.True(SpinWait.SpinUntil(() =>
-                {
-                    using var response = http.GetAsync(health).GetAwaiter().GetResult();
-                    body = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
-                    return response.StatusCode == HttpStatusCode.ServiceUnavailable;
-                }, TimeSpan.FromSeconds(60)), $"/health never said degraded with Redis frozen: {body}");
+                var (degraded, body) = HealthBecomes(HttpStatusCode.ServiceUnavailable);
+                Assert.True(degraded, $"/health never said degraded with Redis frozen: {body}");
                 var problems = JsonDocument.Parse(body!).RootElement;
                 Assert.Equal("degraded", problems.GetProperty("status").GetString());
                 Assert.Contains(problems.GetProperty("problems").EnumerateArray().Select(p => p.GetProperty("component").GetString()), c => c is "objects" or "progress"); // a frozen Redis hangs the grain calls: the stall shows first, the call failures after Orleans' timeout
@@ -99,7 +102,8 @@ public sealed class RedisOutageHealthTests
                 // Redis answers again: healthy by itself, everything published, nothing dead-lettered.
                 redis.Resume();
                 Assert.True(SpinWait.SpinUntil(() => seen.Count >= stream.Count, Limit), $"published {seen.Count} of {stream.Count} after Redis came back: {silo.StandardError}");
-                Assert.True(SpinWait.SpinUntil(() => http.GetAsync(health).GetAwaiter().GetResult().StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(60)), "/health stayed degraded after Redis came back");
+                var (recovered, last) = HealthBecomes(HttpStatusCode.OK);
+                Assert.True(recovered, $"/health stayed degraded after Redis came back: {last}");
                 Assert.Equal(0, Volatile.Read(ref dead));
                 silo.SendSignal(15);
                 Assert.Equal(0, silo.WaitForExit(TimeSpan.FromSeconds(60)));
