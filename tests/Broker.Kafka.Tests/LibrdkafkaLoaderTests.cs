@@ -10,7 +10,7 @@ public sealed class LibrdkafkaLoaderTests
         Assert.NotEqual(IntPtr.Zero, LibrdkafkaLoader.EnsureLoaded());
         var path = LibrdkafkaLoader.LoadedPath;
         Assert.NotNull(path);
-        Assert.StartsWith(Path.Combine(AppContext.BaseDirectory, "runtimes"), path, StringComparison.Ordinal);
+        Assert.StartsWith(AppContext.BaseDirectory, path, StringComparison.Ordinal);
         Assert.Equal(LibrdkafkaLoader.ExpectedVersionText, Embedded.EmbeddedKafkaCluster.LibrdkafkaVersion);
     }
 
@@ -26,7 +26,13 @@ public sealed class LibrdkafkaLoaderTests
     public void Candidates_are_full_paths_in_the_application_folder_never_bare_names()
     {
         var candidates = LibrdkafkaLoader.Candidates(null, "/opt/broker");
-        Assert.Equal(["/opt/broker/runtimes/linux-x64/native/librdkafka.so", "/opt/broker/runtimes/linux-x64/native/centos8-librdkafka.so"], candidates);
+        var rid = System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture == System.Runtime.InteropServices.Architecture.Arm64 ? "linux-arm64" : "linux-x64";
+        Assert.Equal(
+            [
+                "/opt/broker/librdkafka.so", "/opt/broker/centos8-librdkafka.so",
+                $"/opt/broker/runtimes/{rid}/native/librdkafka.so", $"/opt/broker/runtimes/{rid}/native/centos8-librdkafka.so",
+            ],
+            candidates);
         Assert.All(candidates, c => Assert.True(Path.IsPathFullyQualified(c)));
         Assert.Equal(candidates, LibrdkafkaLoader.Candidates("  ", "/opt/broker"));
         Assert.Equal(["/x/lib.so"], LibrdkafkaLoader.Candidates("/x/lib.so", "/opt/broker"));

@@ -5,7 +5,7 @@
 // librdkafka.so elsewhere (Debian's librdkafka-dev, LD_LIBRARY_PATH) wins silently and breaks the client; and on
 // Debian 12 the redist's default build needs libsasl2.so.3 (Debian has .so.2), so the client quietly falls back
 // to the redist's centos8 build. Here that choice is explicit: the default build first (it adds GSSAPI/Kerberos
-// where the machine can load it), then the centos8 build, both from this application's own runtimes/ folder;
+// where the machine can load it), then the centos8 build, both from this application's own folder;
 // what was loaded is reported (`broker kafka serve` prints it), and a wrong version is one clear error naming the fix.
 using System.Reflection;
 using System.Runtime.CompilerServices;
@@ -112,7 +112,9 @@ public static class LibrdkafkaLoader
 
     /// <summary>
     /// The full paths tried, in order: the override alone when set; else the redist's builds for this process's
-    /// architecture under <paramref name="baseDirectory"/>/runtimes (never a bare name the loader would search for).
+    /// architecture in <paramref name="baseDirectory"/> itself (where a build for one runtime, as this repository's,
+    /// puts them), then under its runtimes/ folder (where a portable build does); never a bare name the loader
+    /// would search for.
     /// </summary>
     public static IReadOnlyList<string> Candidates(string? overridePath, string baseDirectory)
     {
@@ -123,7 +125,7 @@ public static class LibrdkafkaLoader
 
         var rid = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? "linux-arm64" : "linux-x64";
         var native = Path.Combine(baseDirectory, "runtimes", rid, "native");
-        return [.. RedistFiles.Select(f => Path.Combine(native, f))];
+        return [.. RedistFiles.Select(f => Path.Combine(baseDirectory, f)), .. RedistFiles.Select(f => Path.Combine(native, f))];
     }
 
     /// <summary>Tries each candidate in order; on failure returns every loader error.</summary>
@@ -158,14 +160,14 @@ public static class LibrdkafkaLoader
     /// <summary>The message given when librdkafka cannot be loaded: what was tried and the fix.</summary>
     public static string DescribeMissing(IReadOnlyList<string> candidates, IReadOnlyList<string> errors) =>
         $"The native Kafka client library librdkafka could not be loaded (tried {string.Join(", ", candidates)}). "
-        + $"Fix: rebuild the broker (`dotnet build` restores librdkafka.redist {ExpectedVersionText} into runtimes/), "
+        + $"Fix: rebuild the broker (`dotnet build` restores librdkafka.redist {ExpectedVersionText} into the application folder), "
         + $"or set {PathVariable} to the full path of a librdkafka {ExpectedVersionText} library. "
         + $"Loader said: {string.Join("; ", errors)}";
 
     /// <summary>The message given when the library loaded but is not the version this build was tested with.</summary>
     public static string DescribeWrongVersion(string path, int version) =>
         $"{path} is librdkafka {VersionText(version)}; this broker is built and tested with {ExpectedVersionText}. "
-        + $"Fix: unset {PathVariable} (or point it at librdkafka {ExpectedVersionText}); the broker's own copy is under its runtimes/ folder.";
+        + $"Fix: unset {PathVariable} (or point it at librdkafka {ExpectedVersionText}); the broker's own copy is in its application folder.";
 
     /// <summary>"2.16.0" from rd_kafka_version()'s 0xMMmmrrpp.</summary>
     public static string VersionText(int version) =>
