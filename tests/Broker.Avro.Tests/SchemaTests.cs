@@ -49,6 +49,12 @@ public sealed class SchemaTests
     [InlineData("{\"type\":\"array\"}", "no \"items\"")]
     [InlineData("{not json", "not valid JSON")]
     [InlineData("42", "must be a string, an array or an object")]
+    // Found by the fuzzer (tests/fuzz/crashes/schema): JSON of the wrong kind where the schema wants an object, a
+    // number or a name was System.Text.Json's InvalidOperationException, not the schema's error.
+    [InlineData("{\"type\":\"record\",\"name\":\"r\",\"fields\":[\"E\"]}", "is not a JSON object")]
+    [InlineData("{\"type\":\"fixed\",\"name\":\"f\",\"size\":\"4\"}", "non-negative integer")]
+    [InlineData("{\"type\":\"fixed\",\"name\":\"f\",\"size\":4,\"aliases\":[1]}", "An alias is not a string")]
+    [InlineData("{\"type\":\"record\",\"name\":\"r\",\"fields\":[{\"name\":\"a\",\"type\":\"int\",\"aliases\":[{}]}]}", "An alias is not a string")]
     public void Invalid_schemas_are_refused_with_the_reason(string json, string reason)
     {
         var e = Assert.ThrowsAny<AvroSchemaException>(() => AvroSchema.Parse(json));

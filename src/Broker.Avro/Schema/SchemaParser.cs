@@ -122,7 +122,7 @@ public static class SchemaParser
             case "fixed":
                 {
                     var (full, space) = FullName(e, ns);
-                    if (!e.TryGetProperty("size", out var sizeElement) || !sizeElement.TryGetInt32(out var size) || size < 0)
+                    if (!e.TryGetProperty("size", out var sizeElement) || sizeElement.ValueKind != JsonValueKind.Number || !sizeElement.TryGetInt32(out var size) || size < 0)
                     {
                         throw new AvroSchemaException($"Fixed {full} needs a non-negative integer \"size\".");
                     }
@@ -174,6 +174,11 @@ public static class SchemaParser
         var fields = new List<Field>();
         foreach (var f in fieldsElement.EnumerateArray())
         {
+            if (f.ValueKind != JsonValueKind.Object)
+            {
+                throw new AvroSchemaException($"A field of record {full} is not a JSON object.");
+            }
+
             var name = OptionalString(f, "name") ?? throw new AvroSchemaException($"A field of record {full} has no name.");
             CheckName(name, $"field of {full}");
             if (!f.TryGetProperty("type", out var fieldType))
@@ -193,7 +198,7 @@ public static class SchemaParser
 
             JsonElement? defaultValue = f.TryGetProperty("default", out var d) ? d.Clone() : null;
             var aliases = f.TryGetProperty("aliases", out var a) && a.ValueKind == JsonValueKind.Array
-                ? a.EnumerateArray().Select(x => x.GetString() ?? string.Empty).ToList()
+                ? a.EnumerateArray().Select(AliasText).ToList()
                 : null;
             fields.Add(new Field(name, schema, fields.Count, defaultValue, OptionalString(f, "doc"), aliases));
         }
@@ -254,7 +259,7 @@ public static class SchemaParser
         }
 
         return a.EnumerateArray()
-            .Select(x => x.GetString() ?? string.Empty)
+            .Select(AliasText)
             .Select(x => x.Contains('.', StringComparison.Ordinal) || ns.Length == 0 ? x : $"{ns}.{x}")
             .ToList();
     }
@@ -300,9 +305,13 @@ public static class SchemaParser
         _ => null,
     };
 
+    // An alias is a name; anything else in an aliases array is the schema's error, not the JSON reader's.
+    private static string AliasText(JsonElement x) =>
+        x.ValueKind == JsonValueKind.String ? x.GetString()! : throw new AvroSchemaException($"An alias is not a string: {x.GetRawText()}.");
+
     private static string? OptionalString(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
     private static int? OptionalInt(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.TryGetInt32(out var i) ? i : null;
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var i) ? i : null;
 }
