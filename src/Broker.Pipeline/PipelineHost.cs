@@ -45,8 +45,4 @@ public static class PipelineHost
             });
         }
     });
-
-    /// <summary>Loads a config file (clear errors) for `broker run`.</summary>
-    public static PipelineOptions LoadOptions(string path) =>
-        File.Exists(path) ? PipelineOptions.Load(path) : throw new PipelineConfigException($"{path}: no such configuration file.");
 }

@@ -9,6 +9,7 @@ using System.Text;
 using System.Text.Json;
 using Broker.Alerts.Decoding;
 using Broker.Archive;
+using Broker.Cluster.Hosting;
 using Broker.Kafka;
 using Broker.Kafka.Embedded;
 using Broker.Pipeline.Configuration;

@@ -4,6 +4,8 @@
 // live group's committed offsets as they were.
 using System.Globalization;
 using System.Text.Json;
+using Broker.Cluster.Hosting;
+using Broker.Engine;
 using Broker.Kafka;
 using Broker.Kafka.Embedded;
 using Broker.Pipeline.Configuration;
@@ -77,7 +79,7 @@ public sealed class ArchiveReplayCommandTests
         BrokerProcess? live = null;
         try
         {
-            var options = new PipelineOptions
+            var options = new BrokerOptions
             {
                 Kafka = new KafkaOptions { BootstrapServers = cluster.BootstrapServers, GroupId = "live", InputTopics = ["live.in"], OutputPrefix = "live" },
                 Schemas = new SchemaOptions { OutputDirectory = Path.Combine(state.FullName, "schemas") },
@@ -86,7 +88,7 @@ public sealed class ArchiveReplayCommandTests
                 Cluster = new ClusterOptions { SiloPort = 0, GatewayPort = 0, Dashboard = false },
             };
             var config = Path.Combine(state.FullName, "live.json");
-            File.WriteAllText(config, JsonSerializer.Serialize(options, PipelineOptions.Json));
+            File.WriteAllText(config, JsonSerializer.Serialize(options, BrokerOptions.Json));
             live = BrokerProcess.StartRun(TimeSpan.FromSeconds(60), "--config", config).Process;
 
             using (var producer = KafkaClients.Producer<byte[]?, byte[]>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers }))

@@ -6,6 +6,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
+using Broker.Cluster.Hosting;
+using Broker.Engine;
 using Broker.Kafka.Embedded;
 using Broker.Pipeline.Configuration;
 
@@ -30,7 +32,7 @@ public sealed class FilterCatalogCommandTests
         try
         {
             var root = AppContext.BaseDirectory;
-            var options = new PipelineOptions
+            var options = new BrokerOptions
             {
                 Kafka = new KafkaOptions { BootstrapServers = kafka.BootstrapServers, GroupId = "cat", InputTopics = ["cat.in"], OutputPrefix = "cat" },
                 Schemas = new SchemaOptions { OutputDirectory = Path.Combine(state.FullName, "schemas") },
@@ -39,7 +41,7 @@ public sealed class FilterCatalogCommandTests
                 Cluster = new ClusterOptions { SiloPort = FreePort(), GatewayPort = FreePort(), Dashboard = true },
             };
             var config = Path.Combine(state.FullName, "broker.json");
-            File.WriteAllText(config, JsonSerializer.Serialize(options, PipelineOptions.Json));
+            File.WriteAllText(config, JsonSerializer.Serialize(options, BrokerOptions.Json));
             var good = Path.Combine(state.FullName, "bright.filter");
             File.WriteAllText(good, "owner: team-a\npayload: light\nwhere: mag < 17 and rb >= 0.5\n");
             var bad = Path.Combine(state.FullName, "broken.filter");

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using Broker.Cluster.Hosting;
+using Broker.Engine;
 using Broker.Kafka.Embedded;
 using Broker.Pipeline.Configuration;
 
@@ -22,7 +24,7 @@ public sealed class RunCommandTests
         try
         {
             var root = AppContext.BaseDirectory;
-            var options = new PipelineOptions
+            var options = new BrokerOptions
             {
                 Kafka = new KafkaOptions { BootstrapServers = cluster.BootstrapServers, GroupId = "busy", InputTopics = ["busy.in"], OutputPrefix = "busy" },
                 Schemas = new SchemaOptions { OutputDirectory = Path.Combine(state.FullName, "schemas") },
@@ -30,7 +32,7 @@ public sealed class RunCommandTests
                 Metrics = new MetricsOptions { Listen = listen },
             };
             var config = Path.Combine(state.FullName, "broker.json");
-            File.WriteAllText(config, JsonSerializer.Serialize(options, PipelineOptions.Json));
+            File.WriteAllText(config, JsonSerializer.Serialize(options, BrokerOptions.Json));
 
             var (code, _, error) = BrokerProcess.Run(Limit, "run", "--config", config);
             Assert.Equal(2, code);
@@ -62,7 +64,7 @@ public sealed class RunCommandTests
             var root = AppContext.BaseDirectory;
             var filters = Directory.CreateDirectory(Path.Combine(state.FullName, "filters"));
             File.WriteAllText(Path.Combine(filters.FullName, "bright.filter"), "where: mag < 17\n");
-            var options = new PipelineOptions
+            var options = new BrokerOptions
             {
                 Kafka = new KafkaOptions { BootstrapServers = $"127.0.0.1:{closedPort}", GroupId = "stop", InputTopics = ["stop.in"], OutputPrefix = "stop" },
                 Schemas = new SchemaOptions { OutputDirectory = Path.Combine(state.FullName, "schemas") },
@@ -72,7 +74,7 @@ public sealed class RunCommandTests
                 FilterDirectory = filters.FullName,
             };
             var config = Path.Combine(state.FullName, "broker.json");
-            File.WriteAllText(config, JsonSerializer.Serialize(options, PipelineOptions.Json));
+            File.WriteAllText(config, JsonSerializer.Serialize(options, BrokerOptions.Json));
             var (silo, _) = BrokerProcess.StartRun(Limit, "--config", config);
             using var running = silo;
 

@@ -3,6 +3,8 @@
 // state folder as the broker.json the process is started with.
 using System.Text.Json;
 using Broker.Alerts.Decoding;
+using Broker.Cluster.Hosting;
+using Broker.Engine;
 using Broker.Pipeline.Configuration;
 using Broker.Simulation.Generation;
 using Broker.Simulation.Scenes;
@@ -19,7 +21,7 @@ internal static class TestRuns
     }
 
     /// <summary>Input &lt;prefix&gt;.in, outputs &lt;prefix&gt;.*, the shipped models, schemas under <paramref name="state"/>.</summary>
-    public static PipelineOptions Options(string bootstrap, string group, string prefix, string state) => new()
+    public static BrokerOptions Options(string bootstrap, string group, string prefix, string state) => new()
     {
         Kafka = new KafkaOptions { BootstrapServers = bootstrap, GroupId = group, InputTopics = [prefix + ".in"], OutputPrefix = prefix },
         Schemas = new SchemaOptions { OutputDirectory = Path.Combine(state, "schemas") },
@@ -31,10 +33,10 @@ internal static class TestRuns
         new() { Clustering = "redis", Storage = "redis", Redis = redis.Configuration, ClusterId = id, ServiceId = id, SiloPort = 0, GatewayPort = 0, Dashboard = false };
 
     /// <summary>Writes <paramref name="options"/> as <paramref name="state"/>/broker.json; returns its path.</summary>
-    public static string WriteConfig(string state, PipelineOptions options)
+    public static string WriteConfig(string state, BrokerOptions options)
     {
         var config = Path.Combine(state, "broker.json");
-        File.WriteAllText(config, JsonSerializer.Serialize(options, PipelineOptions.Json));
+        File.WriteAllText(config, JsonSerializer.Serialize(options, BrokerOptions.Json));
         return config;
     }
 }

@@ -3,6 +3,7 @@
 // no silo and no syncers; either way the archive is wired to the pipeline's filters where the parts are made.
 using Broker.Archive;
 using Broker.Cluster.Hosting;
+using Broker.Engine;
 using Broker.Pipeline.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,7 +18,7 @@ public sealed class BrokerCompositionTests : IDisposable
 
     public void Dispose() => _state.Delete(recursive: true);
 
-    private PipelineOptions Options() => new()
+    private BrokerOptions Options() => new()
     {
         Kafka = new KafkaOptions { BootstrapServers = "127.0.0.1:9", GroupId = "composition", InputTopics = ["composition.in"], OutputPrefix = "composition" },
         Schemas = new SchemaOptions { OutputDirectory = Path.Combine(_state.FullName, "schemas") },

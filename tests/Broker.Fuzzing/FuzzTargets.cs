@@ -165,7 +165,7 @@ public static class FuzzTargets
         File.WriteAllBytes(path, input);
         try
         {
-            _ = PipelineOptions.Load(path);
+            _ = Broker.Cluster.Hosting.BrokerOptions.Load(path); // the whole file, as `broker run` reads it
         }
         catch (PipelineConfigException)
         {

@@ -2,6 +2,7 @@
 // learner sees exactly the alerts the broker judged at least that likely real, while every alert is scored.
 using Broker.Alerts.Decoding;
 using Broker.Alerts.Model;
+using Broker.Engine;
 using Broker.Engine.Annotation;
 using Broker.Engine.Scoring;
 using Broker.Engine.Shared;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Broker.Engine;
 using Broker.Filters;
 using Broker.Kafka;
 using Broker.Kafka.Embedded;

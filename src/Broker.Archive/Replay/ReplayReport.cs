@@ -1,15 +1,18 @@
-// What `broker replay` reports at the end, gathered alert by alert in input order: per survey night the counts,
-// filter matches and score summary; the most novel alerts with their explanation; for --exact the annotations that
-// came out identical (byte for byte apart from the publish time) and what differed; for --compare, per filter the
-// alerts gained and lost, per model the score shifts, and how the top-novel list changed.
+// What a replay reports at the end (`broker replay` prints it), gathered alert by alert in input order: per survey
+// night the counts, filter matches and score summary; the most novel likely-real alerts with their explanation; for
+// an exact replay the annotations that came out identical (byte for byte apart from the publish time) and what
+// differed; for a comparison, per filter the alerts gained and lost, per model the score shifts, and how the
+// top-novel list changed. It lives beside the replay it summarises so it can be tested without the CLI.
 using System.Globalization;
-using Broker.Archive;
-using Broker.Archive.Replay;
 using Broker.Engine.Annotation;
+using Broker.Engine.Scoring;
 
-namespace Broker.Cli.Commands.Pipeline;
+namespace Broker.Archive.Replay;
 
-internal sealed class ReplaySummary
+/// <summary>The end-of-replay report: feed it every <see cref="ReplayedAlert"/> in order, then <see cref="Print"/>.</summary>
+/// <param name="likelyReal">The real score (<see cref="AlertScorer.RealScore"/>) from which a novel alert is listed:
+/// the night digest's threshold, so the replay's list is the one the live broker would have published.</param>
+public sealed class ReplayReport(float likelyReal)
 {
     private const int TopCount = 10;
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
@@ -20,10 +23,13 @@ internal sealed class ReplaySummary
     private readonly Dictionary<string, (int Gained, int Lost, int Recorded, int Now)> _filterChanges = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Shift> _shifts = new(StringComparer.Ordinal) { ["rb"] = new(), ["cnn"] = new(), ["rb_combined"] = new(), ["novelty"] = new() };
 
+    /// <summary>Replayed alerts whose annotation equals the recorded one (publish time aside).</summary>
     public long Identical { get; private set; }
 
+    /// <summary>Replayed alerts whose annotation differs from the recorded one.</summary>
     public long Differing { get; private set; }
 
+    /// <summary>Counts one replayed alert (and, when it carries one, its comparison with the recorded annotation).</summary>
     public void Add(ReplayedAlert replayed)
     {
         var (alert, a) = (replayed.Alert, replayed.Annotation);
@@ -42,14 +48,14 @@ internal sealed class ReplaySummary
             night.Filters[filter] = night.Filters.GetValueOrDefault(filter) + 1;
         }
 
-        Keep(_novel, Novel.Of(replayed, a));
+        Keep(_novel, Novel.Of(replayed, a, likelyReal));
         if (replayed.Recorded is not { } recorded)
         {
             return;
         }
 
         var before = recorded.Annotation;
-        Keep(_recordedNovel, Novel.Of(replayed, before));
+        Keep(_recordedNovel, Novel.Of(replayed, before, likelyReal));
         if (ScoredReplay.Fingerprint(alert, a).AsSpan().SequenceEqual(ScoredReplay.Fingerprint(alert, before)))
         {
             Identical++;
@@ -77,6 +83,7 @@ internal sealed class ReplaySummary
         _shifts["novelty"].Add(before.Novelty?.Score, a.Novelty?.Score);
     }
 
+    /// <summary>Writes the report: the counts, per night, the most novel, and what <paramref name="mode"/> compares.</summary>
     public void Print(TextWriter o, ReplayCounts counts, ReplayMode mode)
     {
         o.WriteLine(string.Create(Inv, $"{counts.In} messages in, {counts.Annotated} alerts annotated, {counts.DeadLettered} dead-lettered"));
@@ -198,7 +205,7 @@ internal sealed class ReplaySummary
 
     private sealed record Novel(string Survey, long AlertId, string ObjectId, string Band, double Mag, float Score, string Subspace, string Explanation, float Rb)
     {
-        public static Novel? Of(ReplayedAlert r, AlertAnnotation a) => a.Novelty is { } n && Broker.Engine.Scoring.AlertScorer.RealScore(a) >= Broker.Cluster.Nights.NightReporter.LikelyReal
+        public static Novel? Of(ReplayedAlert r, AlertAnnotation a, float likelyReal) => a.Novelty is { } n && AlertScorer.RealScore(a) >= likelyReal
             ? new Novel(AnnotationEncoder.SurveyName(r.Alert.Survey), r.Alert.AlertId, r.Alert.ObjectId, r.Alert.Band, r.Alert.Mag, n.Score, n.Subspace, ArchiveIndex.Explain(n), a.RbCombined ?? a.Rb)
             : null;
     }

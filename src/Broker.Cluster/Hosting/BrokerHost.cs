@@ -59,7 +59,7 @@ public sealed class BrokerHost : IAsyncDisposable
     /// pipeline, and the HTTP endpoints; the pipeline is ready but consumes only in <see cref="RunAsync"/>.
     /// </summary>
     /// <param name="endpoints">Maps more endpoints on a silo's HTTP host (the dashboard) before it starts.</param>
-    public static async Task<BrokerHost> StartAsync(PipelineOptions options, ILoggerFactory logs, BrokerMode mode = BrokerMode.Silo, IPipelineObserver? observer = null, Action<WebApplication, SiloEndpointContext>? endpoints = null)
+    public static async Task<BrokerHost> StartAsync(BrokerOptions options, ILoggerFactory logs, BrokerMode mode = BrokerMode.Silo, IPipelineObserver? observer = null, Action<WebApplication, SiloEndpointContext>? endpoints = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logs);
@@ -122,7 +122,7 @@ public sealed class BrokerHost : IAsyncDisposable
     /// The silo (in <see cref="BrokerMode.Silo"/>) and the broker's parts on <paramref name="builder"/>: Orleans first,
     /// then <see cref="BrokerServices.AddBroker"/>, so the host stops the syncers before the silo they flush to.
     /// </summary>
-    public static void AddBroker(IHostApplicationBuilder builder, PipelineOptions options, BrokerMode mode, IPipelineObserver? observer = null)
+    public static void AddBroker(IHostApplicationBuilder builder, BrokerOptions options, BrokerMode mode, IPipelineObserver? observer = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(options);

@@ -34,7 +34,7 @@ public enum BrokerMode
 /// <summary>A broker's parts as the host made them; BrokerHost owns the pipeline and the archive.</summary>
 public sealed class BrokerParts
 {
-    public required PipelineOptions Options { get; init; }
+    public required BrokerOptions Options { get; init; }
 
     public required BrokerPipeline Pipeline { get; init; }
 
@@ -61,7 +61,7 @@ public static class BrokerServices
     /// silo once the grain factory exists) and, in a silo, the syncers as a hosted service. Call after UseOrleans, so
     /// the syncers stop before the silo does (a host stops its services in reverse order).
     /// </summary>
-    public static IServiceCollection AddBroker(this IServiceCollection services, PipelineOptions options, BrokerMode mode, IPipelineObserver? observer = null)
+    public static IServiceCollection AddBroker(this IServiceCollection services, BrokerOptions options, BrokerMode mode, IPipelineObserver? observer = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         services.AddSingleton(options);
@@ -74,7 +74,7 @@ public static class BrokerServices
         return services;
     }
 
-    private static BrokerParts Alone(IServiceProvider services, PipelineOptions options, IPipelineObserver? observer)
+    private static BrokerParts Alone(IServiceProvider services, BrokerOptions options, IPipelineObserver? observer)
     {
         var log = services.GetRequiredService<ILoggerFactory>().CreateLogger("broker");
         var archive = options.Archive.Directory is null ? null : new NightArchive(options.Archive, log);
@@ -89,7 +89,7 @@ public static class BrokerServices
 
     // Each part made here is owned by the BrokerParts it goes into (SiloSyncers and BrokerHost dispose them).
 #pragma warning disable CA2000
-    private static BrokerParts SiloParts(IServiceProvider services, PipelineOptions options, IPipelineObserver? observer)
+    private static BrokerParts SiloParts(IServiceProvider services, BrokerOptions options, IPipelineObserver? observer)
     {
         var grains = services.GetRequiredService<IGrainFactory>();
         var log = services.GetRequiredService<ILoggerFactory>().CreateLogger("broker");

@@ -19,7 +19,7 @@ public sealed class ClusterClient : IAsyncDisposable
     public IGrainFactory Grains => _host.Services.GetRequiredService<IClusterClient>();
 
     /// <summary>Connects (bounded by <paramref name="timeout"/>); a cluster that cannot be reached is a ClusterUnreachableException naming where it looked.</summary>
-    public static async Task<ClusterClient> ConnectAsync(Pipeline.Configuration.ClusterOptions cluster, string? gateway, TimeSpan timeout)
+    public static async Task<ClusterClient> ConnectAsync(ClusterOptions cluster, string? gateway, TimeSpan timeout)
     {
         ArgumentNullException.ThrowIfNull(cluster);
         var builder = Host.CreateApplicationBuilder();

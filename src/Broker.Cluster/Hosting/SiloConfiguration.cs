@@ -16,7 +16,7 @@ public static class SiloConfiguration
     /// <summary>The grain storage names the grains use: objects, the filter catalog, nights.</summary>
     public static IReadOnlyList<string> StorageNames { get; } = [ObjectGrain.Storage, FilterCatalogGrain.Storage, NightGrain.Storage];
 
-    public static void Apply(ISiloBuilder silo, Pipeline.Configuration.ClusterOptions cluster)
+    public static void Apply(ISiloBuilder silo, ClusterOptions cluster)
     {
         ArgumentNullException.ThrowIfNull(silo);
         ArgumentNullException.ThrowIfNull(cluster);
@@ -81,7 +81,7 @@ public static class SiloConfiguration
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static ConfigurationOptions Redis(Pipeline.Configuration.ClusterOptions cluster)
+    private static ConfigurationOptions Redis(ClusterOptions cluster)
     {
         var options = ConfigurationOptions.Parse(cluster.Redis!);
         options.AbortOnConnectFail = false;

@@ -50,14 +50,6 @@ public sealed record SchemaOptions
     public string OutputDirectory { get; init; } = "state/schemas";
 }
 
-public sealed record ModelOptions
-{
-    public string Rb { get; init; } = "models/rb";
-
-    /// <summary>The cutout CNN's folder; null runs without the CNN (cnn fields are null).</summary>
-    public string? Cnn { get; init; } = "models/cnn-int8";
-}
-
 public sealed record ProcessingOptions
 {
     /// <summary>Alerts processed concurrently (each awaits the CNN batcher, so more lanes than cores fill batches).</summary>
@@ -107,56 +99,11 @@ public sealed record MetricsOptions
 }
 
 /// <summary>
-/// The Orleans silo `broker run` starts (docs/cluster.md). One machine: localhost clustering and memory storage, no
-/// external service. Production: Redis for membership and grain state, one silo per machine or container.
+/// The pipeline's part of the configuration file: everything a pipeline needs to run with or without a cluster. The
+/// file's root is <c>Broker.Cluster.Hosting.BrokerOptions</c>, which adds the cluster's section; a derived
+/// record adds its sections' checks through <see cref="SectionProblems"/>.
 /// </summary>
-public sealed record ClusterOptions
-{
-    /// <summary>localhost (one silo, development and demo) or redis (any number of silos).</summary>
-    public string Clustering { get; init; } = "localhost";
-
-    /// <summary>How many filters the cluster's catalog takes (each costs a match per alert and a topic); more are refused.</summary>
-    public int MaxFilters { get; init; } = 256;
-
-    /// <summary>memory (lost with the silo) or redis: where object grains, the filter catalog and night grains persist.</summary>
-    public string Storage { get; init; } = "memory";
-
-    /// <summary>StackExchange.Redis configuration string, e.g. 127.0.0.1:6379 (clustering or storage redis).</summary>
-    public string? Redis { get; init; }
-
-    /// <summary>Silos with the same cluster id form one cluster; grain state is shared by service id.</summary>
-    public string ClusterId { get; init; } = "broker";
-
-    public string ServiceId { get; init; } = "broker";
-
-    /// <summary>Silo-to-silo port (0: a free one, chosen at start).</summary>
-    public int SiloPort { get; init; } = 11111;
-
-    /// <summary>Port clients (`broker filter --cluster`) connect to (0: a free one).</summary>
-    public int GatewayPort { get; init; } = 30000;
-
-    /// <summary>The address other silos reach this one at: an IP, a host name, "auto" (this host's own; containers), or null (loopback: one machine).</summary>
-    public string? AdvertisedAddress { get; init; }
-
-    /// <summary>Object grains idle this long deactivate (their state is stored; the next alert reloads it).</summary>
-    public double ObjectIdleMinutes { get; init; } = 10;
-
-    /// <summary>How often a silo sends its novelty samples to the survey's model grain and fetches its snapshot.</summary>
-    public double NoveltySyncMs { get; init; } = 500;
-
-    /// <summary>Seconds a silo may miss probes before others declare it dead (Orleans' default detection takes 11-18 s here).</summary>
-    public double ProbeTimeoutSeconds { get; init; } = 1;
-
-    public int MissedProbesLimit { get; init; } = 2;
-
-    /// <summary>How often each silo publishes the digests of the nights it saw to &lt;prefix&gt;.digest.</summary>
-    public double DigestSeconds { get; init; } = 600;
-
-    /// <summary>Orleans Dashboard (grain-level operations) at /orleans on the metrics address.</summary>
-    public bool Dashboard { get; init; } = true;
-}
-
-public sealed record PipelineOptions
+public record PipelineOptions
 {
     public KafkaOptions Kafka { get; init; } = new();
 
@@ -167,8 +114,6 @@ public sealed record PipelineOptions
     public ProcessingOptions Processing { get; init; } = new();
 
     public MetricsOptions Metrics { get; init; } = new();
-
-    public ClusterOptions Cluster { get; init; } = new();
 
     public ArchiveOptions Archive { get; init; } = new();
 
@@ -222,13 +167,17 @@ public sealed record PipelineOptions
     /// <summary>The configuration file's JSON conventions: snake_case keys, unknown keys an error, comments allowed (those of filter definitions).</summary>
     public static JsonSerializerOptions Json => FilterDefinition.Json;
 
-    /// <summary>Reads a config file; relative paths in it are taken from the file's folder.</summary>
-    public static PipelineOptions Load(string path)
+    /// <summary>Reads a config file with the pipeline's sections only; relative paths in it are taken from the file's folder.</summary>
+    public static PipelineOptions Load(string path) => Load<PipelineOptions>(path);
+
+    /// <summary>Reads a config file as <typeparamref name="T"/> (its sections and the pipeline's), resolved and checked.</summary>
+    public static T Load<T>(string path)
+        where T : PipelineOptions
     {
-        PipelineOptions options;
+        T options;
         try
         {
-            options = JsonSerializer.Deserialize<PipelineOptions>(File.ReadAllText(path), Json)
+            options = JsonSerializer.Deserialize<T>(File.ReadAllText(path), Json)
                 ?? throw new PipelineConfigException($"{path}: the file is empty.");
         }
         catch (JsonException e)
@@ -237,7 +186,9 @@ public sealed record PipelineOptions
         }
 
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        return options.ResolvePaths(folder).Validate(path);
+
+        // `with` keeps the runtime type, so a derived configuration comes back as itself.
+        return (T)options.ResolvePaths(folder).Validate(path);
     }
 
     public PipelineOptions ResolvePaths(string folder)
@@ -276,16 +227,13 @@ public sealed record PipelineOptions
         Check(Processing.CnnMaxBatch is >= 1 and <= Broker.Models.Cnn.CnnModel.MaxBatch, $"processing.cnn_max_batch is 1..{Broker.Models.Cnn.CnnModel.MaxBatch}.");
         Check(Processing.DrainSeconds > 0, "processing.drain_seconds must be positive.");
         Check(Processing.StallSeconds > 0, "processing.stall_seconds must be positive.");
-        Check(Cluster.MaxFilters > 0, "cluster.max_filters must be positive.");
         Check(Processing.NoveltyLearnMinReal is >= 0 and <= 1, "processing.novelty_learn_min_real is 0..1.");
-        Check(Cluster.Clustering is "localhost" or "redis", "cluster.clustering is localhost or redis.");
-        Check(Cluster.Storage is "memory" or "redis", "cluster.storage is memory or redis.");
-        Check(Cluster.Redis is not null || (Cluster.Clustering != "redis" && Cluster.Storage != "redis"), "cluster.redis (host:port) is needed when clustering or storage is redis.");
-        Check(Cluster.SiloPort is >= 0 and <= 65535 && Cluster.GatewayPort is >= 0 and <= 65535, "cluster.silo_port and cluster.gateway_port are 0..65535.");
-        Check(Cluster.DigestSeconds > 0, "cluster.digest_seconds must be positive.");
-        Check(Cluster.ObjectIdleMinutes > 0 && Cluster.NoveltySyncMs > 0 && Cluster.ProbeTimeoutSeconds > 0 && Cluster.MissedProbesLimit >= 1,
-            "cluster.object_idle_minutes, novelty_sync_ms and probe_timeout_seconds must be positive, missed_probes_limit at least 1.");
         Check(Archive.Problem() is null, Archive.Problem()!);
+        foreach (var problem in SectionProblems())
+        {
+            Check(false, problem);
+        }
+
         Check(Filters.Select(f => f.Name).Distinct(StringComparer.Ordinal).Count() == Filters.Count, "two filters have the same name.");
         foreach (var filter in Filters)
         {
@@ -301,6 +249,9 @@ public sealed record PipelineOptions
 
         return this;
     }
+
+    /// <summary>What is wrong with the sections a derived configuration adds (none here); each message names its key.</summary>
+    protected virtual IEnumerable<string> SectionProblems() => [];
 }
 
 /// <summary>A configuration file that cannot be used; the message names the file and the setting.</summary>

@@ -33,7 +33,7 @@ internal static class ObjectsBench
             var builder = Host.CreateApplicationBuilder();
             builder.Logging.ClearProviders();
             var store = parse.GetValue(redis);
-            builder.UseOrleans(silo => SiloConfiguration.Apply(silo, new Broker.Pipeline.Configuration.ClusterOptions
+            builder.UseOrleans(silo => SiloConfiguration.Apply(silo, new ClusterOptions
             {
                 SiloPort = 0,
                 GatewayPort = 0,

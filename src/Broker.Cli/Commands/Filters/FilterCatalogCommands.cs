@@ -102,7 +102,7 @@ internal static class FilterCatalogCommands
         ClusterOptions cluster;
         try
         {
-            cluster = config is null ? new ClusterOptions() : PipelineHost.LoadOptions(config.FullName).Cluster;
+            cluster = config is null ? new ClusterOptions() : BrokerOptions.Load(config.FullName).Cluster;
         }
         catch (PipelineConfigException e)
         {

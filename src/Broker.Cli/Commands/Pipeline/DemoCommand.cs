@@ -10,6 +10,7 @@ using Broker.Cli.Commands.Cnn;
 using Broker.Cli.Hosting;
 using Broker.Cluster.Hosting;
 using Broker.Cluster.Nights;
+using Broker.Engine;
 using Broker.Filters;
 using Broker.Kafka;
 using Broker.Kafka.Embedded;
@@ -143,7 +144,7 @@ internal static class DemoCommand
         : "warming up";
 
     /// <summary>The demo's pipeline settings: every model, three example subscriptions, metrics on a free port.</summary>
-    internal static PipelineOptions Options(string bootstrap, string stateFolder) => new PipelineOptions
+    internal static BrokerOptions Options(string bootstrap, string stateFolder) => new BrokerOptions
     {
         Kafka = new KafkaOptions { BootstrapServers = bootstrap, GroupId = "broker-demo", InputTopics = [InputTopic], OutputPrefix = "demo", GroupProtocol = "consumer" },
         Schemas = new SchemaOptions { OutputDirectory = Path.Combine(stateFolder, "schemas") },

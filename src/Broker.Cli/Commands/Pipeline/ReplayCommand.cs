@@ -12,6 +12,7 @@ using System.Globalization;
 using Broker.Archive;
 using Broker.Archive.Replay;
 using Broker.Cli.Hosting;
+using Broker.Cluster.Hosting;
 using Broker.Pipeline.Configuration;
 using Broker.Sources;
 
@@ -116,7 +117,7 @@ internal static class ReplayCommand
                 return Fail("--bootstrap needs --topic (produce the alerts) or --prefix (annotate them in a stream of the replay's own).");
             }
 
-            PipelineOptions options;
+            BrokerOptions options;
             try
             {
                 options = ScoredReplayRun.Options(parse.GetValue(config)?.FullName);
@@ -184,11 +185,4 @@ internal static class ReplayCommand
         messages.MoveNext();
         return messages;
     }
-}
-
-internal enum ReplayMode
-{
-    Score,
-    Exact,
-    Compare,
 }

@@ -21,7 +21,7 @@ internal static class ReplayThroughKafka
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static async Task<int> RunAsync(IEnumerable<ReplayItem> items, long? total, PipelineOptions options, string bootstrap, string prefix, string? outDir, CancellationToken cancel)
+    public static async Task<int> RunAsync(IEnumerable<ReplayItem> items, long? total, BrokerOptions options, string bootstrap, string prefix, string? outDir, CancellationToken cancel)
     {
         var input = prefix + ".input";
         options = options with

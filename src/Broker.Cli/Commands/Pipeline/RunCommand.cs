@@ -25,10 +25,10 @@ internal static class RunCommand
         };
         command.SetAction(async (parse, cancel) =>
         {
-            PipelineOptions options;
+            BrokerOptions options;
             try
             {
-                options = PipelineHost.LoadOptions(parse.GetValue(config)!.FullName);
+                options = BrokerOptions.Load(parse.GetValue(config)!.FullName);
             }
             catch (PipelineConfigException e)
             {

@@ -9,6 +9,8 @@ using Broker.Alerts.Model;
 using Broker.Archive;
 using Broker.Archive.Replay;
 using Broker.Cli.Hosting;
+using Broker.Cluster.Hosting;
+using Broker.Engine;
 using Broker.Engine.Annotation;
 using Broker.Filters;
 using Broker.Pipeline;
@@ -22,9 +24,9 @@ internal static class ScoredReplayRun
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     /// <summary>The configuration a replay scores with: the file's, or the shipped models and deploy/filters.</summary>
-    public static PipelineOptions Options(string? configPath)
+    public static BrokerOptions Options(string? configPath)
     {
-        var options = configPath is not null ? PipelineHost.LoadOptions(configPath) : new PipelineOptions
+        var options = configPath is not null ? BrokerOptions.Load(configPath) : new BrokerOptions
         {
             Models = new ModelOptions { Rb = RepoPaths.Resolve("models/rb"), Cnn = RepoPaths.Resolve("models/cnn-int8") },
             FilterDirectory = Directory.Exists(RepoPaths.Resolve("deploy/filters")) ? RepoPaths.Resolve("deploy/filters") : null,
@@ -32,7 +34,7 @@ internal static class ScoredReplayRun
         return options with { Schemas = options.Schemas with { OutputDirectory = Path.Combine(Path.GetTempPath(), "broker-replay-schemas") } };
     }
 
-    public static async Task<int> RunAsync(IEnumerable<ReplayItem> items, long? total, PipelineOptions options, ReplayMode mode,
+    public static async Task<int> RunAsync(IEnumerable<ReplayItem> items, long? total, BrokerOptions options, ReplayMode mode,
         (string Root, string Survey, string Night)? archived, double? speed, bool currentFilters, string outDir, CancellationToken cancel)
     {
         if (mode == ReplayMode.Exact)
@@ -55,7 +57,7 @@ internal static class ScoredReplayRun
 
         Console.Out.WriteLine($"replay: {(mode == ReplayMode.Score ? "scoring" : mode == ReplayMode.Exact ? "reproducing (recorded models and snapshots)" : "re-scoring with the current models")}" +
             $"; rb {engine.RbModelId}, cnn {engine.CnnModelId ?? "none"}; {engine.Filters.Filters.Count} filters; archive run {Path.GetFullPath(outDir)}");
-        var summary = new ReplaySummary();
+        var summary = new ReplayReport(Broker.Cluster.Nights.NightReporter.LikelyReal);
         var counts = new ReplayCounts();
         var clock = Stopwatch.StartNew();
         using var stopProgress = new CancellationTokenSource();
