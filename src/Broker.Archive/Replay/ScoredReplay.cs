@@ -1,12 +1,15 @@
 // A replay straight through the scoring, without Kafka: alert messages (a folder, a ZTF tarball, a Fink export, an
 // archived night) are decoded, annotated by the broker's engine (its scorer and filters), and kept in a new archive run.
-// Alerts go through in windows: every alert of a window is scored at once (the CNN batches them) with the novelty
-// snapshot current at the window's start, then the models learn from them in input order, so the same input and
-// seed give the same annotations whatever the timing. Replaying an archived night exactly pins what it recorded
+// Messages go through in windows: every message of a window is decoded and every alert scored at once, on the thread
+// pool's threads (the CNN batches them), with the novelty snapshot current at the window's start, then the models
+// learn from them in input order, so the same input and seed give the same annotations whatever the timing. The
+// messages are read one thread ahead; when the source fails, the alerts it gave before are scored and stored first. Replaying an archived night exactly pins what it recorded
 // instead: the novelty snapshot each annotation names (nothing is learned), and the context that is not a model's
 // (where the message was read and when, the object's history, re-delivery) — so the annotations come out equal to
 // the recorded ones. With a speed, alerts are held to the night's own timing (detection times) scaled by it.
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+using System.Threading.Channels;
 using Broker.Alerts.Decoding;
 using Broker.Alerts.Model;
 using Broker.Engine;
@@ -36,7 +39,7 @@ public sealed record ScoredReplayOptions
     /// <summary>The night's own timing divided by this (10 = ten times faster); null or 0: as fast as possible.</summary>
     public double? Speed { get; init; }
 
-    /// <summary>Alerts scored at once between two learning steps.</summary>
+    /// <summary>Messages decoded and scored at once between two learning steps.</summary>
     public int Window { get; init; } = 32;
 
     /// <summary>The snapshots an exact replay pins, by survey and id (an archive's snapshots folder).</summary>
@@ -94,63 +97,155 @@ public static class ScoredReplay
         var clock = Stopwatch.StartNew();
         double? firstMjd = null;
         var stores = new List<Task>();
-        var window = new List<(ReplayItem Item, Alert Alert)>(options.Window);
-        using var source = items.GetEnumerator();
-        var more = true;
-        while (more && !cancel.IsCancellationRequested)
+        var window = new List<ReplayItem>(options.Window);
+        var alerts = new List<(ReplayItem Item, Alert Alert)>(options.Window);
+        ExceptionDispatchInfo? sourceFailure = null;
+
+        // The messages are read (an archive's records decoded, a Parquet file's rows assembled) on a thread of their
+        // own, a few windows ahead, while the lanes of the thread pool decode and score the window before.
+        var ahead = Channel.CreateBounded<ReplayItem>(new BoundedChannelOptions(options.Window * 4) { SingleReader = true, SingleWriter = true });
+        using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var reading = Task.Factory.StartNew(() => Read(items, ahead.Writer, stopReading.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        try
         {
-            window.Clear();
-            while (window.Count < options.Window && (more = source.MoveNext()))
+            while (!cancel.IsCancellationRequested)
             {
-                var item = source.Current;
-                counts.AddIn();
+                // A window is always the next Window messages (never what happens to be read), so the novelty models
+                // learn at the same places whatever the timing.
+                window.Clear();
                 try
                 {
-                    window.AddRange(engine.Decode(item.Message).Select(a => (item, a)));
+                    while (window.Count < options.Window && await ahead.Reader.WaitToReadAsync(cancel).ConfigureAwait(false))
+                    {
+                        while (window.Count < options.Window && ahead.Reader.TryRead(out var item))
+                        {
+                            window.Add(item);
+                        }
+                    }
                 }
-                catch (AlertDecodeException e)
+                catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    counts.AddDeadLetter(item.Name, "decode." + e.Stage.ToString().ToLowerInvariant(), e.Message);
+                    // The source failed: what it gave before the failure is still scored and stored, then the replay fails.
+                    sourceFailure = ExceptionDispatchInfo.Capture(e);
                 }
-            }
 
-            if (window.Count == 0)
-            {
-                continue;
-            }
+                if (window.Count == 0)
+                {
+                    break;
+                }
 
-            firstMjd ??= window[0].Alert.Mjd;
-            var scored = await Task.WhenAll(window.Select(w => ScoreAsync(engine, w.Item, w.Alert, options, firstMjd.Value, clock, counts, cancel))).ConfigureAwait(false);
-            foreach (var replayed in scored)
-            {
-                if (replayed is null)
+                // Decoding in parallel; a message that does not decode is a dead letter, counted in input order.
+                var decoded = await Task.WhenAll(window.Select(item => Task.Run(() => Decode(engine, item), cancel))).ConfigureAwait(false);
+                alerts.Clear();
+                for (var i = 0; i < window.Count; i++)
+                {
+                    counts.AddIn();
+                    if (decoded[i].Error is { } e)
+                    {
+                        counts.AddDeadLetter(window[i].Name, "decode." + e.Stage.ToString().ToLowerInvariant(), e.Message);
+                        continue;
+                    }
+
+                    alerts.AddRange(decoded[i].Alerts!.Select(a => (window[i], a)));
+                }
+
+                if (alerts.Count == 0)
                 {
                     continue;
                 }
 
-                if (!options.Exact && AlertScorer.Teaches(replayed.Annotation, (float)engine.LearnMinReal))
+                firstMjd ??= alerts[0].Alert.Mjd;
+                var first = firstMjd.Value;
+                var scored = await Task.WhenAll(alerts.Select(w => Task.Run(() => ScoreAsync(engine, w.Item, w.Alert, options, first, clock, counts, cancel), cancel))).ConfigureAwait(false);
+                foreach (var replayed in scored)
                 {
-                    engine.Novelty.Learn(replayed.Alert.Survey, replayed.Annotation.Features);
+                    if (replayed is null)
+                    {
+                        continue;
+                    }
+
+                    if (!options.Exact && AlertScorer.Teaches(replayed.Annotation, (float)engine.LearnMinReal))
+                    {
+                        engine.Novelty.Learn(replayed.Alert.Survey, replayed.Annotation.Features);
+                    }
+
+                    counts.AddAnnotated();
+                    observe?.Invoke(replayed);
+                    if (archive is not null)
+                    {
+                        stores.Add(archive.StoreAsync(replayed.Alert, replayed.Annotation, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), cancel).AsTask());
+                    }
                 }
 
-                counts.AddAnnotated();
-                observe?.Invoke(replayed);
-                if (archive is not null)
+                // Bound what waits for the archive's group commits.
+                if (stores.Count > 4096)
                 {
-                    stores.Add(archive.StoreAsync(replayed.Alert, replayed.Annotation, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), cancel).AsTask());
+                    await Task.WhenAll(stores).ConfigureAwait(false);
+                    stores.Clear();
+                }
+
+                if (sourceFailure is not null)
+                {
+                    break;
                 }
             }
-
-            // Bound what waits for the archive's group commits.
-            if (stores.Count > 4096)
-            {
-                await Task.WhenAll(stores).ConfigureAwait(false);
-                stores.Clear();
-            }
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            // Stopped: what was scored is counted and stored below; the rest was never taken.
+        }
+        finally
+        {
+            await stopReading.CancelAsync().ConfigureAwait(false);
+            await reading.ConfigureAwait(false);
         }
 
         await Task.WhenAll(stores).ConfigureAwait(false);
+        sourceFailure?.Throw();
         return counts;
+    }
+
+    // The reading thread: every item in order into the channel; a failure of the source (an unreadable archive file)
+    // completes the channel with it, so the replay's loop throws it where it would have read the next item.
+    private static void Read(IEnumerable<ReplayItem> items, ChannelWriter<ReplayItem> writer, CancellationToken stop)
+    {
+        try
+        {
+            foreach (var item in items)
+            {
+                while (!writer.TryWrite(item))
+                {
+                    if (!writer.WaitToWriteAsync(stop).AsTask().GetAwaiter().GetResult())
+                    {
+                        return;
+                    }
+                }
+            }
+
+            writer.TryComplete();
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            writer.TryComplete();
+        }
+#pragma warning disable CA1031 // handed to the replay's loop, which rethrows it
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            writer.TryComplete(e);
+        }
+    }
+
+    private static (IReadOnlyList<Alert>? Alerts, AlertDecodeException? Error) Decode(AlertEngine engine, ReplayItem item)
+    {
+        try
+        {
+            return (engine.Decode(item.Message), null);
+        }
+        catch (AlertDecodeException e)
+        {
+            return (null, e);
+        }
     }
 
     private static async Task<ReplayedAlert?> ScoreAsync(AlertEngine engine, ReplayItem item, Alert alert, ScoredReplayOptions options,
