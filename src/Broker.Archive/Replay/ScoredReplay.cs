@@ -1,12 +1,13 @@
 // A replay straight through the scoring, without Kafka: alert messages (a folder, a ZTF tarball, a Fink export, an
 // archived night) are decoded, annotated by the broker's engine (its scorer and filters), and kept in a new archive run.
-// Messages go through in windows: every message of a window is decoded and every alert scored at once, on the thread
-// pool's threads (the CNN batches them), with the novelty snapshot current at the window's start, then the models
-// learn from them in input order, so the same input and seed give the same annotations whatever the timing. The
-// messages are read one thread ahead; when the source fails, the alerts it gave before are scored and stored first. Replaying an archived night exactly pins what it recorded
-// instead: the novelty snapshot each annotation names (nothing is learned), and the context that is not a model's
-// (where the message was read and when, the object's history, re-delivery) — so the annotations come out equal to
-// the recorded ones. With a speed, alerts are held to the night's own timing (detection times) scaled by it.
+// Messages go through in windows: every alert of a window is scored at once, on the thread pool's threads (the CNN
+// batches them), with the novelty snapshot current at the window's start, then the models learn from them in input
+// order, so the same input and seed give the same annotations whatever the timing. The messages are read one thread
+// ahead and the next window is decoded while this one is scored; when the source fails, the alerts it gave before
+// are scored and stored first. Replaying an archived night exactly pins what it recorded instead: the novelty
+// snapshot each annotation names (nothing is learned), and the context that is not a model's (where the message was
+// read and when, the object's history, re-delivery) — so the annotations come out equal to the recorded ones. With
+// a speed, alerts are held to the night's own timing (detection times) scaled by it.
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
@@ -97,45 +98,27 @@ public static class ScoredReplay
         var clock = Stopwatch.StartNew();
         double? firstMjd = null;
         var stores = new List<Task>();
-        var window = new List<ReplayItem>(options.Window);
         var alerts = new List<(ReplayItem Item, Alert Alert)>(options.Window);
         ExceptionDispatchInfo? sourceFailure = null;
 
         // The messages are read (an archive's records decoded, a Parquet file's rows assembled) on a thread of their
-        // own, a few windows ahead, while the lanes of the thread pool decode and score the window before.
+        // own, a few windows ahead; the next window is decoded on the thread pool while this one is scored.
         var ahead = Channel.CreateBounded<ReplayItem>(new BoundedChannelOptions(options.Window * 4) { SingleReader = true, SingleWriter = true });
         using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         var reading = Task.Factory.StartNew(() => Read(items, ahead.Writer, stopReading.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         try
         {
-            while (!cancel.IsCancellationRequested)
+            var next = await NextWindowAsync(ahead.Reader, options.Window, cancel).ConfigureAwait(false);
+            var nextDecoded = DecodeAllAsync(engine, next.Items, cancel);
+            while (next.Items.Count > 0 && !cancel.IsCancellationRequested)
             {
-                // A window is always the next Window messages (never what happens to be read), so the novelty models
-                // learn at the same places whatever the timing.
-                window.Clear();
-                try
-                {
-                    while (window.Count < options.Window && await ahead.Reader.WaitToReadAsync(cancel).ConfigureAwait(false))
-                    {
-                        while (window.Count < options.Window && ahead.Reader.TryRead(out var item))
-                        {
-                            window.Add(item);
-                        }
-                    }
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    // The source failed: what it gave before the failure is still scored and stored, then the replay fails.
-                    sourceFailure = ExceptionDispatchInfo.Capture(e);
-                }
+                var window = next.Items;
+                var decoded = await nextDecoded.ConfigureAwait(false);
+                sourceFailure ??= next.Failure;
+                next = sourceFailure is null ? await NextWindowAsync(ahead.Reader, options.Window, cancel).ConfigureAwait(false) : (new List<ReplayItem>(), null);
+                nextDecoded = DecodeAllAsync(engine, next.Items, cancel);
 
-                if (window.Count == 0)
-                {
-                    break;
-                }
-
-                // Decoding in parallel; a message that does not decode is a dead letter, counted in input order.
-                var decoded = await Task.WhenAll(window.Select(item => Task.Run(() => Decode(engine, item), cancel))).ConfigureAwait(false);
+                // A message that does not decode is a dead letter, counted in input order.
                 alerts.Clear();
                 for (var i = 0; i < window.Count; i++)
                 {
@@ -154,6 +137,7 @@ public static class ScoredReplay
                     continue;
                 }
 
+                // Every alert of the window scored at once with the novelty models as they are; then they learn, in order.
                 firstMjd ??= alerts[0].Alert.Mjd;
                 var first = firstMjd.Value;
                 var scored = await Task.WhenAll(alerts.Select(w => Task.Run(() => ScoreAsync(engine, w.Item, w.Alert, options, first, clock, counts, cancel), cancel))).ConfigureAwait(false);
@@ -182,11 +166,6 @@ public static class ScoredReplay
                 {
                     await Task.WhenAll(stores).ConfigureAwait(false);
                     stores.Clear();
-                }
-
-                if (sourceFailure is not null)
-                {
-                    break;
                 }
             }
         }
@@ -235,6 +214,33 @@ public static class ScoredReplay
             writer.TryComplete(e);
         }
     }
+
+    // The next window: always the next Window messages (never what happens to have been read), so the novelty models
+    // learn at the same places whatever the timing. A failure of the source ends the window early and is returned,
+    // so what the source gave before it is still scored and stored.
+    private static async Task<(List<ReplayItem> Items, ExceptionDispatchInfo? Failure)> NextWindowAsync(ChannelReader<ReplayItem> reader, int size, CancellationToken cancel)
+    {
+        var window = new List<ReplayItem>(size);
+        try
+        {
+            while (window.Count < size && await reader.WaitToReadAsync(cancel).ConfigureAwait(false))
+            {
+                while (window.Count < size && reader.TryRead(out var item))
+                {
+                    window.Add(item);
+                }
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return (window, ExceptionDispatchInfo.Capture(e));
+        }
+
+        return (window, null);
+    }
+
+    private static Task<(IReadOnlyList<Alert>? Alerts, AlertDecodeException? Error)[]> DecodeAllAsync(AlertEngine engine, List<ReplayItem> window, CancellationToken cancel) =>
+        Task.WhenAll(window.Select(item => Task.Run(() => Decode(engine, item), cancel)));
 
     private static (IReadOnlyList<Alert>? Alerts, AlertDecodeException? Error) Decode(AlertEngine engine, ReplayItem item)
     {
