@@ -169,6 +169,9 @@ public sealed class AlertEngine : IAsyncDisposable
     /// <summary>True when an object ledger is in use (re-deliveries are recognised).</summary>
     public bool HasObjectLedger => _objects is not null;
 
+    /// <summary>Exercises the object ledger's call path once, recording nothing (see <see cref="IObjectLedger.WarmUpAsync"/>).</summary>
+    public ValueTask WarmUpLedgerAsync(CancellationToken cancel) => _objects?.WarmUpAsync(cancel) ?? ValueTask.CompletedTask;
+
     /// <summary>The alert with its annotation in <paramref name="payload"/>'s form, published at <paramref name="publishTimeMs"/>.</summary>
     public byte[] Encode(Payload payload, Alert alert, AlertAnnotation annotation, long publishTimeMs)
     {

@@ -198,6 +198,7 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
         {
             var warm = Stopwatch.StartNew();
             var warmed = await _engine.WarmUpAsync(PipelineWarmup.Messages, PipelineWarmup.Repeats, stop).ConfigureAwait(false);
+            await _engine.WarmUpLedgerAsync(stop).ConfigureAwait(false);
             LogWarmedUp(_log, warmed, warm.Elapsed.TotalMilliseconds);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)

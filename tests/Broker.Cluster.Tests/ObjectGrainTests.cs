@@ -37,6 +37,18 @@ public sealed class ObjectGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task The_ledgers_warm_up_reads_a_grain_outside_every_survey_and_records_nothing()
+    {
+        var ledger = new ClusterObjectLedger(fixture.Silo(0), new TransientRetry(TimeSpan.FromSeconds(5)));
+        await ledger.WarmUpAsync(CancellationToken.None);
+        await ledger.WarmUpAsync(CancellationToken.None); // every silo's start does it; twice is the same
+
+        Assert.DoesNotContain(ClusterObjectLedger.WarmUpKey.Split(':')[0], new[] { "ztf", "rubin" });
+        Assert.Empty(await fixture.Client.GetGrain<IObjectGrain>(ClusterObjectLedger.WarmUpKey).Detections());
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ledger.WarmUpAsync(new CancellationToken(canceled: true)).AsTask());
+    }
+
+    [Fact]
     public async Task The_ledger_retries_nothing_that_is_the_grains_own_error()
     {
         Assert.True(TransientRetry.IsTransient(new SiloUnavailableException()));

@@ -13,6 +13,9 @@ public interface IObjectLedger
 
     /// <summary>Remembers that every output of the alert is stored, so a re-delivery of it is recognised.</summary>
     ValueTask PublishedAsync(Alert alert, CancellationToken cancel);
+
+    /// <summary>Exercises the ledger's call path once without recording anything (before the first alert).</summary>
+    ValueTask WarmUpAsync(CancellationToken cancel) => ValueTask.CompletedTask;
 }
 
 /// <summary>The answer to a visit: the object's history so far (null when the alert names no object) and whether the alert was published before.</summary>
