@@ -106,10 +106,11 @@ public static class ScoredReplay
         var ahead = Channel.CreateBounded<ReplayItem>(new BoundedChannelOptions(options.Window * 4) { SingleReader = true, SingleWriter = true });
         using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         var reading = Task.Factory.StartNew(() => Read(items, ahead.Writer, stopReading.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        Task<(IReadOnlyList<Alert>? Alerts, AlertDecodeException? Error)[]>? nextDecoded = null;
         try
         {
             var next = await NextWindowAsync(ahead.Reader, options.Window, cancel).ConfigureAwait(false);
-            var nextDecoded = DecodeAllAsync(engine, next.Items, cancel);
+            nextDecoded = DecodeAllAsync(engine, next.Items, cancel);
             while (next.Items.Count > 0 && !cancel.IsCancellationRequested)
             {
                 var window = next.Items;
@@ -177,6 +178,13 @@ public static class ScoredReplay
         {
             await stopReading.CancelAsync().ConfigureAwait(false);
             await reading.ConfigureAwait(false);
+
+            // A window decoded ahead and never scored (a stop or a failure) finishes before the caller may dispose the
+            // engine; its outcome is not wanted, so WhenAny waits without rethrowing.
+            if (nextDecoded is not null)
+            {
+                await Task.WhenAny(nextDecoded).ConfigureAwait(false);
+            }
         }
 
         await Task.WhenAll(stores).ConfigureAwait(false);
