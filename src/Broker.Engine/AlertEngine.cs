@@ -134,7 +134,6 @@ public sealed class AlertEngine : IAsyncDisposable
         return new RoutedAlert(alert, annotation, matched);
     }
 
-    /// <summary>Tells the object ledger that every output of <paramref name="alert"/> is stored (a re-delivery is then recognised).</summary>
     /// <summary>
     /// Scores and encodes <paramref name="messages"/> <paramref name="repeats"/> times with the models in force, so the
     /// first live alerts do not wait for the JIT (tiered compilation is off: each method is compiled optimised on its
@@ -163,6 +162,7 @@ public sealed class AlertEngine : IAsyncDisposable
         return scored;
     }
 
+    /// <summary>Tells the object ledger that every output of <paramref name="alert"/> is stored (a re-delivery is then recognised).</summary>
     public ValueTask PublishedAsync(Alert alert, CancellationToken cancel) =>
         _objects is { } objects ? objects.PublishedAsync(alert, cancel) : ValueTask.CompletedTask;
 

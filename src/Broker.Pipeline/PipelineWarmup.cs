@@ -1,7 +1,8 @@
 // The alerts a pipeline scores before it consumes (AlertEngine.WarmUpAsync): one real ZTF alert (v4.01, with
 // forced-photometry history) and one real LSSTCam alert (lsst.v9_0 in an Avro container), embedded from Warmup/
 // (provenance in Warmup/PROVENANCE.tsv). Without it the first second of a fresh process's alerts waited for the JIT
-// and ONNX Runtime's first runs: `broker demo` p99 422-506 ms cold, 336-394 ms with it (docs/performance.md).
+// and ONNX Runtime's first runs: paired `broker demo` p99 486 / 450 / 446 ms cold, 443 / 367 / 327 ms with it
+// (docs/performance.md).
 namespace Broker.Pipeline;
 
 public static class PipelineWarmup

@@ -17,6 +17,13 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public void A_missing_file_is_a_configuration_error_naming_it()
+    {
+        var e = Assert.Throws<PipelineConfigException>(() => PipelineOptions.Load("/nonexistent/broker.json"));
+        Assert.Contains("/nonexistent/broker.json: no such configuration file", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_pipeline_alone_refuses_the_cluster_section_it_does_not_own()
     {
         // The cluster's section belongs to Broker.Cluster (BrokerOptions); the pipeline's own reader names the key.

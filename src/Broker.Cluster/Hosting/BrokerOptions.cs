@@ -13,8 +13,7 @@ public sealed record BrokerOptions : PipelineOptions
     public ClusterOptions Cluster { get; init; } = new();
 
     /// <summary>Reads and checks a configuration file (relative paths from its folder); a missing file is a clear error.</summary>
-    public static new BrokerOptions Load(string path) =>
-        File.Exists(path) ? Load<BrokerOptions>(path) : throw new PipelineConfigException($"{path}: no such configuration file.");
+    public static new BrokerOptions Load(string path) => Load<BrokerOptions>(path);
 
     /// <summary>Checks every section (the pipeline's and the cluster's); returns this configuration or throws naming the key.</summary>
     public new BrokerOptions Validate(string source = "configuration") => (BrokerOptions)base.Validate(source);

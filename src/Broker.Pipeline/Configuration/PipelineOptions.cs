@@ -174,6 +174,11 @@ public record PipelineOptions
     public static T Load<T>(string path)
         where T : PipelineOptions
     {
+        if (!File.Exists(path))
+        {
+            throw new PipelineConfigException($"{path}: no such configuration file.");
+        }
+
         T options;
         try
         {

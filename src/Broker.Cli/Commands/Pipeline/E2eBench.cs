@@ -67,7 +67,7 @@ internal static class E2eBench
                 if (!SpinWait.SpinUntil(() => rig.Done() >= before + produced, TimeSpan.FromSeconds(30)))
                 {
                     // A message the pipeline never saw: the mock dropped it (retention) or the pipeline stalled.
-                    Console.Error.WriteLine($"bench e2e: {before + produced - rig.Done()} of {produced} messages not finished 30 s after the last was produced (consumed {pipeline.Status.Consumed}, published {pipeline.Status.Published}, dead-lettered {pipeline.Status.DeadLettered})");
+                    Console.Error.WriteLine($"bench e2e: {before + produced - rig.Done()} of {produced} messages not finished 30 s after the last was produced (consumed {rig.Pipelines.Sum(x => x.Status.Consumed)}, published {rig.Pipelines.Sum(x => x.Status.Published)}, dead-lettered {rig.Pipelines.Sum(x => x.Status.DeadLettered)})");
                     return 1;
                 }
 

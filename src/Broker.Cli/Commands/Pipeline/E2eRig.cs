@@ -48,9 +48,6 @@ internal sealed class E2eRig : IAsyncDisposable
 
     public int Silos => InSilo ? _brokers.Count : 0;
 
-    /// <summary>The first silo's archive.</summary>
-    public NightArchive? Archive => _brokers[0].Archive;
-
     /// <summary>Records archived by every silo.</summary>
     public long Archived => _brokers.Sum(b => b.Archive?.Stored ?? 0);
 
@@ -78,7 +75,7 @@ internal sealed class E2eRig : IAsyncDisposable
         var options = DemoCommand.Options(cluster.BootstrapServers, state.FullName) with { Metrics = new() { Listen = null } };
         options = options with { Models = options.Models with { Cnn = CnnCommands.ModelDirOrNone(cnn) } };
         var archiveRoot = archive is { } a ? Path.Combine(Path.GetFullPath(a), "bench-" + Environment.ProcessId.ToString(inv)) : null;
-        options = options with { Archive = new Broker.Archive.ArchiveOptions { Directory = archiveRoot, Writer = "bench", Codec = archiveCodec, FlushMs = archiveFlushMs } };
+        options = options with { Archive = new ArchiveOptions { Directory = archiveRoot, Writer = "bench", Codec = archiveCodec, FlushMs = archiveFlushMs } };
         foreach (var topic in options.OutputTopics)
         {
             cluster.CreateTopic(topic, 4);
