@@ -89,6 +89,9 @@ public sealed partial class BrokerPipeline
     [LoggerMessage(Level = LogLevel.Debug, Message = "Offset {Offset} not stored: {Reason}")]
     private static partial void LogStoreSkipped(ILogger log, string offset, string reason);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Leaving the consumer group before closing did not finish: {Reason}; closing anyway")]
+    private static partial void LogLeaveIncomplete(ILogger log, string reason);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Consume error: {Reason}")]
     private static partial void LogConsumeError(ILogger log, string reason);
 

@@ -54,6 +54,9 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
     private List<TopicPartition> _assignment = [];
     private long? _drainDeadline;
     private volatile bool _drainExpired;
+
+    // Set just before the consumer closes: the revocation the close causes must not commit synchronously (see OnRevoked).
+    private volatile bool _closing;
     private readonly Lock _catalogGate = new();
     private readonly FilterSources _filterSources;
     private FilterActivation? _activation;
@@ -237,6 +240,14 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
             _ = CommitStored(consumer, "shutdown");
         }
 
+        // Leave before closing, so no assignment is still being handed over when the close begins (ConsumerShutdown).
+        var leave = DrainRemaining() > TimeSpan.FromSeconds(2) ? DrainRemaining() : TimeSpan.FromSeconds(2);
+        if (ConsumerShutdown.LeaveGroup(consumer, leave) is { } notLeft)
+        {
+            LogLeaveIncomplete(_log, notLeft);
+        }
+
+        _closing = true;
         consumer.Close();
         lock (_catalogGate)
         {

@@ -136,6 +136,7 @@ public sealed class AlertListener
         finally
         {
             var committed = Commit(consumer);
+            _ = ConsumerShutdown.LeaveGroup(consumer, TimeSpan.FromSeconds(5)); // so the close cannot hang (ConsumerShutdown)
             consumer.Close();
             consumer.Dispose();
             Summary = new ListenSummary(messages, alerts, duplicates, bad, reachedEnd, committed);

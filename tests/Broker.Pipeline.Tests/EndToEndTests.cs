@@ -169,6 +169,50 @@ public sealed class EndToEndTests
     }
 
     [Fact]
+    public async Task A_stop_that_comes_while_partitions_are_being_assigned_returns_and_loses_nothing()
+    {
+        // The close then meets an assignment librdkafka is still handing over; a synchronous commit in the revocation
+        // that follows waited forever (CI hung here). Each stop must return, and what was read is not lost.
+        using var harness = new PipelineHarness("early");
+        var stream = TestData.Generated(40, 700);
+        var ids = Expected(stream).Values.SelectMany(v => v!).ToHashSet();
+        using var reader = new OutputReader(harness.Cluster.BootstrapServers, "early.annotated");
+        using var producer = harness.Producer();
+        harness.Produce(producer, stream);
+        // Stopped during the warm-up (the consumer is connected by then, so the subscription's assignment arrives within
+        // a millisecond, just as the close begins), at a few points of it, or as soon as the run consumes.
+        foreach (var delay in new[] { 100, 300, 600, 900, -1 })
+        {
+            await using var early = harness.Pipeline("early-group");
+            using var stop = new CancellationTokenSource();
+            var running = early.RunAsync(stop.Token);
+            if (delay >= 0)
+            {
+                await Task.Delay(delay);
+            }
+            else
+            {
+                Assert.True(SpinWait.SpinUntil(() => early.Status.State == PipelineState.Running || running.IsCompleted, Limit));
+            }
+
+            await stop.CancelAsync();
+            var finished = await Task.WhenAny(running, Task.Delay(Limit));
+            Assert.True(finished == running, $"the stop after {delay} ms did not return within {Limit}");
+            await running;
+        }
+
+        await using var last = harness.Pipeline("early-group");
+        using (var stop = new CancellationTokenSource())
+        {
+            var running = last.RunAsync(stop.Token);
+            Assert.True(reader.WaitFor(r => r.From("early.annotated").Select(Id).ToHashSet().IsSupersetOf(ids), Limit),
+                $"{reader.From("early.annotated").Select(Id).Distinct().Count()} of {ids.Count} annotated");
+            await stop.CancelAsync();
+            await running;
+        }
+    }
+
+    [Fact]
     public async Task Two_members_split_the_partitions_and_one_takes_over_when_the_other_leaves()
     {
         using var harness = new PipelineHarness("scale");
