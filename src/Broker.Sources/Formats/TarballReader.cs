@@ -34,7 +34,7 @@ internal static class TarballReader
             {
                 entry = tar.GetNextEntry();
             }
-            catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException)
+            catch (Exception e) when (IsCorrupt(e))
             {
                 entry = null;
                 problem = $"not a readable tar archive ({e.Message})";
@@ -70,7 +70,7 @@ internal static class TarballReader
                 entry.DataStream.CopyTo(copy);
                 bytes = copy.ToArray();
             }
-            catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
+            catch (Exception e) when (IsCorrupt(e))
             {
                 problem = $"entry cannot be read ({e.Message}); the archive is corrupt from here on";
             }
@@ -85,4 +85,10 @@ internal static class TarballReader
             yield return messages.Classify(path, entry.Name, bytes, SourceFormat.Tarball);
         }
     }
+
+    // What System.Formats.Tar and GZipStream throw for bytes that are not a tar archive they can read: besides the
+    // format errors, an OverflowException for a numeric field beyond its type (GNU's base-256 uid or size; found by
+    // fuzzing, tests/fuzz/crashes/source) and argument errors for impossible header values.
+    private static bool IsCorrupt(Exception e) =>
+        e is InvalidDataException or EndOfStreamException or FormatException or OverflowException or ArgumentException;
 }
