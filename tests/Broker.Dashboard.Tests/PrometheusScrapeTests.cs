@@ -78,6 +78,14 @@ public sealed partial class PrometheusScrapeTests
             var rules = File.ReadAllText(Path.Combine(Root, "deploy", "prometheus", "alerts.yml"));
             var series = SeriesName().Matches(board + rules).Select(m => m.Value).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
             Assert.Contains("broker_ingest_to_publish_milliseconds_bucket", series);
+            // Prometheus answers 503 "Service Unavailable" until it has started (slow on a busy machine): wait for it.
+            var ready = Stopwatch.StartNew();
+            while (!await IsReady(http))
+            {
+                Assert.True(ready.Elapsed < TimeSpan.FromSeconds(60), "Prometheus did not become ready within 60 s");
+                await Task.Delay(250);
+            }
+
             var missing = series.ToList();
             var clock = Stopwatch.StartNew();
             while (missing.Count > 0 && clock.Elapsed < TimeSpan.FromSeconds(90))
@@ -115,10 +123,25 @@ public sealed partial class PrometheusScrapeTests
         }
     }
 
+    private static async Task<bool> IsReady(HttpClient http)
+    {
+        try
+        {
+            using var response = await http.GetAsync(new Uri("-/ready", UriKind.Relative));
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false; // not listening yet
+        }
+    }
+
     private static async Task<JsonElement> Json(HttpClient http, string path)
     {
         using var response = await http.GetAsync(new Uri(path, UriKind.Relative));
-        return JsonSerializer.Deserialize<JsonElement>(await response.Content.ReadAsStringAsync());
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"Prometheus answered {(int)response.StatusCode} to {path}: {body}");
+        return JsonSerializer.Deserialize<JsonElement>(body);
     }
 
     private static async Task<int> Count(HttpClient http, string name)
