@@ -105,10 +105,15 @@ public sealed partial class BrokerPipeline
         }
     }
 
-    // What is left of the stop's deadline (zero once past it; the full drain time before a stop began).
-    private TimeSpan DrainRemaining() => _drainDeadline is { } deadline
-        ? TimeSpan.FromSeconds(Math.Max(0, (deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency))
-        : TimeSpan.FromSeconds(_options.Processing.DrainSeconds);
+    // What is left of the stop's deadline (zero once past it; the full drain time before a stop began), or
+    // atLeast when less is left: a step that must get some time even after the deadline (a flush, leaving the group).
+    private TimeSpan DrainRemaining(TimeSpan atLeast = default)
+    {
+        var left = _drainDeadline is { } deadline
+            ? TimeSpan.FromSeconds(Math.Max(0, (deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency))
+            : TimeSpan.FromSeconds(_options.Processing.DrainSeconds);
+        return left > atLeast ? left : atLeast;
+    }
 
     private void WaitInFlight(List<TopicPartition>? partitions, TimeSpan limit)
     {

@@ -233,7 +233,7 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
             LogNotDrained(_log, _options.Processing.DrainSeconds, left);
         }
 
-        producer.Flush(DrainRemaining() > TimeSpan.FromSeconds(1) ? DrainRemaining() : TimeSpan.FromSeconds(1));
+        producer.Flush(DrainRemaining(atLeast: TimeSpan.FromSeconds(1)));
         StoreCommittable(consumer);
         if (Status.State != PipelineState.Failed)
         {
@@ -241,8 +241,7 @@ public sealed partial class BrokerPipeline : IAsyncDisposable
         }
 
         // Leave before closing, so no assignment is still being handed over when the close begins (ConsumerShutdown).
-        var leave = DrainRemaining() > TimeSpan.FromSeconds(2) ? DrainRemaining() : TimeSpan.FromSeconds(2);
-        if (ConsumerShutdown.LeaveGroup(consumer, leave) is { } notLeft)
+        if (ConsumerShutdown.LeaveGroup(consumer, DrainRemaining(atLeast: TimeSpan.FromSeconds(2))) is { } notLeft)
         {
             LogLeaveIncomplete(_log, notLeft);
         }

@@ -1,4 +1,5 @@
 using Broker.Kafka.Embedded;
+using Confluent.Kafka;
 
 namespace Broker.Kafka.Tests;
 
@@ -15,6 +16,24 @@ public sealed class ClusterFixture : IDisposable
         var name = $"{stem}-{Interlocked.Increment(ref _next)}";
         Cluster.CreateTopic(name, partitions);
         return name;
+    }
+
+    /// <summary>Messages <paramref name="first"/>.. with keys and values from their number, spread over the partitions by key.</summary>
+    public void Produce(string topic, int first, int count)
+    {
+        using var producer = KafkaClients.Producer<int, string>(new ProducerConfig
+        {
+            BootstrapServers = Cluster.BootstrapServers,
+            Partitioner = Confluent.Kafka.Partitioner.Murmur2Random,
+            EnableIdempotence = true,
+        });
+        for (var i = first; i < first + count; i++)
+        {
+            producer.Produce(topic, new Message<int, string> { Key = i, Value = $"alert-{i}" });
+        }
+
+        var remaining = producer.Flush(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, remaining);
     }
 
     public void Dispose() => Cluster.Dispose();

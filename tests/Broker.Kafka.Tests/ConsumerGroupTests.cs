@@ -18,7 +18,7 @@ public sealed class ConsumerGroupTests : IClassFixture<ClusterFixture>
     public void Producer_writes_to_all_four_partitions_and_a_consumer_reads_every_message()
     {
         var topic = _fixture.NewTopic("roundtrip");
-        Produce(topic, 0, 200);
+        _fixture.Produce(topic, 0, 200);
         using var consumer = NewConsumer($"g-{topic}", out var seen);
         consumer.Subscribe(topic);
         Wait.Until(() => seen.Count >= 200, Deadline, "all 200 messages", () => Poll(consumer, seen));
@@ -54,7 +54,7 @@ public sealed class ConsumerGroupTests : IClassFixture<ClusterFixture>
 
         // Each member reads only from its own partitions. (Produced once the split is settled: with KIP-848 the first
         // member is given all four partitions at once and hands two over incrementally when the second joins.)
-        Produce(topic, 0, 100);
+        _fixture.Produce(topic, 0, 100);
         Wait.Until(() => seenA.Count + seenB.Count >= 100, Deadline, "the first 100 messages", () =>
         {
             Poll(a, seenA);
@@ -66,7 +66,7 @@ public sealed class ConsumerGroupTests : IClassFixture<ClusterFixture>
         // A leaves cleanly; B is handed all four partitions and reads what is produced next on every one of them.
         a.Commit();
         a.Close();
-        Produce(topic, 100, 100);
+        _fixture.Produce(topic, 100, 100);
         Wait.Until(() => b.Assignment.Count == 4, Deadline, "the survivor to own all four partitions", () => Poll(b, seenB));
         Wait.Until(
             () => Enumerable.Range(100, 100).All(seenB.ContainsKey),
@@ -81,7 +81,7 @@ public sealed class ConsumerGroupTests : IClassFixture<ClusterFixture>
     {
         var topic = _fixture.NewTopic("resume");
         var group = $"g-{topic}";
-        Produce(topic, 0, 120);
+        _fixture.Produce(topic, 0, 120);
 
         // First run: read everything there is, commit, stop.
         var firstRun = new ConcurrentDictionary<int, int>();
@@ -94,7 +94,7 @@ public sealed class ConsumerGroupTests : IClassFixture<ClusterFixture>
         }
 
         // While nobody consumes, more alerts arrive.
-        Produce(topic, 120, 80);
+        _fixture.Produce(topic, 120, 80);
 
         // Second run of the same group: exactly the new messages, none of the old ones again, none missing.
         using var second = NewConsumer(group, out var secondRun);
@@ -111,23 +111,6 @@ public sealed class ConsumerGroupTests : IClassFixture<ClusterFixture>
         var committed = second.Committed(second.Assignment, TimeSpan.FromSeconds(10));
         Assert.Equal(4, committed.Count);
         Assert.All(committed, c => Assert.True(c.Offset.Value > 0, $"partition {c.Partition} has a committed offset"));
-    }
-
-    private void Produce(string topic, int first, int count)
-    {
-        using var producer = KafkaClients.Producer<int, string>(new ProducerConfig
-        {
-            BootstrapServers = _fixture.Cluster.BootstrapServers,
-            Partitioner = Confluent.Kafka.Partitioner.Murmur2Random,
-            EnableIdempotence = true,
-        });
-        for (var i = first; i < first + count; i++)
-        {
-            producer.Produce(topic, new Message<int, string> { Key = i, Value = $"alert-{i}" });
-        }
-
-        var remaining = producer.Flush(TimeSpan.FromSeconds(30));
-        Assert.Equal(0, remaining);
     }
 
     /// <summary>A consumer that records message key -> partition; manual commits only.</summary>

@@ -20,7 +20,7 @@ public sealed class ConsumerShutdownTests : IClassFixture<ClusterFixture>
     public async Task Leaving_revokes_every_partition_and_commits_what_was_stored(GroupProtocol protocol)
     {
         var topic = _fixture.NewTopic($"leave-{protocol}".ToLowerInvariant());
-        Produce(topic, 40);
+        _fixture.Produce(topic, 0, 40);
         var group = $"g-{topic}";
         var events = new ConcurrentQueue<string>();
         using var consumer = NewConsumer(group, protocol, events);
@@ -78,17 +78,6 @@ public sealed class ConsumerShutdownTests : IClassFixture<ClusterFixture>
         var close = Task.Run(consumer.Close);
         Assert.True(await Task.WhenAny(close, Task.Delay(Deadline)) == close, "the close did not return");
         await close;
-    }
-
-    private void Produce(string topic, int count)
-    {
-        using var producer = KafkaClients.Producer<int, string>(new ProducerConfig { BootstrapServers = _fixture.Cluster.BootstrapServers });
-        for (var i = 0; i < count; i++)
-        {
-            producer.Produce(new TopicPartition(topic, i % 4), new Message<int, string> { Key = i, Value = $"alert-{i}" });
-        }
-
-        Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
     }
 
     private IConsumer<int, string> NewConsumer(string group, GroupProtocol protocol, ConcurrentQueue<string> events)
