@@ -161,6 +161,48 @@ public sealed class FitsDecoderTests
     }
 
     [Fact]
+    public void Header_values_are_unquoted_unescaped_and_stripped_of_comments()
+    {
+        var file = Hdu(primary: true, -32, 8, 8, Float32(new float[64]),
+            ("OBJECT", "'M 31 ''core''   '"),
+            ("EXPTIME", "30.0 / seconds, a comment"),
+            ("FILTER", "'r  ' / band"),
+            ("EMPTY", "''"),
+            ("MAGZP", "  26.3250"));
+        var header = FitsDecoder.DecodeFirstImage(file).Header;
+        Assert.Equal("M 31 'core'", header["OBJECT"]);
+        Assert.Equal("30.0", header["EXPTIME"]);
+        Assert.Equal("r", header["FILTER"]);
+        Assert.Equal(string.Empty, header["EMPTY"]);
+        Assert.Equal("26.3250", header["MAGZP"]);
+        Assert.Equal("8", header["NAXIS1"]);
+        Assert.DoesNotContain("END", header.Keys);
+    }
+
+    /// <summary>
+    /// The gunzipped file lives in a pooled buffer that is reused: a truncated stamp decoded right after a whole one
+    /// (most likely the same buffer, the whole one's pixels still in it past the end) must be refused, not read on
+    /// into the earlier stamp's bytes; and a trailer that overstates the size leaves nothing extra to read either.
+    /// </summary>
+    [Fact]
+    public void A_truncated_stamp_after_a_whole_one_is_refused_not_completed_from_the_reused_buffer()
+    {
+        var pixels = Enumerable.Range(0, 48 * 48).Select(i => i * 0.5f).ToArray();
+        var file = Hdu(primary: true, -32, 48, 48, Float32(pixels));
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(pixels, FitsDecoder.DecodeFirstImage(Gzip(file)).Pixels);
+            var truncated = Gzip(file[..(file.Length - 2880)]);
+            var e = Assert.Throws<FitsDecodeException>(() => FitsDecoder.Decode(truncated));
+            Assert.Contains("runs past the end", e.Message, StringComparison.Ordinal);
+
+            // The same truncated file with its trailer claiming the whole size.
+            BinaryPrimitives.WriteUInt32LittleEndian(truncated.AsSpan(truncated.Length - 4), (uint)file.Length);
+            Assert.Throws<FitsDecodeException>(() => FitsDecoder.Decode(truncated));
+        }
+    }
+
+    [Fact]
     public void A_stamp_that_inflates_past_the_cap_is_refused_not_allocated()
     {
         // 64 MiB + 2,880 bytes of zeros after a valid header compress to ~65 KB: a gzip bomb for a stamp decoder.

@@ -1,6 +1,7 @@
 // Decodes FITS stamps (FITS 4.0 standard): 2880-byte blocks, 80-character header cards up to END, big-endian
 // data. Handles gzip-wrapped files (ZTF), several image HDUs (Rubin: image, variance, PSF), BITPIX 8/16/32/64/
 // -32/-64 with BSCALE/BZERO, and any NAXIS1 x NAXIS2 (ZTF stamps trimmed at CCD edges are 63x55 and such).
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Compression;
@@ -42,7 +43,26 @@ public static class FitsDecoder
     /// <summary>Every image HDU (the primary first, if it has data), after gunzip when needed.</summary>
     public static IReadOnlyList<FitsImage> Decode(ReadOnlySpan<byte> data)
     {
-        var bytes = IsGzip(data) ? Gunzip(data) : data;
+        if (!IsGzip(data))
+        {
+            return DecodeHdus(data);
+        }
+
+        // The gunzipped file is only read from (pixels and header values are copied out): a pooled buffer, not
+        // ~20 KB of garbage per ZTF stamp.
+        var buffer = Gunzip(data, out var length);
+        try
+        {
+            return DecodeHdus(buffer.AsSpan(0, length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static List<FitsImage> DecodeHdus(ReadOnlySpan<byte> bytes)
+    {
         if (!IsFits(bytes))
         {
             throw new FitsDecodeException("not a FITS file (no SIMPLE card)", 0);
@@ -79,13 +99,14 @@ public static class FitsDecoder
         return images.Count > 0 ? images[0] : throw new FitsDecodeException("FITS file holds no image", 0);
     }
 
-    private static unsafe byte[] Gunzip(ReadOnlySpan<byte> data)
+    /// <summary>The gunzipped bytes, <paramref name="length"/> of them, in an array of the shared pool (the caller returns it).</summary>
+    private static unsafe byte[] Gunzip(ReadOnlySpan<byte> data, out int length)
     {
-        // The gzip trailer's ISIZE (uncompressed size mod 2^32) lets the output be allocated once, exactly;
-        // it is only a hint (a hostile file may lie), so the stream is still read to its end with a cap.
+        // The gzip trailer's ISIZE (uncompressed size mod 2^32) sizes the buffer once; it is only a hint (a hostile
+        // file may lie), so the stream is still read to its end, growing the buffer up to the cap.
         var hint = data.Length >= 18 ? BinaryPrimitives.ReadUInt32LittleEndian(data[^4..]) : 0u;
-        var output = new byte[hint is > 0 and <= MaxBytes ? hint : 4 * 2880];
-        var length = 0;
+        var output = ArrayPool<byte>.Shared.Rent(hint is > 0 and <= MaxBytes ? (int)hint : 4 * 2880);
+        length = 0;
         try
         {
             fixed (byte* p = data)
@@ -93,48 +114,53 @@ public static class FitsDecoder
                 using var input = new UnmanagedMemoryStream(p, data.Length);
                 using var gzip = new GZipStream(input, CompressionMode.Decompress);
                 int n;
-                while ((n = gzip.Read(output, length, output.Length - length)) > 0)
+                while ((n = gzip.Read(output, length, Math.Min(output.Length, MaxBytes) - length)) > 0)
                 {
                     length += n;
-                    if (length < output.Length)
+                    if (length < Math.Min(output.Length, MaxBytes))
                     {
                         continue;
                     }
 
-                    // Full. With a truthful hint the stream ends here: probe one byte before growing (growing
-                    // first, then trimming, cost two extra copies of every stamp: 60 KB of garbage per ZTF stamp).
+                    // Full. With a truthful hint the stream ends here: probe one byte before growing.
                     var next = gzip.ReadByte();
                     if (next < 0)
                     {
                         break;
                     }
 
-                    if (output.Length >= MaxBytes)
+                    if (length >= MaxBytes)
                     {
                         throw new FitsDecodeException($"gzip stream expands past {MaxBytes} bytes", 0);
                     }
 
-                    Array.Resize(ref output, Math.Min(MaxBytes, output.Length * 2));
+                    var larger = ArrayPool<byte>.Shared.Rent(Math.Min(MaxBytes, output.Length * 2));
+                    output.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(output);
+                    output = larger;
                     output[length++] = (byte)next;
                 }
             }
+
+            return output;
         }
         catch (InvalidDataException e)
         {
+            ArrayPool<byte>.Shared.Return(output);
             throw new FitsDecodeException($"gzip stream is corrupt ({e.Message})", 0);
         }
-
-        if (length != output.Length)
+        catch
         {
-            Array.Resize(ref output, length);
+            ArrayPool<byte>.Shared.Return(output);
+            throw;
         }
-
-        return output;
     }
 
     private static (Dictionary<string, string> Header, int DataStart) ReadHeader(ReadOnlySpan<byte> bytes, int offset)
     {
         var header = new Dictionary<string, string>(StringComparer.Ordinal);
+        // Each card is read as characters on the stack: only the keywords and values kept become strings.
+        Span<char> card = stackalloc char[Card];
         var pos = offset;
         while (true)
         {
@@ -143,17 +169,17 @@ public static class FitsDecoder
                 throw new FitsDecodeException("header has no END card before the end of the data", pos);
             }
 
-            var card = Encoding.ASCII.GetString(bytes.Slice(pos, Card));
+            Encoding.ASCII.GetChars(bytes.Slice(pos, Card), card);
             pos += Card;
             var keyword = card[..8].TrimEnd();
-            if (keyword == "END")
+            if (keyword.SequenceEqual("END"))
             {
                 break;
             }
 
-            if (card.Length > 9 && card[8] == '=' && keyword.Length > 0)
+            if (card[8] == '=' && keyword.Length > 0)
             {
-                header.TryAdd(keyword, ParseValue(card[10..]));
+                header.TryAdd(new string(keyword), ParseValue(card[10..]));
             }
         }
 
@@ -259,20 +285,21 @@ public static class FitsDecoder
         return new FitsImage(width, height, pixels, h, h.TryGetValue("EXTNAME", out var e) ? e : null);
     }
 
-    private static string ParseValue(string text)
+    private static string ParseValue(ReadOnlySpan<char> text)
     {
         var t = text.TrimStart();
         if (t.StartsWith('\''))
         {
             // A quoted string: '' is an escaped quote; trailing blanks are not significant.
-            var sb = new StringBuilder();
+            Span<char> value = stackalloc char[t.Length];
+            var n = 0;
             for (var i = 1; i < t.Length; i++)
             {
                 if (t[i] == '\'')
                 {
                     if (i + 1 < t.Length && t[i + 1] == '\'')
                     {
-                        sb.Append('\'');
+                        value[n++] = '\'';
                         i++;
                         continue;
                     }
@@ -280,14 +307,14 @@ public static class FitsDecoder
                     break;
                 }
 
-                sb.Append(t[i]);
+                value[n++] = t[i];
             }
 
-            return sb.ToString().TrimEnd();
+            return new string(value[..n].TrimEnd());
         }
 
-        var slash = t.IndexOf('/', StringComparison.Ordinal);
-        return (slash >= 0 ? t[..slash] : t).Trim();
+        var slash = t.IndexOf('/');
+        return new string((slash >= 0 ? t[..slash] : t).Trim());
     }
 
     private static int Int(Dictionary<string, string> h, string key, int offset) =>
