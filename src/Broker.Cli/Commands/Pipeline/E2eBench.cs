@@ -13,10 +13,6 @@ namespace Broker.Cli.Commands.Pipeline;
 
 internal static class E2eBench
 {
-    // librdkafka's mock cluster (the embedded Kafka) runs on one thread of this name; an external Kafka would not
-    // run on the broker's cores, so its CPU is reported apart.
-    private const string MockClusterThread = "rdk:mock";
-
     public static Command Create()
     {
         var rates = new Option<string>("--rates") { Description = "Offered rates in messages/s, comma-separated (0: unlimited).", DefaultValueFactory = _ => "1000,0" };
@@ -61,7 +57,7 @@ internal static class E2eBench
                 }
 
                 var cpu = E2eRig.Cpu();
-                var mock = NamedThreadsCpu.Of(MockClusterThread);
+                var load = NamedThreadsCpu.Of(rig.LoadThreads);
                 var clock = Stopwatch.StartNew();
                 var produced = await rig.ReplayAsync(count, rate, limit, cancel);
                 if (!SpinWait.SpinUntil(() => rig.Done() >= before + produced, TimeSpan.FromSeconds(30)))
@@ -77,9 +73,9 @@ internal static class E2eBench
                 var p = Broker.Engine.Metrics.LatencySamples.Percentiles(rig.Pipelines.Select(x => x.Metrics.IngestToPublishSamples), 0.5, 0.9, 0.99);
                 var label = rate > 0 ? rate.ToString("F0", inv) : "max";
                 var cpuPerAlert = (E2eRig.Cpu() - cpu).TotalMicroseconds / Math.Max(1, finished);
-                var brokerPerAlert = cpuPerAlert - ((NamedThreadsCpu.Of(MockClusterThread) - mock).TotalMicroseconds / Math.Max(1, finished));
+                var brokerPerAlert = cpuPerAlert - ((NamedThreadsCpu.Of(rig.LoadThreads) - load).TotalMicroseconds / Math.Max(1, finished));
                 Console.Out.WriteLine(string.Create(inv,
-                    $"offered {label,5}/s: {finished / elapsed,7:F0} alerts/s sustained over {elapsed:F1} s ({finished} alerts, {cores:F2} cores busy); ingest-to-publish p50 {p[0]:F1} ms, p90 {p[1]:F1} ms, p99 {p[2]:F1} ms; CPU {cpuPerAlert:F0} us per alert = {cpuPerAlert / stages.Sum:F2} x the stages' sum ({brokerPerAlert:F0} us = {brokerPerAlert / stages.Sum:F2} x without the embedded Kafka cluster's thread)"));
+                    $"offered {label,5}/s: {finished / elapsed,7:F0} alerts/s sustained over {elapsed:F1} s ({finished} alerts, {cores:F2} cores busy); ingest-to-publish p50 {p[0]:F1} ms, p90 {p[1]:F1} ms, p99 {p[2]:F1} ms; CPU {cpuPerAlert:F0} us per alert = {cpuPerAlert / stages.Sum:F2} x the stages' sum ({brokerPerAlert:F0} us = {brokerPerAlert / stages.Sum:F2} x without the embedded Kafka's and the replaying producer's librdkafka threads)"));
                 results.Add(string.Create(inv, $"rate_{label}_per_s={finished / elapsed:F0} rate_{label}_p50_ms={p[0]:F1} rate_{label}_p99_ms={p[2]:F1} rate_{label}_cores={cores:F2} rate_{label}_cpu_us={cpuPerAlert:F0} rate_{label}_cpu_over_stages={cpuPerAlert / stages.Sum:F2} rate_{label}_broker_cpu_us={brokerPerAlert:F0} rate_{label}_broker_cpu_over_stages={brokerPerAlert / stages.Sum:F2}"));
             }
 

@@ -30,12 +30,13 @@ internal sealed class E2eRig : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _running;
 
-    private E2eRig(EmbeddedKafkaCluster cluster, DirectoryInfo state, ILoggerFactory logs, IReadOnlyList<BrokerHost> brokers, IReadOnlyList<byte[]> night, string? archiveRoot)
+    private E2eRig(EmbeddedKafkaCluster cluster, DirectoryInfo state, ILoggerFactory logs, IReadOnlyList<BrokerHost> brokers, IReadOnlyList<byte[]> night, string? archiveRoot, IProducer<byte[]?, byte[]> producer, IReadOnlySet<int> loadThreads)
     {
         (_cluster, _state, _logs, _brokers) = (cluster, state, logs, brokers);
         Night = night;
         ArchiveRoot = archiveRoot;
-        Producer = KafkaClients.Producer<byte[]?, byte[]>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 1 });
+        Producer = producer;
+        LoadThreads = loadThreads;
         _running = Task.WhenAll(brokers.Select(b => b.RunAsync(_stop.Token)));
     }
 
@@ -56,6 +57,13 @@ internal sealed class E2eRig : IAsyncDisposable
     public IReadOnlyList<byte[]> Night { get; }
 
     public IProducer<byte[]?, byte[]> Producer { get; }
+
+    /// <summary>
+    /// The librdkafka threads of the bench's own load: the embedded cluster's and the replaying producer's (every
+    /// "rdk:" thread that ran before the broker started). A broker beside an external Kafka, fed by a survey, would
+    /// not run them; their CPU is reported apart (the replayer's managed code stays counted as the broker's).
+    /// </summary>
+    public IReadOnlySet<int> LoadThreads { get; }
 
     /// <summary>Input messages finished: published or dead-lettered.</summary>
     public long Done() => _brokers.Sum(b => b.Pipeline.Status.Published + b.Pipeline.Status.DeadLettered);
@@ -92,6 +100,15 @@ internal sealed class E2eRig : IAsyncDisposable
             options = options with { Cluster = options.Cluster with { Clustering = "redis", Storage = "redis", Redis = redis, ClusterId = id, ServiceId = id, SiloPort = 0, GatewayPort = 0 } };
         }
 
+        // The replaying producer first, its metadata read (librdkafka starts a thread per broker it learns of), so
+        // that every librdkafka thread running now is the load's, not the broker's.
+        var producer = KafkaClients.Producer<byte[]?, byte[]>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 1 });
+        using (var admin = new DependentAdminClientBuilder(producer.Handle).Build())
+        {
+            _ = admin.GetMetadata(DemoCommand.InputTopic, TimeSpan.FromSeconds(10));
+        }
+
+        var loadThreads = NamedThreadsCpu.Named("rdk:");
         var brokers = new List<BrokerHost>();
         for (var i = 0; i < Math.Max(1, silos); i++)
         {
@@ -99,7 +116,7 @@ internal sealed class E2eRig : IAsyncDisposable
             brokers.Add(await BrokerHost.StartAsync(own, logs, alone ? BrokerMode.Alone : BrokerMode.Silo));
         }
 
-        return new E2eRig(cluster, state, logs, brokers, night, archiveRoot);
+        return new E2eRig(cluster, state, logs, brokers, night, archiveRoot, producer, loadThreads);
 #pragma warning restore CA2000
     }
 

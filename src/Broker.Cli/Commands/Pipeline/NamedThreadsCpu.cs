@@ -1,7 +1,8 @@
-// CPU time of this process's threads of one name, from Linux's /proc/self/task/*/{comm,stat}: what the bench's own
-// embedded Kafka cluster costs (librdkafka's mock cluster runs on one thread, "rdk:mock"), so `bench e2e` can say
-// what the broker itself spent per alert, as it would beside an external Kafka. Elsewhere: zero (the figure is then
-// the whole process's, as before).
+// CPU time of chosen threads of this process, from Linux's /proc/self/task/*/{comm,stat}: what the bench's own
+// load costs (librdkafka's mock cluster runs on a thread named "rdk:mock"; the replaying producer's librdkafka
+// threads are told apart by when they started, see E2eRig), so `bench e2e` can say what the broker itself spent
+// per alert, as it would beside an external Kafka and a real survey. Elsewhere: zero (the figure is then the whole
+// process's).
 using System.Globalization;
 
 namespace Broker.Cli.Commands.Pipeline;
@@ -11,23 +12,39 @@ internal static class NamedThreadsCpu
     /// <summary>Clock ticks per second of /proc's utime and stime (USER_HZ: 100 on every Linux the broker runs on).</summary>
     private const double TicksPerSecond = 100;
 
-    public static TimeSpan Of(string name)
+    /// <summary>CPU time so far of this process's threads named <paramref name="name"/>.</summary>
+    public static TimeSpan Of(string name) => Sum((_, comm) => comm == name);
+
+    /// <summary>CPU time so far of the threads <paramref name="ids"/> (those that ended no longer count).</summary>
+    public static TimeSpan Of(IReadOnlySet<int> ids) => Sum((id, _) => ids.Contains(id));
+
+    /// <summary>The ids of this process's threads whose name starts with <paramref name="prefix"/> (empty off Linux).</summary>
+    public static IReadOnlySet<int> Named(string prefix)
     {
-        if (!OperatingSystem.IsLinux() || !Directory.Exists("/proc/self/task"))
+        var ids = new HashSet<int>();
+        foreach (var (id, comm, _) in Tasks())
         {
-            return TimeSpan.Zero;
+            if (comm.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                ids.Add(id);
+            }
         }
 
+        return ids;
+    }
+
+    private static TimeSpan Sum(Func<int, string, bool> counts)
+    {
         long ticks = 0;
-        foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
+        foreach (var (id, comm, task) in Tasks())
         {
+            if (!counts(id, comm))
+            {
+                continue;
+            }
+
             try
             {
-                if (File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n') != name)
-                {
-                    continue;
-                }
-
                 // After "pid (comm) " come the fields from the third on: utime and stime are the 14th and 15th.
                 var stat = File.ReadAllText(Path.Combine(task, "stat"));
                 var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
@@ -40,5 +57,31 @@ internal static class NamedThreadsCpu
         }
 
         return TimeSpan.FromSeconds(ticks / TicksPerSecond);
+    }
+
+    private static IEnumerable<(int Id, string Comm, string Path)> Tasks()
+    {
+        if (!OperatingSystem.IsLinux() || !Directory.Exists("/proc/self/task"))
+        {
+            yield break;
+        }
+
+        foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
+        {
+            string comm;
+            try
+            {
+                comm = File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n');
+            }
+            catch (IOException)
+            {
+                continue; // ended while listed
+            }
+
+            if (int.TryParse(Path.GetFileName(task), NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+            {
+                yield return (id, comm, task);
+            }
+        }
     }
 }
