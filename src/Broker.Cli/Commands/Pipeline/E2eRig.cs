@@ -56,6 +56,9 @@ internal sealed class E2eRig : IAsyncDisposable
 
     public IReadOnlyList<byte[]> Night { get; }
 
+    /// <summary>Where the replayed alerts came from (null: generated).</summary>
+    public string? NightSource { get; private init; }
+
     public IProducer<byte[]?, byte[]> Producer { get; }
 
     /// <summary>
@@ -68,22 +71,31 @@ internal sealed class E2eRig : IAsyncDisposable
     /// <summary>Input messages finished: published or dead-lettered.</summary>
     public long Done() => _brokers.Sum(b => b.Pipeline.Status.Published + b.Pipeline.Status.DeadLettered);
 
-    /// <param name="silos">Silos of one cluster in this process (more than one needs <paramref name="redis"/>: membership and grain state there).</param>
-    public static async Task<E2eRig> StartAsync(int generated, string? cnn, bool alone, string? archive, string archiveCodec, double archiveFlushMs, int silos = 1, string? redis = null)
+    /// <summary>Starts the embedded Kafka, the broker(s) as <paramref name="rig"/> says, and the replaying producer.</summary>
+    /// <exception cref="ArgumentException">An impossible combination (more than one silo without Redis, or alone).</exception>
+    public static async Task<E2eRig> StartAsync(E2eRigOptions rig)
     {
-        if (silos > 1 && (alone || redis is null))
+        ArgumentNullException.ThrowIfNull(rig);
+        var (silos, alone, redis) = (rig.Silos, rig.Alone, rig.Redis);
+        if (silos is < 1 or > 8 || (silos > 1 && (alone || redis is null)))
         {
-            throw new ArgumentException("--silos above 1 needs --redis HOST:PORT (a running Redis for the cluster's membership and grain state) and no --alone.");
+            throw new ArgumentException("--silos is 1..8; above 1 it needs --redis HOST:PORT (a running Redis) and no --alone.");
+        }
+
+        if (rig.Night is { Count: 0 })
+        {
+            throw new ArgumentException("the alerts to replay hold no readable alert message.");
         }
 
         var inv = CultureInfo.InvariantCulture;
-        var night = DemoNight.Generated(generated, 3);
+        var night = rig.Night ?? DemoNight.Generated(rig.Generated, 3);
+        var (cnn, archive) = (rig.Cnn, rig.Archive);
         var cluster = EmbeddedKafkaCluster.Start(3, [new TopicSpec(DemoCommand.InputTopic, InputPartitions)]);
         var state = Directory.CreateTempSubdirectory("broker-bench-");
         var options = DemoCommand.Options(cluster.BootstrapServers, state.FullName) with { Metrics = new() { Listen = null } };
         options = options with { Models = options.Models with { Cnn = CnnCommands.ModelDirOrNone(cnn) } };
         var archiveRoot = archive is { } a ? Path.Combine(Path.GetFullPath(a), "bench-" + Environment.ProcessId.ToString(inv)) : null;
-        options = options with { Archive = new ArchiveOptions { Directory = archiveRoot, Writer = "bench", Codec = archiveCodec, FlushMs = archiveFlushMs } };
+        options = options with { Archive = new ArchiveOptions { Directory = archiveRoot, Writer = "bench", Codec = rig.ArchiveCodec, FlushMs = rig.ArchiveFlushMs } };
         foreach (var topic in options.OutputTopics)
         {
             cluster.CreateTopic(topic, 4);
@@ -116,7 +128,7 @@ internal sealed class E2eRig : IAsyncDisposable
             brokers.Add(await BrokerHost.StartAsync(own, logs, alone ? BrokerMode.Alone : BrokerMode.Silo));
         }
 
-        return new E2eRig(cluster, state, logs, brokers, night, archiveRoot, producer, loadThreads);
+        return new E2eRig(cluster, state, logs, brokers, night, archiveRoot, producer, loadThreads) { NightSource = rig.NightSource };
 #pragma warning restore CA2000
     }
 
@@ -142,7 +154,7 @@ internal sealed class E2eRig : IAsyncDisposable
     public static TimeSpan Cpu() => Process.GetCurrentProcess().TotalProcessorTime;
 
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"{Environment.ProcessorCount} cores; {(!InSilo ? "pipeline alone" : Silos == 1 ? "one-silo cluster" : $"{Silos}-silo cluster (Redis)")}; rb {Pipeline.Engine.RbModelId}, cnn {Pipeline.Engine.CnnModelId}; {Night.Count} distinct messages ({Night.Average(m => m.Length) / 1024:F0} KiB avg); {InputPartitions} input partitions, at most {MaxInFlight} in flight");
+        $"{Environment.ProcessorCount} cores; {(!InSilo ? "pipeline alone" : Silos == 1 ? "one-silo cluster" : $"{Silos}-silo cluster (Redis)")}; rb {Pipeline.Engine.RbModelId}, cnn {Pipeline.Engine.CnnModelId}; {Night.Count} distinct messages{(NightSource is { } from ? " of " + from : " generated")} ({Night.Average(m => m.Length) / 1024:F0} KiB avg); {InputPartitions} input partitions, at most {MaxInFlight} in flight");
 
     public async ValueTask DisposeAsync()
     {
@@ -158,4 +170,33 @@ internal sealed class E2eRig : IAsyncDisposable
         _state.Delete(recursive: true);
         _stop.Dispose();
     }
+}
+
+/// <summary>What an <see cref="E2eRig"/> runs: the alerts, the broker's shape (alone, N silos, Redis), the CNN and the archive.</summary>
+internal sealed record E2eRigOptions
+{
+    /// <summary>Distinct generated alerts to cycle through, when no <see cref="Night"/> is given.</summary>
+    public int Generated { get; init; } = 2000;
+
+    /// <summary>Alert messages to cycle through instead of a generated night (real alerts: `bench e2e --alerts`).</summary>
+    public IReadOnlyList<byte[]>? Night { get; init; }
+
+    /// <summary>Where <see cref="Night"/> came from, for the report.</summary>
+    public string? NightSource { get; init; }
+
+    /// <summary>CNN model directory, or "none".</summary>
+    public string? Cnn { get; init; }
+
+    public bool Alone { get; init; }
+
+    /// <summary>Also keep every published alert in a night archive here.</summary>
+    public string? Archive { get; init; }
+
+    public string ArchiveCodec { get; init; } = "null";
+
+    public double ArchiveFlushMs { get; init; }
+
+    public int Silos { get; init; } = 1;
+
+    public string? Redis { get; init; }
 }

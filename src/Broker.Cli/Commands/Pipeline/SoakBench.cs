@@ -32,7 +32,7 @@ internal static class SoakBench
                 return 2;
             }
 
-            await using var rig = await E2eRig.StartAsync(parse.GetValue(generated), Cnn.CnnCommands.ServingModel, parse.GetValue(alone), parse.GetValue(archive), "null", 0);
+            await using var rig = await E2eRig.StartAsync(new E2eRigOptions { Generated = parse.GetValue(generated), Cnn = Cnn.CnnCommands.ServingModel, Alone = parse.GetValue(alone), Archive = parse.GetValue(archive) });
             await rig.WarmUpAsync(parse.GetValue(warmup), cancel);
             Console.Out.WriteLine(rig.Describe());
             Console.Out.WriteLine(string.Create(inv, $"offered {offered:F0}/s for {parse.GetValue(minutes):F1} min; server GC {System.Runtime.GCSettings.IsServerGC}, GC heap limit {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1 << 20)} MiB"));
