@@ -1,6 +1,7 @@
 // `broker bench e2e`: sustained throughput and ingest-to-publish latency of the whole pipeline through the
 // embedded Kafka, at fixed offered rates (0 = as fast as it goes). One cluster and one pipeline for all steps;
-// each step replays the generated night (cycled) for a fixed time and measures what was finished in it. By default
+// each step replays the generated night (or, with --alerts, real alerts; cycled) for a fixed time and measures what
+// was finished in it, the CPU it took (the broker's own apart from the bench's load) and its collections. By default
 // the pipeline runs in a one-silo cluster, as `broker run` does (grain calls for objects, novelty sync, night
 // reports); `--alone` runs it without a silo, for the paired comparison in docs/performance.md; `--silos N --redis
 // HOST:PORT` runs N silos of one Redis-backed cluster in this process (what a cluster costs on one machine).

@@ -1,7 +1,7 @@
 // What `bench e2e` and `bench soak` share: the embedded Kafka (12 input partitions), the demo's configuration, the
 // pipeline in a one-silo cluster (or alone, as `run --no-cluster`; or N silos of one Redis-backed cluster in this
-// process, one consumer-group member each), optionally with a night archive, a producer, the generated night to
-// cycle through, and a warm-up. One rig per process run; each measurement replays through it.
+// process, one consumer-group member each), optionally with a night archive, a producer, the alerts to cycle through
+// (a generated night, or real alerts), and a warm-up. One rig per process run; each measurement replays through it.
 using System.Diagnostics;
 using System.Globalization;
 using Broker.Archive;
