@@ -1,5 +1,5 @@
-// The bench's per-thread-name CPU accounting (what `bench e2e` subtracts for the embedded Kafka cluster): a named
-// thread that works is counted under its name, and only there.
+// The bench's per-thread CPU accounting (what `bench e2e` subtracts for its own load: the threads named so when the
+// broker starts, then their CPU): a named thread that works is found by its name and counted, and only it.
 using Broker.Cli.Commands.Pipeline;
 
 namespace Broker.Cli.Tests;
@@ -14,7 +14,8 @@ public sealed class NamedThreadsCpuTests
             return; // /proc is Linux's; elsewhere the bench reports the whole process's CPU
         }
 
-        var before = NamedThreadsCpu.Of("cpu-counted");
+        var before = NamedThreadsCpu.Of(NamedThreadsCpu.Named("cpu-counted"));
+        IReadOnlySet<int> found = new HashSet<int>();
         var done = new ManualResetEventSlim();
         var measured = TimeSpan.Zero;
         var thread = new Thread(() =>
@@ -22,7 +23,8 @@ public sealed class NamedThreadsCpuTests
             // Work until the thread's own count shows at least 5 ticks (bounded: 30 s at most on a starved machine).
             var limit = System.Diagnostics.Stopwatch.StartNew();
             var x = 0.0;
-            while (limit.Elapsed < TimeSpan.FromSeconds(30) && (measured = NamedThreadsCpu.Of("cpu-counted")) < TimeSpan.FromMilliseconds(50))
+            found = NamedThreadsCpu.Named("cpu-counted");
+            while (limit.Elapsed < TimeSpan.FromSeconds(30) && (measured = NamedThreadsCpu.Of(found)) < TimeSpan.FromMilliseconds(50))
             {
                 for (var i = 0; i < 1_000_000; i++)
                 {
@@ -38,7 +40,9 @@ public sealed class NamedThreadsCpuTests
         Assert.True(done.Wait(TimeSpan.FromSeconds(60)));
         thread.Join();
         Assert.Equal(TimeSpan.Zero, before);
+        Assert.Single(found);
         Assert.True(measured >= TimeSpan.FromMilliseconds(50), $"{measured}");
-        Assert.Equal(TimeSpan.Zero, NamedThreadsCpu.Of("no-such-thread"));
+        Assert.Empty(NamedThreadsCpu.Named("no-such-thread"));
+        Assert.Equal(TimeSpan.Zero, NamedThreadsCpu.Of(NamedThreadsCpu.Named("no-such-thread")));
     }
 }

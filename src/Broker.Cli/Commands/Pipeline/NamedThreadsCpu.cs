@@ -1,44 +1,48 @@
 // CPU time of chosen threads of this process, from Linux's /proc/self/task/*/{comm,stat}: what the bench's own
-// load costs (librdkafka's mock cluster runs on a thread named "rdk:mock"; the replaying producer's librdkafka
-// threads are told apart by when they started, see E2eRig), so `bench e2e` can say what the broker itself spent
-// per alert, as it would beside an external Kafka and a real survey. Elsewhere: zero (the figure is then the whole
-// process's).
+// load costs (the embedded Kafka cluster's and the replaying producer's librdkafka threads, found by name when the
+// broker starts, see E2eRig), so `bench e2e` can say what the broker itself spent per alert, as it would beside an
+// external Kafka and a real survey. Elsewhere: zero (the figure is then the whole process's).
 using System.Globalization;
 
 namespace Broker.Cli.Commands.Pipeline;
 
 internal static class NamedThreadsCpu
 {
+    private const string Tasks = "/proc/self/task";
+
     /// <summary>Clock ticks per second of /proc's utime and stime (USER_HZ: 100 on every Linux the broker runs on).</summary>
     private const double TicksPerSecond = 100;
-
-    /// <summary>CPU time so far of this process's threads named <paramref name="name"/>.</summary>
-    public static TimeSpan Of(string name) => Sum((_, comm) => comm == name);
-
-    /// <summary>CPU time so far of the threads <paramref name="ids"/> (those that ended no longer count).</summary>
-    public static TimeSpan Of(IReadOnlySet<int> ids) => Sum((id, _) => ids.Contains(id));
 
     /// <summary>The ids of this process's threads whose name starts with <paramref name="prefix"/> (empty off Linux).</summary>
     public static IReadOnlySet<int> Named(string prefix)
     {
         var ids = new HashSet<int>();
-        foreach (var (id, comm, _) in Tasks())
+        foreach (var (id, task) in Threads())
         {
-            if (comm.StartsWith(prefix, StringComparison.Ordinal))
+            try
             {
-                ids.Add(id);
+                if (File.ReadAllText(Path.Combine(task, "comm")).StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    ids.Add(id);
+                }
+            }
+            catch (IOException)
+            {
+                // ended while listed
             }
         }
 
         return ids;
     }
 
-    private static TimeSpan Sum(Func<int, string, bool> counts)
+    /// <summary>CPU time so far of the threads <paramref name="ids"/> (those that ended no longer count).</summary>
+    public static TimeSpan Of(IReadOnlySet<int> ids)
     {
+        ArgumentNullException.ThrowIfNull(ids);
         long ticks = 0;
-        foreach (var (id, comm, task) in Tasks())
+        foreach (var (id, task) in Threads())
         {
-            if (!counts(id, comm))
+            if (!ids.Contains(id))
             {
                 continue;
             }
@@ -59,28 +63,18 @@ internal static class NamedThreadsCpu
         return TimeSpan.FromSeconds(ticks / TicksPerSecond);
     }
 
-    private static IEnumerable<(int Id, string Comm, string Path)> Tasks()
+    private static IEnumerable<(int Id, string Path)> Threads()
     {
-        if (!OperatingSystem.IsLinux() || !Directory.Exists("/proc/self/task"))
+        if (!OperatingSystem.IsLinux() || !Directory.Exists(Tasks))
         {
             yield break;
         }
 
-        foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
+        foreach (var task in Directory.EnumerateDirectories(Tasks))
         {
-            string comm;
-            try
-            {
-                comm = File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n');
-            }
-            catch (IOException)
-            {
-                continue; // ended while listed
-            }
-
             if (int.TryParse(Path.GetFileName(task), NumberStyles.None, CultureInfo.InvariantCulture, out var id))
             {
-                yield return (id, comm, task);
+                yield return (id, task);
             }
         }
     }
