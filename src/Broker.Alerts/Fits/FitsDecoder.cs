@@ -106,6 +106,7 @@ public static class FitsDecoder
         // file may lie), so the stream is still read to its end, growing the buffer up to the cap.
         var hint = data.Length >= 18 ? BinaryPrimitives.ReadUInt32LittleEndian(data[^4..]) : 0u;
         var output = ArrayPool<byte>.Shared.Rent(hint is > 0 and <= MaxBytes ? (int)hint : 4 * 2880);
+        var capacity = Math.Min(output.Length, MaxBytes); // a pooled array may be longer than the cap
         length = 0;
         try
         {
@@ -114,10 +115,10 @@ public static class FitsDecoder
                 using var input = new UnmanagedMemoryStream(p, data.Length);
                 using var gzip = new GZipStream(input, CompressionMode.Decompress);
                 int n;
-                while ((n = gzip.Read(output, length, Math.Min(output.Length, MaxBytes) - length)) > 0)
+                while ((n = gzip.Read(output, length, capacity - length)) > 0)
                 {
                     length += n;
-                    if (length < Math.Min(output.Length, MaxBytes))
+                    if (length < capacity)
                     {
                         continue;
                     }
@@ -138,6 +139,7 @@ public static class FitsDecoder
                     output.AsSpan(0, length).CopyTo(larger);
                     ArrayPool<byte>.Shared.Return(output);
                     output = larger;
+                    capacity = Math.Min(output.Length, MaxBytes);
                     output[length++] = (byte)next;
                 }
             }
